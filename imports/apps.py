@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class ImportsConfig(AppConfig):
+    name = "imports"
+    verbose_name = "Imports and exports"
+
+    def ready(self):
+        # Every installed app may declare import targets in import_targets.py, as apps declare admin.py.
+        autodiscover_modules("import_targets")
