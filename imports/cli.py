@@ -1,0 +1,94 @@
+"""What the import commands share: finding the company, the progress bar, the summary, the exit status.
+
+Exit statuses: 0 when no row failed, 1 when some rows failed and the rest were imported, 2 when nothing could run.
+"""
+
+import json
+import sys
+
+from tqdm import tqdm
+
+from companies.models import Company
+
+from .models import ImportExportJob
+from .selectors import job_errors_first
+
+EXIT_OK, EXIT_ROWS_FAILED, EXIT_NOTHING_RAN = 0, 1, 2
+
+
+class CommandFailure(Exception):
+    """Nothing could run; the message is the one line printed on stderr."""
+
+
+def company_resolve(slug: str | None) -> Company:
+    """The company named by `slug`, or the only company when no slug is given."""
+    if slug:
+        company = Company.objects.filter(slug=slug).first()
+        if company is None:
+            raise CommandFailure(f"Unknown company '{slug}'.")
+        return company
+    companies = list(Company.objects.order_by("slug")[:11])
+    if not companies:
+        raise CommandFailure("No company exists yet: create one with `manage.py create_company`.")
+    if len(companies) > 1:
+        names = ", ".join(company.slug for company in companies[:10])
+        raise CommandFailure(f"Several companies exist ({names}): choose one with --company.")
+    return companies[0]
+
+
+class ProgressBar:
+    """A tqdm bar on stderr, advanced to the job's checkpoint after each batch; silent when stderr is no terminal."""
+
+    def __init__(self, description: str):
+        self._bar = None
+        self._description = description
+
+    def __call__(self, job: ImportExportJob) -> None:
+        if self._bar is None:
+            self._bar = tqdm(total=job.total_records, desc=self._description, unit="rows", file=sys.stderr,
+                             disable=None)
+        self._bar.update(job.processed_records - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def exit_status(job: ImportExportJob) -> int:
+    if job.job_status == ImportExportJob.Status.FAILED:
+        return EXIT_NOTHING_RAN
+    return EXIT_ROWS_FAILED if job.error_records else EXIT_OK
+
+
+def result_json(job: ImportExportJob | None, *, error_report: str | None = None, error: str | None = None) -> str:
+    """The one JSON object `--json` prints."""
+    result = {
+        "job_id": str(job.pk) if job else None,
+        "status": job.job_status if job else ImportExportJob.Status.FAILED.value,
+        "dry_run": job.dry_run if job else False,
+        "total": job.total_records if job else 0,
+        "created": job.created_records if job else 0,
+        "updated": job.updated_records if job else 0,
+        "unchanged": job.unchanged_records if job else 0,
+        "skipped": job.skipped_records if job else 0,
+        "failed": job.error_records if job else 0,
+        "error_report": error_report,
+        "errors": [
+            {"row": log.record_number, "message": log.message} for log in (job_errors_first(job=job) if job else [])
+        ],
+    }
+    if error:
+        result["error"] = error
+    return json.dumps(result)
+
+
+def summary_lines(job: ImportExportJob) -> list[str]:
+    """A human summary of a finished job."""
+    verb = "Dry run of" if job.dry_run else "Imported"
+    would = "would be " if job.dry_run else ""
+    return [
+        f"{verb} {job.file_name} into {job.target_model} (job {job.pk}): {job.total_records} rows",
+        f"  {would}created {job.created_records}, {would}updated {job.updated_records}, "
+        f"unchanged {job.unchanged_records}, skipped {job.skipped_records - job.unchanged_records}, "
+        f"failed {job.error_records}",
+    ]

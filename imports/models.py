@@ -1,0 +1,203 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from companies.models import Company
+
+
+def job_upload_path(job: "ImportExportJob", filename: str) -> str:
+    return f"imports/{job.company_id}/{job.id}/{filename}"
+
+
+def job_report_path(job: "ImportExportJob", filename: str) -> str:
+    return f"reports/{job.company_id}/{job.id}/{filename}"
+
+
+class ImportExportJob(models.Model):
+    """One import or export run: what it read, with which options, how far it got and what came of each row.
+
+    The job's counters and `processed_records` (the checkpoint) advance in the same transaction as each batch's
+    rows, so the job always tells exactly what is in the database.
+    """
+
+    class JobType(models.TextChoices):
+        IMPORT = "import", "Import"
+        EXPORT = "export", "Export"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class FileFormat(models.TextChoices):
+        CSV = "csv", "CSV"
+        EXCEL = "excel", "Excel"
+        JSON = "json", "JSON"
+        PDF = "pdf", "PDF"
+
+    class Mode(models.TextChoices):
+        CREATE = "create", "Create new records only"
+        UPDATE = "update", "Update existing records only"
+        UPSERT = "upsert", "Create new and update existing"
+
+    class DuplicateHandling(models.TextChoices):
+        SKIP = "skip", "Skip"
+        UPDATE = "update", "Update"
+        ERROR = "error", "Error"
+        CREATE_NEW = "create_new", "Create new"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
+    )
+    job_type = models.CharField(max_length=20, choices=JobType.choices, db_index=True)
+    job_status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    target_model = models.CharField(max_length=100)
+    file_format = models.CharField(max_length=10, choices=FileFormat.choices, blank=True)
+    file = models.FileField(upload_to=job_upload_path, max_length=500, blank=True)
+    file_name = models.CharField(max_length=255, blank=True, help_text="The file's name as the user gave it.")
+
+    import_mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.UPSERT)
+    duplicate_handling = models.CharField(
+        max_length=20, choices=DuplicateHandling.choices, default=DuplicateHandling.SKIP
+    )
+    dry_run = models.BooleanField(default=False, help_text="Validate everything, write no records.")
+    options = models.JSONField(default=dict, blank=True, help_text="Sheet, template, explicit mapping, batch size.")
+    field_mapping = models.JSONField(default=dict, blank=True, help_text="File column to field, as applied.")
+    source_columns = models.JSONField(default=list, blank=True, help_text="The file's columns in their order.")
+
+    total_records = models.IntegerField(default=0)
+    processed_records = models.IntegerField(default=0)
+    created_records = models.IntegerField(default=0)
+    updated_records = models.IntegerField(default=0)
+    unchanged_records = models.IntegerField(default=0, help_text="Also counted in skipped_records.")
+    skipped_records = models.IntegerField(default=0)
+    error_records = models.IntegerField(default=0)
+
+    error_report = models.FileField(upload_to=job_report_path, max_length=500, blank=True)
+    error_message = models.TextField(blank=True, help_text="Why the job as a whole failed.")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Import/Export Job"
+        verbose_name_plural = "Import/Export Jobs"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["company", "job_type"], name="idx_company_job_type"),
+            models.Index(fields=["job_status", "created_at"], name="idx_status_created"),
+            models.Index(fields=["target_model"], name="idx_target_model"),
+            models.Index(fields=["company", "-created_at"], name="idx_company_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_job_type_display()} Job - {self.target_model}"
+
+    @property
+    def success_records(self) -> int:
+        """Rows that went through without an error: created, updated, unchanged or skipped."""
+        return self.created_records + self.updated_records + self.skipped_records
+
+    @property
+    def is_finished(self) -> bool:
+        return self.job_status in (self.Status.COMPLETED, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.job_status == self.Status.COMPLETED:
+            return 100
+        if not self.total_records:
+            return 0
+        return min(100, self.processed_records * 100 // self.total_records)
+
+    @property
+    def duration(self):
+        if self.started_at is None or self.completed_at is None:
+            return None
+        return self.completed_at - self.started_at
+
+
+class ImportExportLog(models.Model):
+    """An event of a job: a row that failed or carries a warning, or a note about the job as a whole.
+
+    `record_number` is the data row (None for job-wide entries); `record_data` holds the row's original cells by
+    column, so the error report can be rebuilt from the log alone; `details` lists each field's problem.
+    """
+
+    class Level(models.TextChoices):
+        INFO = "info", "Info"
+        WARNING = "warning", "Warning"
+        ERROR = "error", "Error"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    job = models.ForeignKey(ImportExportJob, on_delete=models.CASCADE, related_name="logs")
+    record_number = models.IntegerField(null=True, blank=True)
+    log_level = models.CharField(max_length=10, choices=Level.choices)
+    message = models.TextField()
+    record_data = models.JSONField(default=dict, blank=True)
+    details = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Import/Export Log"
+        verbose_name_plural = "Import/Export Logs"
+        ordering = ["job", "record_number", "created_at"]
+        indexes = [
+            models.Index(fields=["job", "log_level"], name="idx_job_log_level"),
+            models.Index(fields=["job", "record_number"], name="idx_job_record"),
+        ]
+
+    def __str__(self):
+        where = f"row {self.record_number}" if self.record_number is not None else "job"
+        return f"{self.get_log_level_display()} ({where}): {self.message}"
+
+
+class DataTemplate(models.Model):
+    """A saved column mapping for one target, reusable by name on the command line and in the wizard."""
+
+    class TemplateType(models.TextChoices):
+        IMPORT = "import", "Import"
+        EXPORT = "export", "Export"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="data_templates")
+    template_name = models.CharField(max_length=200)
+    target_model = models.CharField(max_length=100)
+    template_type = models.CharField(max_length=20, choices=TemplateType.choices, default=TemplateType.IMPORT)
+    field_mapping = models.JSONField(default=dict, help_text='File column to field: {"E-mail Address": "email"}.')
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Data Template"
+        verbose_name_plural = "Data Templates"
+        ordering = ["template_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "target_model", "template_type", "template_name"], name="uniq_template_name"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.template_name} ({self.target_model})"
+
+
+class KeySequence(models.Model):
+    """The last number handed out by a company's named sequence (e.g. customer account numbers)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="key_sequences")
+    name = models.CharField(max_length=50)
+    last_value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "name"], name="uniq_key_sequence")]
+
+    def __str__(self):
+        return f"{self.company_id}/{self.name} at {self.last_value}"

@@ -1,0 +1,73 @@
+"""Error reports, rebuilt from a job's log entries so they always match what the database says happened.
+
+The report is a CSV: `row_number,error_message,` then the file's own columns in their order, one line per failed
+row. Every cell is escaped against formula injection, and the file starts with a UTF-8 byte-order mark so Excel
+shows accents correctly. Fixed in a spreadsheet, it imports as it is: the reader drops the first two columns.
+"""
+
+import csv
+import json
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.core.files import File
+from django.utils import timezone
+
+from .formulas import escape_formula
+from .models import ImportExportJob, ImportExportLog
+
+REPORT_HEADER = ["row_number", "error_message"]
+
+
+def failed_row_logs(job: ImportExportJob) -> Iterator[ImportExportLog]:
+    """The job's failed-row log entries in row order, streamed from the database."""
+    logs = job.logs.filter(log_level=ImportExportLog.Level.ERROR, record_number__isnull=False)
+    return logs.order_by("record_number").iterator(chunk_size=2000)
+
+
+def _in_file_order(job: ImportExportJob, record_data: dict) -> dict:
+    """A row's cells in the file's column order (PostgreSQL's jsonb does not keep the order of keys)."""
+    ordered = {column: record_data.get(column, "") for column in job.source_columns}
+    if "_extra" in record_data:
+        ordered["_extra"] = record_data["_extra"]
+    return ordered
+
+
+def error_report_write(job: ImportExportJob, stream) -> int:
+    """Write the error report of `job` to a text stream; return how many rows it holds."""
+    writer = csv.writer(stream)
+    writer.writerow([escape_formula(cell) for cell in [*REPORT_HEADER, *job.source_columns]])
+    count = 0
+    for log in failed_row_logs(job):
+        data = log.record_data
+        cells = [str(log.record_number), log.message]
+        cells += [data.get(column, "") for column in job.source_columns]
+        cells += data.get("_extra", [])
+        writer.writerow([escape_formula(cell) for cell in cells])
+        count += 1
+    return count
+
+
+def error_report_build(job: ImportExportJob) -> None:
+    """Store the job's error report as `job.error_report` (under MEDIA_ROOT)."""
+    stem = Path(job.file_name or "import").stem or "import"
+    with tempfile.TemporaryFile("w+b") as scratch:
+        with open(scratch.fileno(), "w", encoding="utf-8-sig", newline="", closefd=False) as text:
+            error_report_write(job, text)
+        scratch.seek(0)
+        job.error_report.save(f"{stem}_errors.csv", File(scratch), save=False)
+    ImportExportJob.objects.filter(pk=job.pk).update(error_report=job.error_report.name)
+
+
+def error_log_write(job: ImportExportJob, directory: Path) -> Path:
+    """Write the command line's `import_errors_{model}_{timestamp}.log`: row number, row data and message."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = timezone.localtime().strftime("%Y%m%d_%H%M%S")
+    path = directory / f"import_errors_{job.target_model}_{stamp}.log"
+    with open(path, "w", encoding="utf-8") as log_file:
+        log_file.write(f"Import job {job.id}: {job.target_model} from {job.file_name}\n")
+        for log in failed_row_logs(job):
+            data = json.dumps(_in_file_order(job, log.record_data), ensure_ascii=False)
+            log_file.write(f"Row {log.record_number}: {log.message} | data: {data}\n")
+    return path
