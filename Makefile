@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is a helper of those.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test lint bench setup clean
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $(INSTALLED)
+
+setup: $(INSTALLED)
+
+## Set up (virtualenv, packages, database, demo company) and start the web server, a Celery worker and beat.
+run: $(INSTALLED)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_demo
+	@echo "Open http://127.0.0.1:$(PORT)/ (admin at /admin/). Ctrl-C stops everything."
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=$${DEBUG:-true} WEB_PORT=$(PORT) $(VENV)/bin/honcho start
+
+## Lint, then the whole test suite (SQLite and the filesystem broker unless DATABASE_URL / REDIS_URL are set).
+test: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+
+## Measure import speed and memory on generated files (see README, "Performance").
+bench: $(INSTALLED)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var
