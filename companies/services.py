@@ -14,6 +14,15 @@ class CompanySetupError(Exception):
     """A company or user could not be created; the message says why in one sentence."""
 
 
+def tenant_number_next() -> int:
+    """The next free four-digit tenant number."""
+    highest = Company.objects.aggregate(highest=Max("tenant_number"))["highest"]
+    number = (highest or Company.FIRST_TENANT_NUMBER - 1) + 1
+    if number > Company.LAST_TENANT_NUMBER:
+        raise CompanySetupError("No tenant numbers left: all four-digit numbers are taken.")
+    return number
+
+
 def company_create(*, name: str, slug: str, default_rate_code: str = "STANDARD") -> Company:
     """Create a company with the next free four-digit tenant number.
 
@@ -25,10 +34,7 @@ def company_create(*, name: str, slug: str, default_rate_code: str = "STANDARD")
     if Company.objects.filter(slug=slug).exists():
         raise CompanySetupError(f"Company '{slug}' already exists.")
     for _attempt in range(5):
-        highest = Company.objects.aggregate(highest=Max("tenant_number"))["highest"]
-        number = (highest or Company.FIRST_TENANT_NUMBER - 1) + 1
-        if number > Company.LAST_TENANT_NUMBER:
-            raise CompanySetupError("No tenant numbers left: all four-digit numbers are taken.")
+        number = tenant_number_next()
         try:
             with transaction.atomic():
                 return Company.objects.create(

@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin
 
+from .errors import ImportFileError
+from .mapping import mapping_validate
 from .models import DataTemplate, ImportExportJob, ImportExportLog, KeySequence
+from .targets import all_targets, get_target
 
 
 class ImportExportLogInline(admin.TabularInline):
@@ -37,8 +41,29 @@ class ImportExportLogAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in ImportExportLog._meta.fields]
 
 
+class DataTemplateForm(forms.ModelForm):
+    """Checks the mapping against the target's fields, so a saved template can always be applied."""
+
+    target_model = forms.ChoiceField(choices=lambda: [(target.name, target.name) for target in all_targets()])
+
+    class Meta:
+        model = DataTemplate
+        fields = ["company", "template_name", "target_model", "template_type", "field_mapping", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        target_name, mapping = cleaned.get("target_model"), cleaned.get("field_mapping")
+        if target_name and mapping is not None:
+            try:
+                cleaned["field_mapping"] = mapping_validate(get_target(target_name), mapping)
+            except ImportFileError as error:
+                self.add_error("field_mapping", str(error))
+        return cleaned
+
+
 @admin.register(DataTemplate)
 class DataTemplateAdmin(admin.ModelAdmin):
+    form = DataTemplateForm
     list_display = ["template_name", "target_model", "template_type", "company", "is_active", "updated_at"]
     list_filter = ["target_model", "template_type", "is_active", "company"]
     search_fields = ["template_name"]
