@@ -1,9 +1,9 @@
 """A file as a table: a header and numbered data rows, whatever the format underneath."""
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 from imports.errors import ImportFileError
 
@@ -17,19 +17,39 @@ HEADER_SEARCH_ROWS = 10
 REPORT_COLUMNS = ("row_number", "error_message")
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRow:
-    """One data row: `number` counts data rows from 1 (header and blank rows do not count); `cells` are texts."""
+class SourceRow(NamedTuple):
+    """One data row: `number` counts data rows from 1 (header and blank rows do not count); `cells` are texts.
+
+    `blank_key` numbers the rows of a chunk whose key cell is empty (0, 1, 2, ...), so each gets the same
+    generated key however the job's chunks are spread over workers; None when the row names its key.
+    """
 
     number: int
     cells: list[str]
+    blank_key: int | None = None
 
 
-def _is_blank(cells: list[str]) -> bool:
-    return not any(cell.strip() for cell in cells)
+def is_blank(cells: list[str]) -> bool:
+    return not "".join(cells).strip()
 
 
-def _unique_columns(header: list[str]) -> list[str]:
+def choose_header(candidates: list[list[str]], header_score: Callable[[list[str]], int] | None) -> int:
+    """Which of the first non-blank rows is the header: the earliest that `header_score` rates highest, or, when
+    no row scores, the earliest with the most filled cells (title rows above a header have few)."""
+    if header_score is not None:
+        scores = [header_score(cells) for cells in candidates]
+        if max(scores) > 0:
+            return scores.index(max(scores))
+    filled = [sum(1 for cell in cells if cell.strip()) for cells in candidates]
+    return filled.index(max(filled))
+
+
+def report_columns_to_skip(header: list[str]) -> int:
+    """How many leading columns are an error report's own (`row_number`, `error_message`), to be ignored."""
+    return len(REPORT_COLUMNS) if tuple(c.strip().casefold() for c in header[:2]) == REPORT_COLUMNS else 0
+
+
+def unique_columns(header: list[str]) -> list[str]:
     """Header names made unique and non-empty: a repeated 'Notes' becomes 'Notes (2)', a blank one 'column_7'."""
     columns, seen = [], set()
     for position, name in enumerate(header, start=1):
@@ -65,8 +85,8 @@ class Table:
         except BaseException:
             self.close()
             raise
-        self._skip = len(REPORT_COLUMNS) if tuple(c.strip().casefold() for c in header[:2]) == REPORT_COLUMNS else 0
-        self.columns = _unique_columns(header[self._skip :])
+        self._skip = report_columns_to_skip(header)
+        self.columns = unique_columns(header[self._skip :])
         if not self.columns:
             self.close()
             raise ImportFileError("The header row has no columns besides row_number and error_message.")
@@ -86,16 +106,11 @@ class Table:
             raise ImportFileError("The file has no rows: it is empty or every row is blank.")
         if self.format == sniffing.JSON:
             return candidates[0]
-        if header_score is not None:
-            scores = [header_score(cells) for _index, cells in candidates]
-            if max(scores) > 0:
-                return candidates[scores.index(max(scores))]  # the earliest of the best
-        widest = max(sum(1 for cell in cells if cell.strip()) for _i, cells in candidates)
-        return next((index, cells) for index, cells in candidates if sum(1 for c in cells if c.strip()) == widest)
+        return candidates[choose_header([cells for _index, cells in candidates], header_score)]
 
     def _non_blank_raw_rows(self) -> Iterator[tuple[int, list[str]]]:
         for index, cells in enumerate(self._source.rows()):
-            if not _is_blank(cells):
+            if not is_blank(cells):
                 yield index, cells
 
     def rows(self, start_after: int = 0) -> Iterator[SourceRow]:

@@ -1,0 +1,77 @@
+"""Reading from byte offsets gives exactly the csv module's rows, and offsets where each next row starts."""
+
+import csv
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from imports.errors import ImportFileError
+from imports.readers.positioned import PositionedCsv
+
+# Well-formed CSV: a carriage return only as part of a line end (files ending lines with a lone CR are converted
+# when staged; a stray CR inside an unquoted value is refused with a file error).
+CELL = st.text(alphabet=st.sampled_from(list('ab ,;"\n\té\'')), max_size=8)
+ROWS = st.lists(st.lists(CELL, min_size=1, max_size=5), min_size=1, max_size=12)
+
+
+def csv_text(rows, delimiter=",", line_end="\n"):
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator=line_end).writerows(rows)
+    return buffer.getvalue()
+
+
+@settings(max_examples=400, deadline=None)
+@given(rows=ROWS, delimiter=st.sampled_from([",", ";", "\t", "|"]), line_end=st.sampled_from(["\n", "\r\n"]))
+def test_rows_equal_the_csv_modules_rows(tmp_path_factory, rows, delimiter, line_end):
+    text = csv_text(rows, delimiter, line_end)
+    path = tmp_path_factory.mktemp("csv") / "f.csv"
+    path.write_bytes(text.encode("utf-8"))
+
+    ours = [cells for cells, _offset in PositionedCsv(path, delimiter).rows()]
+
+    assert ours == list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=ROWS)
+def test_reading_from_any_rows_offset_continues_exactly_there(tmp_path_factory, rows):
+    text = csv_text(rows)
+    path = tmp_path_factory.mktemp("csv") / "f.csv"
+    path.write_bytes(text.encode("utf-8"))
+    reader = PositionedCsv(path, ",")
+    everything = list(reader.rows())
+
+    for position, (_cells, next_offset) in enumerate(everything):
+        assert [cells for cells, _ in reader.rows(next_offset)] == [cells for cells, _ in everything[position + 1 :]]
+
+
+def test_a_literal_quote_inside_an_unquoted_value_does_not_swallow_the_next_line(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'pipe,12" wide\nnext,row\n')
+
+    assert [cells for cells, _ in PositionedCsv(path, ",").rows()] == [["pipe", '12" wide'], ["next", "row"]]
+
+
+def test_a_quote_never_closed_is_a_file_error_not_a_memory_blowup(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'a,"never closed\n' + b"x" * 200_000 + b"\n")
+
+    with pytest.raises(ImportFileError, match="quote that is opened but never closed"):
+        list(PositionedCsv(path, ",").rows())
+
+
+def test_a_stray_carriage_return_in_an_unquoted_value_is_a_file_error(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,b\rc\n")
+
+    with pytest.raises(ImportFileError, match="cannot be read near byte 6"):
+        list(PositionedCsv(path, ",").rows())
+
+
+def test_an_empty_line_is_an_empty_row_like_the_csv_modules(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,b\n\nc,d\n")
+
+    assert [cells for cells, _ in PositionedCsv(path, ",").rows()] == [["a", "b"], [], ["c", "d"]]
