@@ -127,19 +127,35 @@ IMPORT_LOG_DIR = _path("IMPORT_LOG_DIR", VAR_DIR / "logs")
 IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=10)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=1000)
+# A job's rows are cut into chunks of this many; several workers run a job's chunks at once.
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=50_000)
+# Work whose worker has not reported for this long is taken over (the worker is presumed dead).
+IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=300)
 IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
 
 # --- Celery -----------------------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
 CELERY_BROKER_DIR = VAR_DIR / "celery"
+# Nothing lost, nothing doubled: a task is acknowledged only once it has finished, and re-queued when its worker
+# process dies; each worker takes one message at a time, so a dying worker strands only the task it was running.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=30 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=CELERY_TASK_SOFT_TIME_LIMIT + 5 * 60)
+# A message a worker took but never acknowledged returns to the queue after this long: well above the hard time
+# limit, so it is never handed out again while its first worker may still be running it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * CELERY_TASK_TIME_LIMIT),
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
-        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
-        "control_folder": str(CELERY_BROKER_DIR / "control"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        data_folder_in=str(CELERY_BROKER_DIR / "queue"),
+        data_folder_out=str(CELERY_BROKER_DIR / "queue"),
+        control_folder=str(CELERY_BROKER_DIR / "control"),
+        store_processed=False,
+    )
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="") or "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_TRACK_STARTED = True
@@ -147,6 +163,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-jobs": {"task": "imports.tasks.sweep_stale_jobs", "schedule": 60},
     "purge-expired-job-files": {
         "task": "imports.tasks.purge_expired_job_files",
         "schedule": 6 * 60 * 60,

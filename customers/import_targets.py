@@ -1,15 +1,12 @@
 """Utility customers as an import target, with the rules of the FlowTrack customer import guide."""
 
-from imports.errors import KeysExhausted
 from imports.fields import ChoiceField, DateField, EmailField, ImportField, PhoneField, PostalCodeField, USStateField
+from imports.lookups import stored_rows
 from imports.pipeline import Outcome
-from imports.sequences import sequence_reserve
-from imports.targets import ImportTarget, register
+from imports.targets import ImportTarget, UniqueInFile, register
 
 from .models import Customer
 
-ACCOUNT_SEQUENCE = "customer_account_number"
-LAST_SEQUENCE_NUMBER = 999_999
 BILLING_DEFAULTS = {
     "billing_address": "service_address",
     "billing_city": "city",
@@ -25,6 +22,13 @@ class CustomerTarget(ImportTarget):
     model = Customer
     key = "account_number"
     key_label = "account number"
+    # Account numbers TTTTSSSSSS: the tenant number and a six-digit sequence of the company.
+    key_sequence = "customer_account_number"
+    last_key_number = 999_999
+    # A meter belongs to at most one active customer: within a file, among rows that are (or default to) active.
+    unique_in_file = (
+        UniqueInFile("meter_number", only_when=("status", frozenset({None, Customer.Status.ACTIVE}))),
+    )
     fields = (
         ImportField("first_name", required=True, max_length=100, synonyms=["first", "fname", "given name"],
                     example="John"),
@@ -69,7 +73,7 @@ class CustomerTarget(ImportTarget):
                 values[billing] = values[service]
 
     def check_batch(self, plans, context):
-        """A meter belongs to at most one active customer of a company: check stored customers and the file."""
+        """A meter belongs to at most one active customer of a company: in the file and among stored customers."""
         kept = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED)
         active = [
             plan
@@ -82,37 +86,37 @@ class CustomerTarget(ImportTarget):
             return
         meters = {plan.final_value("meter_number") for plan in active}
         owners = dict(
-            self.queryset(context.company)
-            .filter(status=Customer.Status.ACTIVE, meter_number__in=meters)
-            .values_list("meter_number", "account_number")
+            stored_rows(
+                Customer, company_id=context.company.pk, field="meter_number", values=meters,
+                columns=["meter_number", "account_number"], where={"status": Customer.Status.ACTIVE},
+            )
         )
-        meters_seen = context.index("active_meter_number")
         for plan in active:
             meter = plan.final_value("meter_number")
-            # The file comes first: rows written by earlier batches are in the database too, and a dry run must
-            # give the same message as the real run.
-            first = meters_seen.first_row(meter, plan.number)
+            # The file comes first: rows written by earlier batches are stored too, and a dry run must give the
+            # same message as the real run.
+            first = context.duplicate_of("meter_number", plan.number)
             if first is not None:
                 plan.fail("meter_number", f"meter_number {meter} is also on row {first} for an active customer")
                 continue
             owner = owners.get(meter)
-            own_account = plan.existing.account_number if plan.existing is not None else None
+            own_account = plan.existing["account_number"] if plan.existing is not None else None
             if owner is not None and owner != own_account:
                 plan.fail("meter_number", f"meter_number {meter} already belongs to active customer {owner}")
 
-    def generate_keys(self, company, count, *, avoid=frozenset()):
-        """Account numbers TTTTSSSSSS: the tenant number and the company's next sequence numbers, skipping any
-        number already stored (given explicitly by an earlier import) or named elsewhere in the batch."""
-        keys: list[str] = []
-        while len(keys) < count:
-            numbers = sequence_reserve(company=company, name=ACCOUNT_SEQUENCE, count=count - len(keys))
-            if numbers[-1] > LAST_SEQUENCE_NUMBER:
-                raise KeysExhausted(
-                    "No account numbers left to generate: this company's 999,999 are used; give one in the file"
-                )
-            candidates = [f"{company.tenant_number:04d}{number:06d}" for number in numbers]
-            taken = set(
-                self.queryset(company).filter(account_number__in=candidates).values_list("account_number", flat=True)
+    def integrity_message(self, plan, fields):
+        if fields and "meter_number" in fields:
+            return (
+                f"meter_number {plan.final_value('meter_number')} already belongs to another active customer "
+                "(saved by another import meanwhile)"
             )
-            keys.extend(candidate for candidate in candidates if candidate not in taken and candidate not in avoid)
-        return keys
+        return super().integrity_message(plan, fields)
+
+    def format_key(self, company, number):
+        return f"{company.tenant_number:04d}{number:06d}"
+
+    def key_number(self, company, key):
+        prefix = f"{company.tenant_number:04d}"
+        if len(key) == 10 and key.isdigit() and key.startswith(prefix):
+            return int(key[4:])
+        return None

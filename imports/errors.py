@@ -11,10 +11,6 @@ class ImportFileError(Exception):
     """The file as a whole cannot be imported. `str(error)` is one sentence meant for the user."""
 
 
-class KeysExhausted(Exception):
-    """A target has no more keys to generate; the rows that needed one fail with this message."""
-
-
 class FieldError(ValueError):
     """Raised by a field parser; the message is shown to the user as it is."""
 

@@ -64,6 +64,19 @@ class ColumnMapping:
     def missing(self, required: list[str]) -> list[str]:
         return [name for name in required if name not in self.mapped_fields]
 
+    def index_of(self, field_name: str) -> int | None:
+        return next((match.index for match in self.matches if match.field == field_name), None)
+
+    @classmethod
+    def applied(cls, columns: list[str], mapping: dict[str, str | None]) -> "ColumnMapping":
+        """The mapping a job recorded when it was prepared, for the workers that run its chunks."""
+        return cls(
+            matches=tuple(
+                ColumnMatch(index, column, mapping.get(column), MAPPED if mapping.get(column) else None)
+                for index, column in enumerate(columns)
+            )
+        )
+
 
 def mapping_validate(target: "ImportTarget", mapping: dict) -> dict[str, str | None]:
     """Check an explicit mapping before anything runs: an object of column names to field names (or null)."""

@@ -80,6 +80,14 @@ class ImportExportJob(models.Model):
 
     error_report = models.FileField(upload_to=job_report_path, max_length=500, blank=True)
     error_message = models.TextField(blank=True, help_text="Why the job as a whole failed.")
+    layout = models.JSONField(
+        default=dict, blank=True, help_text="Where the rows are: the (converted) file, delimiter, first data byte."
+    )
+
+    # Who is preparing the job (reading it through once before its chunks run), for the stale-job sweeper.
+    lease = models.UUIDField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    deaths = models.PositiveSmallIntegerField(default=0, help_text="Times its worker stopped while preparing it.")
 
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -121,6 +129,70 @@ class ImportExportJob(models.Model):
         if self.started_at is None or self.completed_at is None:
             return None
         return self.completed_at - self.started_at
+
+
+class ImportChunk(models.Model):
+    """A range of a job's rows that one worker scans, then processes batch by batch from its last checkpoint.
+
+    A chunk is first scanned (its keys and unique values spilled for the search for repeats), then, once every
+    chunk of the job is scanned and the repeats are known, processed. Every batch's transaction first locks this
+    row and checks the lease and the checkpoint, then writes the rows and moves the checkpoint: two workers can
+    never write the same batch, and a worker that died is replaced by one that starts exactly where the last
+    commit left off.
+    """
+
+    class Status(models.TextChoices):
+        SCANNING = "scanning", "Scanning"
+        SCANNED = "scanned", "Scanned"
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    job = models.ForeignKey(ImportExportJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    first_row = models.PositiveIntegerField()
+    last_row = models.PositiveIntegerField()
+    start_offset = models.BigIntegerField(help_text="Byte where the chunk's first row starts.")
+    blank_keys = models.PositiveIntegerField(default=0, help_text="Rows with no key, to number from key_base.")
+    key_base = models.BigIntegerField(null=True, blank=True, help_text="First generated key number reserved.")
+    highest_key = models.BigIntegerField(default=0, help_text="Highest generated-form key number the rows name.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCANNING)
+    checkpoint_row = models.PositiveIntegerField(help_text="Last row committed (first_row - 1 before any).")
+    checkpoint_offset = models.BigIntegerField(help_text="Byte where the row after the checkpoint starts.")
+    checkpoint_keys = models.PositiveIntegerField(default=0, help_text="Rows with no key up to the checkpoint.")
+    lease = models.UUIDField(null=True, blank=True)
+    lease_host = models.CharField(max_length=255, blank=True)
+    lease_pid = models.PositiveIntegerField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    deaths = models.PositiveSmallIntegerField(default=0, help_text="Times a worker stopped while running it.")
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="uniq_chunk_index")]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="idx_chunk_status_heartbeat")]
+
+    def __str__(self):
+        return f"Rows {self.first_row}-{self.last_row} of job {self.job_id}"
+
+
+class ImportDuplicate(models.Model):
+    """A row whose value of a must-be-unique field already appeared on an earlier row of the same file.
+
+    Found once, before any chunk runs, so every worker reaches the same verdict whatever order chunks run in.
+    """
+
+    job = models.ForeignKey(ImportExportJob, on_delete=models.CASCADE, related_name="duplicates")
+    row_number = models.PositiveIntegerField()
+    field = models.CharField(max_length=100)
+    first_row = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "row_number"], name="idx_duplicate_row")]
+
+    def __str__(self):
+        return f"Row {self.row_number}: {self.field} as on row {self.first_row}"
 
 
 class ImportExportLog(models.Model):

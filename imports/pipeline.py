@@ -1,17 +1,16 @@
 """Planning a batch: what becomes of each row (created, updated, unchanged, skipped or failed), decided with one
-database query per batch before anything is written.
+database query per look-up and batch before anything is written.
 
 Validation runs column by column, so a value repeated down a column (a state, a city, a status) is checked once
-per batch.
+per batch. Repeats within the file were found before any batch ran (imports.scanning), so a row's verdict does
+not depend on which worker handles which rows.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.db import models
-
-from .errors import CellError, FieldError, ImportFileError
+from .errors import CellError, ImportFileError
 from .mapping import ColumnMapping
 from .readers import SourceRow
 from .targets import ImportContext, ImportTarget
@@ -61,21 +60,26 @@ class ImportOptions:
         return cls(mode=resolved_mode, duplicates=resolved_duplicates, dry_run=bool(dry_run))
 
 
-@dataclass(slots=True, eq=False)
 class RowPlan:
-    """One row on its way through the pipeline."""
+    """One row on its way through the pipeline.
 
-    source: SourceRow
-    columns: dict[str, str]  # field -> file column, shared by all rows of a job
-    raw: dict[str, str] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: list[CellError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    key: str | None = None
-    existing: models.Model | None = None
-    outcome: Outcome | None = None
-    instance: models.Model | None = None
-    changed: tuple[str, ...] = ()
+    `values` holds the cleaned values the file gives (plus defaults, for a new record); `existing` the stored
+    values of the record the row's key names, if any; `changed` the fields an update changes. (A plain slotted
+    class: a batch makes a thousand of these, and a dataclass with factories costs five times as much.)
+    """
+
+    __slots__ = ("changed", "columns", "errors", "existing", "key", "outcome", "source", "values", "warnings")
+
+    def __init__(self, source: SourceRow, columns: dict[str, tuple[str, int]]):
+        self.source = source
+        self.columns = columns  # field -> (file column, index), shared by all rows of a job
+        self.values: dict[str, Any] = {}
+        self.errors: list[CellError] = []
+        self.warnings: list[str] = []
+        self.key: str | None = None
+        self.existing: dict[str, Any] | None = None
+        self.outcome: Outcome | None = None
+        self.changed: tuple[str, ...] = ()
 
     @property
     def number(self) -> int:
@@ -86,9 +90,9 @@ class RowPlan:
         return bool(self.errors)
 
     def fail(self, field_name: str | None, message: str) -> None:
-        self.errors.append(
-            CellError(field_name, self.columns.get(field_name), self.raw.get(field_name, ""), message)
-        )
+        column, index = self.columns.get(field_name, (None, None))
+        value = self.source.cells[index] if index is not None else ""
+        self.errors.append(CellError(field_name, column, value, message))
 
     def fields_with_errors(self) -> set[str | None]:
         return {error.field for error in self.errors}
@@ -97,11 +101,11 @@ class RowPlan:
         """The value the record will hold once written: the file's, else what is stored."""
         if name in self.values:
             return self.values[name]
-        return getattr(self.existing, name, None) if self.existing is not None else None
+        return self.existing.get(name) if self.existing is not None else None
 
 
 class BatchPlanner:
-    """Decides every row of a job, batch by batch; keeps the per-file indexes between batches."""
+    """Decides every row of a batch."""
 
     def __init__(
         self,
@@ -117,14 +121,25 @@ class BatchPlanner:
         self.context = context
         self.width = width
         self.field_columns = mapping.field_columns(target)
-        self.columns_by_field = {field.name: column for field, _index, column in self.field_columns}
-        self.keys_seen = context.index("key")
+        self.columns_by_field = {field.name: (column, index) for field, index, column in self.field_columns}
+        self.stored_fields = [field.name for field in target.fields]
+        # Defaults depend on the job (the company's rate, the day it started), never on the row: work them out once.
+        self.defaults = [
+            (field.name, default) for field in target.fields if (default := field.default_for(context)) is not None
+        ]
+        self.required = [
+            field.name for field in target.fields
+            if field.required and not (field.name == target.key and target.generates_keys)
+        ]
 
     def plan(self, rows: list[SourceRow]) -> list[RowPlan]:
-        plans = [RowPlan(source=row, columns=self.columns_by_field) for row in rows]
+        columns = self.columns_by_field
+        plans = [RowPlan(row, columns) for row in rows]
         self._clean(plans)
         self._check_keys_within_file(plans)
-        existing = self.target.existing_by_key(self.context.company, (p.key for p in plans if p.key is not None))
+        existing = self.target.existing_by_key(
+            self.context.company, {p.key for p in plans if p.key is not None}, self.stored_fields
+        )
         for plan in plans:
             plan.existing = existing.get(plan.key) if plan.key is not None else None
             self._decide(plan)
@@ -137,28 +152,22 @@ class BatchPlanner:
         return plans
 
     def _clean(self, plans: list[RowPlan]) -> None:
+        rows = [plan.source.cells for plan in plans]
+        names, columns = [], []
         for import_field, index, column in self.field_columns:
-            name, clean = import_field.name, import_field.clean
-            memo: dict[str, tuple[Any, str | None]] = {}
-            for plan in plans:
-                raw = plan.source.cells[index]
-                plan.raw[name] = raw
-                result = memo.get(raw)
-                if result is None:
-                    try:
-                        result = (clean(raw), None)
-                    except FieldError as error:
-                        result = (None, str(error))
-                    memo[raw] = result
-                value, message = result
-                if message is not None:
-                    plan.errors.append(CellError(name, column, raw, message))
-                elif value is not None:
-                    plan.values[name] = value
+            raws = [cells[index] for cells in rows]
+            values, errors = import_field.clean_column(raws)
+            for position, message in errors.items():
+                plans[position].errors.append(CellError(import_field.name, column, raws[position], message))
+            names.append(import_field.name)
+            columns.append(values)
+        for plan, values in zip(plans, zip(*columns, strict=True), strict=True):
+            plan.values = {name: value for name, value in zip(names, values, strict=True) if value is not None}
+        key_field = self.target.key
         for plan in plans:
-            plan.key = plan.values.get(self.target.key)
+            plan.key = plan.values.get(key_field)
             extra = plan.source.cells[self.width :]
-            if any(cell.strip() for cell in extra):
+            if extra and any(cell.strip() for cell in extra):
                 plan.fail(
                     None,
                     f"Row has {self.width + len(extra)} cells but the header has {self.width} columns: "
@@ -166,12 +175,11 @@ class BatchPlanner:
                 )
 
     def _check_keys_within_file(self, plans: list[RowPlan]) -> None:
+        key_field = self.target.key
         for plan in plans:
-            if plan.key is None:
-                continue
-            first = self.keys_seen.first_row(plan.key, plan.number)
+            first = self.context.duplicate_of(key_field, plan.number)
             if first is not None:
-                plan.fail(self.target.key, f"{self.target.duplicate_message} (same as row {first})")
+                plan.fail(key_field, f"{self.target.duplicate_message} (same as row {first})")
 
     def _decide(self, plan: RowPlan) -> None:
         mode, key_field = self.options.mode, self.target.key
@@ -198,30 +206,21 @@ class BatchPlanner:
             plan.fail(key_field, f"{self.target.duplicate_message}: {self.target.name} cannot generate a new one")
 
     def _plan_create(self, plan: RowPlan) -> None:
-        values, failed_fields = plan.values, plan.fields_with_errors()
-        for import_field in self.target.fields:
-            if import_field.name not in values and import_field.name not in failed_fields:
-                default = import_field.default_for(self.context)
-                if default is not None:
-                    values[import_field.name] = default
+        values = plan.values
+        failed_fields = plan.fields_with_errors() if plan.errors else ()
+        for name, default in self.defaults:
+            if name not in values and name not in failed_fields:
+                values[name] = default
         self.target.complete_new(values, self.context)
-        for import_field in self.target.fields:
-            name = import_field.name
-            generated = name == self.target.key and self.target.generates_keys
-            if import_field.required and name not in values and name not in failed_fields and not generated:
+        for name in self.required:
+            if name not in values and name not in failed_fields:
                 plan.fail(name, f"Missing required field: {name}")
-        if not plan.failed:
+        if not plan.errors:
             plan.outcome = Outcome.CREATED
-            plan.instance = self.target.build(self.context.company, values)
 
     def _plan_update(self, plan: RowPlan) -> None:
-        record = plan.existing
-        changed = tuple(name for name, value in plan.values.items() if getattr(record, name) != value)
+        stored = plan.existing
+        changed = tuple(name for name, value in plan.values.items() if stored[name] != value)
         if plan.failed:
             return
-        if not changed:
-            plan.outcome = Outcome.UNCHANGED
-            return
-        for name in changed:
-            setattr(record, name, plan.values[name])
-        plan.outcome, plan.instance, plan.changed = Outcome.UPDATED, record, changed
+        plan.outcome, plan.changed = (Outcome.UPDATED, changed) if changed else (Outcome.UNCHANGED, ())

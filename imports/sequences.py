@@ -2,14 +2,15 @@
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 
 from companies.models import Company
 
 from .models import KeySequence
 
 
-def sequence_reserve(*, company: Company, name: str, count: int) -> range:
-    """Reserve `count` consecutive numbers of the company's sequence `name` and commit at once.
+def sequence_reserve(*, company: Company, name: str, count: int, above: int = 0) -> range:
+    """Reserve `count` consecutive numbers of the company's sequence `name`, all above `above`, and commit.
 
     The UPDATE locks the sequence row until commit, so a concurrent import waits and then continues after our
     numbers (PostgreSQL row lock; SQLite's write lock). Call it outside a surrounding transaction, or the lock is
@@ -21,6 +22,6 @@ def sequence_reserve(*, company: Company, name: str, count: int) -> range:
     with transaction.atomic():
         KeySequence.objects.get_or_create(company=company, name=name)
         sequence = KeySequence.objects.filter(company=company, name=name)
-        sequence.update(last_value=F("last_value") + count)
+        sequence.update(last_value=Greatest(F("last_value"), above) + count)
         last = sequence.values_list("last_value", flat=True).get()
     return range(last - count + 1, last + 1)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.db import models
 
 from .fields import ImportField
+from .lookups import stored_rows
 from .mapping import normalise_header
 
 if TYPE_CHECKING:
@@ -28,28 +29,40 @@ if TYPE_CHECKING:
 
 @dataclass
 class ImportContext:
-    """What a job's rows are judged against: whose data, which day it is, and indexes over the file so far."""
+    """What a job's rows are judged against: whose data, which day it is, and the file's repeated values."""
 
     company: "Company"
     today: date
     dry_run: bool = False
-    indexes: dict[str, "FirstSeenIndex"] = field(default_factory=dict)
+    job_id: Any = None
+    _duplicates: dict[tuple[str, int], int] = field(default_factory=dict)
 
-    def index(self, name: str) -> "FirstSeenIndex":
-        """A per-job index of values already seen in the file, e.g. keys or meter numbers."""
-        return self.indexes.setdefault(name, FirstSeenIndex())
+    def load_duplicates(self, first_row: int, last_row: int) -> None:
+        """Fetch the repeats among rows first_row..last_row (found when the job was prepared), in one query: a
+        chunk's worth, since repeats are few and a query per batch would cost more than holding them."""
+        from .models import ImportDuplicate
+
+        if self.job_id is None:
+            return
+        repeats = ImportDuplicate.objects.filter(job_id=self.job_id, row_number__range=(first_row, last_row))
+        self._duplicates = {
+            (name, row): first for name, row, first in repeats.values_list("field", "row_number", "first_row")
+        }
+
+    def duplicate_of(self, field_name: str, row_number: int) -> int | None:
+        """The earlier row with the same value of `field_name`, if this row repeats one."""
+        return self._duplicates.get((field_name, row_number))
 
 
-class FirstSeenIndex:
-    """Remembers the first row on which each value appeared in the file."""
+@dataclass(frozen=True)
+class UniqueInFile:
+    """A field whose value may appear on only one row of a file (besides the key, which always must).
 
-    def __init__(self):
-        self._first_row: dict[Any, int] = {}
+    With `only_when=("status", {None, "active"})`, only rows whose cleaned status is blank or active take part.
+    """
 
-    def first_row(self, value, row_number: int) -> int | None:
-        """The row that had `value` before `row_number`, or None (and `row_number` becomes its first row)."""
-        first = self._first_row.setdefault(value, row_number)
-        return None if first == row_number else first
+    field: str
+    only_when: tuple[str, frozenset] | None = None
 
 
 class ImportTarget:
@@ -61,6 +74,10 @@ class ImportTarget:
     fields: ClassVar[Sequence[ImportField]]
     key: ClassVar[str]
     key_label: ClassVar[str] = "key"
+    unique_in_file: ClassVar[Sequence[UniqueInFile]] = ()
+    # Targets that generate keys name their sequence and say how its numbers look as keys.
+    key_sequence: ClassVar[str | None] = None
+    last_key_number: ClassVar[int] = 0
 
     def __repr__(self):
         return f"<ImportTarget {self.name}>"
@@ -108,16 +125,14 @@ class ImportTarget:
     def queryset(self, company: "Company") -> models.QuerySet:
         return self.model.objects.filter(company=company)
 
-    def existing_by_key(self, company: "Company", keys: Iterable[str]) -> dict[str, models.Model]:
-        """Stored records of the company with one of `keys`, in one query."""
-        keys = set(keys)
+    def existing_by_key(self, company: "Company", keys: set[str], names: list[str]) -> dict[str, dict[str, Any]]:
+        """Stored values (`pk` and the fields `names`) of the company's records with one of `keys`, in one query."""
         if not keys:
             return {}
-        records = self.queryset(company).filter(**{f"{self.key}__in": keys})
-        return {getattr(record, self.key): record for record in records}
-
-    def build(self, company: "Company", values: dict[str, Any]) -> models.Model:
-        return self.model(company=company, **values)
+        columns = ["pk", *names]
+        rows = stored_rows(self.model, company_id=company.pk, field=self.key, values=keys, columns=columns)
+        records = (dict(zip(columns, row, strict=True)) for row in rows)
+        return {record[self.key]: record for record in records}
 
     def complete_new(self, values: dict[str, Any], context: ImportContext) -> None:
         """Fill defaults that depend on other fields of a new record (after each field's own default)."""
@@ -125,16 +140,36 @@ class ImportTarget:
     def check_batch(self, plans: list["RowPlan"], context: ImportContext) -> None:
         """Checks that need the database or the rest of the file; fail rows with `plan.fail`. One query a batch."""
 
+    def integrity_message(self, plan: "RowPlan", fields: tuple[str, ...] | None) -> str:
+        """Why the database refused this row (a unique `fields` constraint, or None when it is not known).
+
+        Planning has already checked the rules, so this happens when another import saved a conflicting record
+        between this batch's check and its write.
+        """
+        if fields and self.key in fields:
+            return f"{self.duplicate_message}: another import saved {self.key_label} {plan.key} meanwhile"
+        if fields:
+            values = ", ".join(f"{name} {plan.final_value(name)}" for name in fields if name != "company")
+            return f"Another record was saved meanwhile with the same {values}"
+        return "The database refused this row; nothing of it was saved"
+
     @property
     def generates_keys(self) -> bool:
-        return type(self).generate_keys is not ImportTarget.generate_keys
+        return self.key_sequence is not None
 
-    def generate_keys(self, company: "Company", count: int, *, avoid: set[str] = frozenset()) -> list[str]:
-        """`count` new keys that no stored record has and that are not in `avoid` (keys the batch names itself).
+    def format_key(self, company: "Company", number: int) -> str:
+        """The key for sequence number `number` (targets that generate keys override this)."""
+        return str(number)
 
-        Only targets that can generate keys override this; raise imports.errors.KeysExhausted when none are left.
-        """
-        raise TypeError(f"{self.name} records cannot be given generated keys")
+    def key_number(self, company: "Company", key: str) -> int | None:
+        """The sequence number a key given in a file stands for, when it has the generated form; generated keys
+        then start above it and never collide with a key named further down the file."""
+        return None
+
+    def highest_key_number(self, company: "Company", keys: list[str]) -> int:
+        """The highest sequence number among `keys` of the generated form (0 when there is none)."""
+        numbers = [number for key in keys if (number := self.key_number(company, key)) is not None]
+        return max(numbers, default=0)
 
     def export_queryset(self, company: "Company") -> models.QuerySet:
         return self.queryset(company).order_by("pk")

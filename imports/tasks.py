@@ -1,18 +1,87 @@
-"""Celery tasks: thin wrappers that take ids, refetch, and call one service."""
+"""Celery tasks: thin wrappers that take ids, refetch, and call one service.
+
+Acknowledged late and rejected (so re-queued) when their worker is lost, one message at a time per worker,
+retried with backoff and jitter when the database connection drops. Running the same task twice is harmless:
+the database decides who holds a job or chunk.
+"""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
-from .models import ImportExportJob
-from .services import job_files_purge, job_run
+from .models import ImportChunk, ImportExportJob
+from .running import chunk_run, chunk_scan_run, job_finalize, job_merge, job_prepare
+from .services import job_files_purge
+from .sweeping import jobs_sweep
+
+RELIABLE = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(**RELIABLE)
+def run_import_job(self, job_id: str) -> str:
+    """Lay the job out, then queue the scan of each of its chunks for whichever workers are free."""
+    job = ImportExportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return "missing"
+    if job_prepare(job=job, lease=self.request.id):
+        chunks_queue(job, scan_import_chunk)
+    job.refresh_from_db()
+    return job.job_status
+
+
+@shared_task(**RELIABLE)
+def scan_import_chunk(self, chunk_id: int) -> str:
+    """Scan one chunk; the run that scans the last one merges the scans and queues the chunks to run."""
+    chunk = chunk_scan_run(chunk_id=chunk_id, lease=self.request.id)
+    if chunk is None:
+        return "not ours"
+    if job_merge(job=chunk.job, lease=self.request.id):
+        chunks_queue(chunk.job, run_import_chunk)
+        return "merged"
+    return "scanned"
+
+
+@shared_task(**RELIABLE)
+def merge_import_job(self, job_id: str) -> str:
+    """Merge a job whose chunks are all scanned but whose merge never happened (its worker stopped between)."""
+    job = ImportExportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return "missing"
+    if job_merge(job=job, lease=self.request.id):
+        chunks_queue(job, run_import_chunk)
+        return "merged"
+    return "not ours"
+
+
+@shared_task(**RELIABLE)
+def run_import_chunk(self, chunk_id: int) -> str:
+    """Run one chunk of rows from its checkpoint; the run that finishes the last chunk completes the job."""
+    chunk = chunk_run(chunk_id=chunk_id, lease=self.request.id)
+    if chunk is None:
+        return "not ours"
+    return job_finalize(job=chunk.job).job_status
+
+
+def chunks_queue(job: ImportExportJob, task) -> None:
+    """Queue `task` for every chunk of the job; free workers take them one at a time."""
+    chunk_ids = list(job.chunks.order_by("index").values_list("pk", flat=True))
+    ImportChunk.objects.filter(pk__in=chunk_ids).update(queued_at=timezone.now())
+    for chunk_id in chunk_ids:
+        task.apply_async(args=[chunk_id])
 
 
 @shared_task
-def run_import_job(job_id: str) -> str:
-    """Run the import job `job_id`. Delivered twice, the second delivery finds the job taken and does nothing."""
-    job = ImportExportJob.objects.filter(pk=job_id).select_related("company").first()
-    if job is None:
-        return "missing"
-    return job_run(job=job).job_status
+def sweep_stale_jobs() -> dict:
+    return jobs_sweep()
 
 
 @shared_task

@@ -6,7 +6,8 @@ from django.core.files import File
 from django.core.management import call_command
 
 from imports.pipeline import ImportOptions
-from imports.services import job_create, job_run
+from imports.running import job_run
+from imports.services import job_create
 
 from .factories import CompanyFactory, UserFactory
 

@@ -9,12 +9,13 @@ from django.core.files import File
 from django.db import connection
 from django.utils import timezone
 
-from customers.import_targets import CustomerTarget
 from customers.models import Customer
-from imports import services
+from imports import running, services
 from imports.models import ImportExportJob, ImportExportLog
 from imports.pipeline import ImportOptions
-from imports.services import job_files_purge, job_run
+from imports.running import job_run
+from imports.sequences import sequence_reserve
+from imports.services import job_files_purge
 from tests.conftest import GUIDE_CSV, GUIDE_HEADER
 
 
@@ -47,7 +48,7 @@ def test_an_unexpected_error_fails_the_job_with_a_message_and_keeps_committed_ba
     company, write_file, run_import, monkeypatch
 ):
     calls = {"count": 0}
-    real_write = services.batch_write
+    real_write = running.batch_write
 
     def write_then_break(**kwargs):
         calls["count"] += 1
@@ -55,13 +56,13 @@ def test_an_unexpected_error_fails_the_job_with_a_message_and_keeps_committed_ba
             raise RuntimeError("disk on fire")
         return real_write(**kwargs)
 
-    monkeypatch.setattr(services, "batch_write", write_then_break)
+    monkeypatch.setattr(running, "batch_write", write_then_break)
 
     job = run_import(write_file("guide.csv", GUIDE_CSV), batch_size=1)
 
     assert job.job_status == ImportExportJob.Status.FAILED
     assert job.error_message == (
-        f"The import stopped on an unexpected error after row 1; rows up to there were saved. "
+        f"The import stopped on an unexpected error after row 1; rows saved until then stay saved. "
         f"Quote job {job.pk} when asking for help."
     )
     assert Customer.objects.count() == 1
@@ -98,27 +99,26 @@ def test_purge_deletes_old_files_but_keeps_the_job(company, write_file, run_impo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_key_generation_never_hands_out_one_number_twice(company):
-    target, results, errors = CustomerTarget(), [], []
+def test_concurrent_reservations_never_hand_out_one_number_twice(company):
+    results, errors = [], []
 
-    def generate():
+    def reserve():
         try:
             for _ in range(5):
-                results.extend(target.generate_keys(company, 100))
+                results.extend(sequence_reserve(company=company, name="customer_account_number", count=100))
         except Exception as error:  # surfaced by the assertion below
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=generate) for _ in range(2)]
+    threads = [threading.Thread(target=reserve) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 
     assert errors == []
-    assert len(results) == 1000
-    assert len(set(results)) == 1000
+    assert sorted(results) == list(range(1, 1001))
 
 
 @pytest.mark.django_db(transaction=True)

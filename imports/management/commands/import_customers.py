@@ -9,7 +9,8 @@ from imports import cli
 from imports.errors import ImportFileError
 from imports.pipeline import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
 from imports.report import error_log_write
-from imports.services import job_create, job_run
+from imports.running import job_run
+from imports.services import job_create
 from imports.targets import all_targets, get_target
 
 

@@ -1,0 +1,100 @@
+"""Finding rows that repeat an earlier row's value of a must-be-unique field, in flat memory, in parallel.
+
+Each chunk's scan spreads its values over bucket files by a checksum of the value (CRC-32, the same in every
+process, unlike Python's randomised hash), so every repeat of a value lands in the same bucket number, whichever
+chunk and worker it is in. The merge then reads one bucket at a
+time, from every chunk in row order, and checks it with a dict. Memory holds one bucket, and a bigger file has
+more buckets, so it does not grow with the file; the chunks' scans can run on several workers at once.
+"""
+
+import pickle
+import shutil
+import zlib
+from pathlib import Path
+
+ROWS_PER_BUCKET = 100_000
+_BLOCK = 8192  # values a bucket keeps in memory before they are written out
+
+
+def bucket_count(total_rows: int) -> int:
+    return max(1, total_rows // ROWS_PER_BUCKET)
+
+
+class ChunkSpill:
+    """One chunk's values, written to `folder` in buckets; `add` them in row order, then `close`."""
+
+    def __init__(self, folder: Path, buckets: int):
+        shutil.rmtree(folder, ignore_errors=True)  # a scan that is run again starts afresh
+        folder.mkdir(parents=True)
+        self.folder = folder
+        self.buckets = buckets
+        self._blocks: dict[tuple[str, int], tuple[list, list]] = {}
+        self._files: dict[tuple[str, int], object] = {}
+
+    def add(self, field: str, values: list, rows: list[int]) -> None:
+        """Add a column of values (None where a row has none) with their row numbers."""
+        count = self.buckets
+        if count == 1:
+            kept = [(value, row) for value, row in zip(values, rows, strict=True) if value is not None]
+            self._append((field, 0), [value for value, _row in kept], [row for _value, row in kept])
+            return
+        grouped: dict[int, tuple[list, list]] = {}
+        for value, row in zip(values, rows, strict=True):
+            if value is not None:
+                bucket = grouped.setdefault(zlib.crc32(str(value).encode()) % count, ([], []))
+                bucket[0].append(value)
+                bucket[1].append(row)
+        for number, (bucket_values, bucket_rows) in grouped.items():
+            self._append((field, number), bucket_values, bucket_rows)
+
+    def _append(self, key: tuple[str, int], values: list, rows: list[int]) -> None:
+        block = self._blocks.setdefault(key, ([], []))
+        block[0].extend(values)
+        block[1].extend(rows)
+        if len(block[0]) >= _BLOCK:
+            self._spill(key)
+
+    def _spill(self, key: tuple[str, int]) -> None:
+        handle = self._files.get(key)
+        if handle is None:
+            field, number = key
+            handle = self._files[key] = open(self.folder / f"{field}.{number}", "wb")  # noqa: SIM115
+        pickle.dump(self._blocks[key], handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self._blocks[key] = ([], [])
+
+    def close(self) -> None:
+        for key, block in list(self._blocks.items()):
+            if block[0]:
+                self._spill(key)
+        for handle in self._files.values():
+            handle.close()
+
+
+def duplicates_find(chunk_folders: list[Path], fields: list[str], buckets: int) -> list[tuple[int, str, int]]:
+    """Every row that repeats an earlier row's value, as (row, field, first row), in row order.
+
+    `chunk_folders` are the chunks' spill folders, in row order; one bucket of one field is in memory at a time.
+    """
+    found = []
+    for field in fields:
+        for number in range(buckets):
+            values, rows = [], []
+            for folder in chunk_folders:
+                path = folder / f"{field}.{number}"
+                if not path.exists():
+                    continue
+                with open(path, "rb") as spilled:
+                    while True:
+                        try:
+                            block_values, block_rows = pickle.load(spilled)
+                        except EOFError:
+                            break
+                        values.extend(block_values)
+                        rows.extend(block_rows)
+            # Built from the end, so each value keeps the row where it first appeared (in C, not a Python loop).
+            first = dict(zip(reversed(values), reversed(rows), strict=True))
+            found.extend(
+                (row, field, first[value]) for value, row in zip(values, rows, strict=True) if first[value] != row
+            )
+    found.sort()
+    return found

@@ -1,0 +1,118 @@
+"""The sweeper: finds work whose worker stopped reporting, or whose message never arrived, and queues it again.
+
+It runs every minute under Celery beat. Work is released before it is queued again (lease dropped, a death
+counted), so a queue with no workers to empty it does not grow a message per sweep, and a chunk whose worker
+stopped three times fails its job with a message instead of looping forever.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import ImportChunk, ImportExportJob
+from .running import MAX_DEATHS, chunk_poison_message, job_fail
+
+Status = ImportExportJob.Status
+Chunk = ImportChunk.Status
+
+
+def jobs_sweep() -> dict[str, int]:
+    """Re-queue stale chunks and jobs; return how many chunks and jobs were re-queued or failed."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    counts = {"requeued_chunks": 0, "requeued_jobs": 0, "failed_jobs": 0}
+    _sweep_stale_chunks(now, stale, counts)
+    _sweep_waiting_chunks(now, stale, counts)
+    _sweep_jobs(now, stale, counts)
+    return counts
+
+
+def _chunk_task(status: str):
+    from .tasks import run_import_chunk, scan_import_chunk
+
+    return scan_import_chunk if status == Chunk.SCANNING else run_import_chunk
+
+
+def _sweep_stale_chunks(now, stale, counts) -> None:
+    """Chunks whose run stopped reporting: their worker died (or the command line running them was killed)."""
+    dead = ImportChunk.objects.filter(
+        Q(status=Chunk.RUNNING) | Q(status=Chunk.SCANNING, lease__isnull=False),
+        heartbeat_at__lt=stale,
+        job__job_status=Status.RUNNING,
+    )
+    for chunk in dead.select_related("job"):
+        back = Chunk.SCANNING if chunk.status == Chunk.SCANNING else Chunk.PENDING
+        released = ImportChunk.objects.filter(pk=chunk.pk, status=chunk.status, heartbeat_at__lt=stale).update(
+            status=back, lease=None, deaths=F("deaths") + 1, queued_at=now
+        )
+        if not released:
+            continue
+        chunk.refresh_from_db()
+        if chunk.deaths >= MAX_DEATHS:
+            job_fail(chunk.job, chunk_poison_message(chunk))
+            counts["failed_jobs"] += 1
+        else:
+            _chunk_task(back).apply_async(args=[chunk.pk])
+            counts["requeued_chunks"] += 1
+
+
+def _sweep_waiting_chunks(now, stale, counts) -> None:
+    """Waiting chunks of a job nobody is working on any more: their message was lost, or their job's runner died.
+
+    While some chunk of the job is running and reporting, its waiting chunks are waiting their turn (in the
+    queue, or in the command line's loop) and are left alone.
+    """
+    busy_jobs = ImportChunk.objects.filter(lease__isnull=False, heartbeat_at__gte=stale).values("job")
+    waiting = (
+        ImportChunk.objects.filter(
+            Q(status=Chunk.PENDING) | Q(status=Chunk.SCANNING, lease__isnull=True),
+            job__job_status=Status.RUNNING,
+            job__lease__isnull=True,
+            job__heartbeat_at__lt=stale,
+        )
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=stale))
+        .exclude(job__in=busy_jobs)
+    )
+    for chunk_id, status in waiting.values_list("pk", "status"):
+        if ImportChunk.objects.filter(pk=chunk_id, status=status, lease__isnull=True).update(queued_at=now):
+            _chunk_task(status).apply_async(args=[chunk_id])
+            counts["requeued_chunks"] += 1
+
+
+def _sweep_jobs(now, stale, counts) -> None:
+    """Import jobs never started (their message was lost), whose preparation or merge stopped reporting, or
+    whose chunks are all scanned with nobody merging them."""
+    from .tasks import merge_import_job, run_import_job
+
+    never_started = Q(job_status=Status.PENDING, created_at__lt=stale) & (
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale)
+    )
+    held_too_long = Q(job_status=Status.RUNNING, lease__isnull=False, heartbeat_at__lt=stale)
+    imports = ImportExportJob.objects.filter(job_type=ImportExportJob.JobType.IMPORT)
+    for job in imports.filter(never_started | held_too_long):
+        if job.job_status == Status.RUNNING:
+            if job.deaths + 1 >= MAX_DEATHS:
+                job_fail(job, "Reading the file stopped its worker three times (it may need more memory or time "
+                              "than the workers have); the job was stopped.")
+                counts["failed_jobs"] += 1
+                continue
+            released = ImportExportJob.objects.filter(pk=job.pk, lease=job.lease, heartbeat_at__lt=stale).update(
+                job_status=Status.PENDING, lease=None, deaths=F("deaths") + 1, heartbeat_at=now
+            )
+        else:
+            released = ImportExportJob.objects.filter(pk=job.pk, job_status=Status.PENDING).update(heartbeat_at=now)
+        if released:
+            run_import_job.apply_async(args=[str(job.pk)])
+            counts["requeued_jobs"] += 1
+
+    unmerged = (
+        imports.filter(job_status=Status.RUNNING, lease__isnull=True, heartbeat_at__lt=stale, chunks__isnull=False)
+        .exclude(chunks__status__in=[Chunk.SCANNING, Chunk.PENDING, Chunk.RUNNING, Chunk.DONE, Chunk.CANCELLED])
+        .distinct()
+    )
+    for job_id in unmerged.values_list("pk", flat=True):
+        if ImportExportJob.objects.filter(pk=job_id, lease__isnull=True).update(heartbeat_at=now):
+            merge_import_job.apply_async(args=[str(job_id)])
+            counts["requeued_jobs"] += 1
