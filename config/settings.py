@@ -155,6 +155,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         data_folder_out=str(CELERY_BROKER_DIR / "queue"),
         control_folder=str(CELERY_BROKER_DIR / "control"),
         store_processed=False,
+        # An idle worker looks for new files this often (the default, a second, leaves work waiting).
+        polling_interval=0.2,
     )
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="") or "django-db"
 CELERY_RESULT_EXTENDED = True

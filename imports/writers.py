@@ -83,7 +83,8 @@ class TableWriter:
                     f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
                     f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(self.table)} WITH NO DATA"
                 )
-                with cursor.cursor.copy(f"COPY {staging} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy:
+                copy_sql = f"COPY {staging} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+                with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
                     for row in rows:
                         copy.write_row(row)
                 assignments = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in fields)
@@ -132,7 +133,8 @@ def rows_insert(model: type[models.Model], fields: list[models.Field], rows: lis
     table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # psycopg's COPY bypasses Django's cursor: translate its errors (IntegrityError, ...) the same way.
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:

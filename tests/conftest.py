@@ -10,6 +10,7 @@ from imports.running import job_run
 from imports.services import job_create
 
 from .factories import CompanyFactory, UserFactory
+from .workers import start_worker  # noqa: F401 - a fixture, shared by the tests that run real workers
 
 GUIDE_HEADER = (
     "first_name,last_name,email,phone,service_address,city,state,postal_code,meter_number,account_number,status,"

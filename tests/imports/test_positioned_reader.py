@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from imports.errors import ImportFileError
 from imports.readers.positioned import PositionedCsv
+from imports.readers.table import is_blank
 
 # Well-formed CSV: a carriage return only as part of a line end (files ending lines with a lone CR are converted
 # when staged; a stray CR inside an unquoted value is refused with a file error).
@@ -75,3 +76,16 @@ def test_an_empty_line_is_an_empty_row_like_the_csv_modules(tmp_path):
     path.write_bytes(b"a,b\n\nc,d\n")
 
     assert [cells for cells, _ in PositionedCsv(path, ",").rows()] == [["a", "b"], [], ["c", "d"]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(st.text(alphabet=st.sampled_from(list(' \t\x1c\x1f\xa0a,"\n')), max_size=4),
+                              min_size=1, max_size=4), min_size=1, max_size=10))
+def test_the_quick_pass_judges_blank_rows_and_row_ends_like_the_full_reader(tmp_path_factory, rows):
+    path = tmp_path_factory.mktemp("csv") / "f.csv"
+    path.write_bytes(csv_text(rows).encode("utf-8"))
+    reader = PositionedCsv(path, ",")
+
+    quick = list(reader.row_ends())
+
+    assert quick == [(is_blank(cells), offset) for cells, offset in reader.rows()]

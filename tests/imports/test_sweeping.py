@@ -1,0 +1,173 @@
+"""The sweeper re-queues work whose worker stopped reporting or whose message was lost, once, and fails a job
+whose rows stopped their worker three times."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.core.files import File
+from django.utils import timezone
+
+from imports import running, tasks
+from imports.models import ImportChunk, ImportExportJob
+from imports.pipeline import ImportOptions
+from imports.services import job_create
+from imports.sweeping import jobs_sweep
+from tests.customers.test_customer_import import HEADER, row
+
+pytestmark = pytest.mark.django_db
+
+LONG_AGO = timezone.now() - dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The tasks the sweeper sends, by name, instead of sending them."""
+    sent = []
+    for name in ("run_import_job", "scan_import_chunk", "merge_import_job", "run_import_chunk"):
+        task = getattr(tasks, name)
+        monkeypatch.setattr(task, "apply_async", lambda args, name=name: sent.append((name, args[0])))
+    return sent
+
+
+@pytest.fixture
+def new_job(company, write_file, settings):
+    settings.IMPORT_CHUNK_ROWS = 10
+
+    def make() -> ImportExportJob:
+        path = write_file("c.csv", "\n".join([HEADER, *(row(n) for n in range(1, 31))]) + "\n")
+        with open(path, "rb") as handle:
+            return job_create(company=company, target_name="Customer", file=File(handle, name="c.csv"),
+                              file_name="c.csv", options=ImportOptions())
+
+    return make
+
+
+def prepared(job: ImportExportJob, *, scanned: bool = True, merged: bool = True) -> ImportExportJob:
+    lease = uuid.uuid4()
+    running.job_prepare(job=job, lease=lease)
+    if scanned:
+        for chunk in job.chunks.all():
+            running.chunk_scan_run(chunk_id=chunk.pk, lease=lease)
+    if merged:
+        running.job_merge(job=job, lease=lease)
+    ImportExportJob.objects.filter(pk=job.pk).update(heartbeat_at=LONG_AGO)
+    return job
+
+
+def test_a_chunk_whose_worker_stopped_reporting_is_released_and_queued_again(new_job, queued):
+    job = prepared(new_job())
+    chunk = job.chunks.first()
+    ImportChunk.objects.filter(pk=chunk.pk).update(status="running", lease=uuid.uuid4(), heartbeat_at=LONG_AGO)
+
+    counts = jobs_sweep()
+
+    chunk.refresh_from_db()
+    assert (chunk.status, chunk.lease, chunk.deaths) == ("pending", None, 1)
+    assert ("run_import_chunk", chunk.pk) in queued
+    assert counts["requeued_chunks"] >= 1
+
+
+def test_a_chunk_that_stopped_its_worker_three_times_fails_the_job(new_job, queued):
+    job = prepared(new_job())
+    chunk = job.chunks.first()
+    ImportChunk.objects.filter(pk=chunk.pk).update(
+        status="running", lease=uuid.uuid4(), heartbeat_at=LONG_AGO, deaths=2, checkpoint_row=0
+    )
+
+    jobs_sweep()
+
+    job.refresh_from_db()
+    assert job.job_status == "failed"
+    assert job.error_message == (
+        "Rows 1-10 stopped their worker three times (they may need more memory or time than the workers have); the "
+        "job was stopped. Rows up to 0 of that part and all finished parts were imported."
+    )
+    assert set(job.chunks.values_list("status", flat=True)) == {"cancelled"}
+    assert ("run_import_chunk", chunk.pk) not in queued
+
+
+def test_the_same_task_delivered_again_after_its_worker_died_takes_its_chunk_back(new_job, queued):
+    job = prepared(new_job())
+    chunk = job.chunks.first()
+    lease = uuid.uuid4()
+    ImportChunk.objects.filter(pk=chunk.pk).update(status="running", lease=lease, heartbeat_at=timezone.now(),
+                                                   deaths=2)
+
+    assert running.chunk_run(chunk_id=chunk.pk, lease=lease) is None  # its third death
+
+    job.refresh_from_db()
+    assert job.job_status == "failed"
+    assert job.error_message.startswith("Rows 1-10 stopped their worker three times")
+
+
+def test_a_scan_whose_worker_stopped_is_queued_again(new_job, queued):
+    job = prepared(new_job(), scanned=False, merged=False)
+    chunk = job.chunks.first()
+    ImportChunk.objects.filter(pk=chunk.pk).update(lease=uuid.uuid4(), heartbeat_at=LONG_AGO)
+
+    jobs_sweep()
+
+    chunk.refresh_from_db()
+    assert (chunk.status, chunk.lease, chunk.deaths) == ("scanning", None, 1)
+    assert ("scan_import_chunk", chunk.pk) in queued
+
+
+def test_lost_messages_are_sent_again_once_and_not_while_the_job_is_busy(new_job, queued):
+    job = prepared(new_job())
+    chunks = list(job.chunks.order_by("index"))
+    ImportChunk.objects.filter(job=job).update(queued_at=LONG_AGO)
+    ImportChunk.objects.filter(pk=chunks[0].pk).update(status="running", lease=uuid.uuid4(),
+                                                       heartbeat_at=timezone.now())
+
+    jobs_sweep()
+    assert queued == []  # the job is busy: its other chunks are waiting their turn
+
+    ImportChunk.objects.filter(pk=chunks[0].pk).update(status="done", lease=None)
+    jobs_sweep()
+    jobs_sweep()  # a second sweep soon after sends nothing more
+
+    assert sorted(queued) == [("run_import_chunk", chunk.pk) for chunk in chunks[1:]]
+
+
+def test_scans_finished_but_never_merged_are_merged(new_job, queued):
+    job = prepared(new_job(), merged=False)
+
+    jobs_sweep()
+
+    assert queued == [("merge_import_job", str(job.pk))]
+
+
+def test_a_preparation_whose_worker_stopped_starts_over(new_job, queued):
+    job = new_job()
+    ImportExportJob.objects.filter(pk=job.pk).update(job_status="running", lease=uuid.uuid4(),
+                                                     heartbeat_at=LONG_AGO)
+
+    jobs_sweep()
+
+    job.refresh_from_db()
+    assert (job.job_status, job.lease, job.deaths) == ("pending", None, 1)
+    assert queued == [("run_import_job", str(job.pk))]
+
+
+def test_a_file_that_stops_its_worker_three_times_while_being_read_fails(new_job, queued):
+    job = new_job()
+    ImportExportJob.objects.filter(pk=job.pk).update(job_status="running", lease=uuid.uuid4(),
+                                                     heartbeat_at=LONG_AGO, deaths=2)
+
+    jobs_sweep()
+
+    job.refresh_from_db()
+    assert job.job_status == "failed"
+    assert job.error_message.startswith("Reading the file stopped its worker three times")
+    assert queued == []
+
+
+def test_a_job_whose_message_was_lost_is_queued_again_once(new_job, queued):
+    job = new_job()
+    ImportExportJob.objects.filter(pk=job.pk).update(created_at=LONG_AGO)
+
+    jobs_sweep()
+    jobs_sweep()
+
+    assert queued == [("run_import_job", str(job.pk))]
