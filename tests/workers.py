@@ -90,6 +90,11 @@ def start_worker(tmp_path):
         worker.stop()
 
 
+def job_finished(job) -> bool:
+    job.refresh_from_db()
+    return job.is_finished
+
+
 def wait_for(condition, *, timeout: float = 90, interval: float = 0.2, workers=(), what: str = "the condition"):
     """Poll `condition` until it returns something true; fail with the workers' logs if it never does."""
     deadline = time.monotonic() + timeout

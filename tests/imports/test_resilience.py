@@ -27,7 +27,7 @@ from imports.services import job_create, job_enqueue
 from imports.sweeping import jobs_sweep
 from imports.tasks import run_import_chunk, scan_import_chunk
 from tests.factories import CompanyFactory
-from tests.workers import wait_for
+from tests.workers import job_finished, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -70,11 +70,6 @@ def queue_job(company, path: Path, **options) -> ImportExportJob:
     return job
 
 
-def finished(job: ImportExportJob) -> bool:
-    job.refresh_from_db()
-    return job.is_finished
-
-
 def outcome(job: ImportExportJob) -> dict:
     """What a job left: its counts, its error report, and its company's customers (generated account numbers
     without the tenant prefix, so runs in different companies compare)."""
@@ -106,7 +101,7 @@ def test_two_workers_leave_exactly_what_one_process_leaves(company, run_import, 
     workers = [start_worker(f"w{n}", environment=WORKER_ENV) for n in range(2)]
 
     job = queue_job(company, path)
-    wait_for(lambda: finished(job), workers=workers, what="the job to finish")
+    wait_for(lambda: job_finished(job), workers=workers, what="the job to finish")
 
     assert outcome(job) == expected
     assert expected["counts"][5] > 150  # the file's bad and repeated rows failed the same way in both
@@ -131,7 +126,7 @@ def test_a_worker_killed_after_a_committed_batch_is_taken_over_exactly_there(
         interval=0.02, workers=[worker], what="a chunk with two committed batches",
     )
     os.kill(victim.lease_pid, signal.SIGKILL)  # the pool's child running the task, as the OOM killer would
-    wait_for(lambda: finished(job), workers=[worker], what="the job to finish after the kill")
+    wait_for(lambda: job_finished(job), workers=[worker], what="the job to finish after the kill")
 
     assert outcome(job) == expected
     victim.refresh_from_db()
@@ -158,7 +153,7 @@ def test_a_worker_killed_inside_a_batch_transaction_is_taken_over_by_the_sweeper
 
     def swept_to_the_end():
         jobs_sweep()
-        return finished(job)
+        return job_finished(job)
 
     wait_for(swept_to_the_end, interval=0.5, workers=[first, second], what="the sweeper to hand the job over")
 
@@ -226,11 +221,11 @@ def test_tasks_delivered_twice_import_once(company, run_import, start_worker, tm
                          what="the job's chunks")
     for chunk_id in chunk_ids:  # every scan, a second time
         scan_import_chunk.apply_async(args=[chunk_id])
-    wait_for(lambda: job.chunks.filter(status=ImportChunk.Status.RUNNING).exists() or finished(job),
+    wait_for(lambda: job.chunks.filter(status=ImportChunk.Status.RUNNING).exists() or job_finished(job),
              interval=0.02, workers=workers, what="a running chunk")
     for chunk_id in chunk_ids:  # every run, a second time
         run_import_chunk.apply_async(args=[chunk_id])
-    wait_for(lambda: finished(job), workers=workers, what="the job to finish")
+    wait_for(lambda: job_finished(job), workers=workers, what="the job to finish")
     deliveries = 2 + 4 * len(chunk_ids)
     wait_for(lambda: TaskResult.objects.filter(status="SUCCESS").count() >= deliveries, workers=workers,
              what="every delivery to be handled")
@@ -255,7 +250,7 @@ def test_two_imports_at_once_never_share_a_key_or_a_generated_number(company, st
     workers = [start_worker(f"w{n}", environment=WORKER_ENV) for n in range(2)]
 
     jobs = [queue_job(company, paths[name]) for name in ("first", "second")]
-    wait_for(lambda: all(finished(job) for job in jobs), workers=workers, what="both jobs to finish")
+    wait_for(lambda: all(job_finished(job) for job in jobs), workers=workers, what="both jobs to finish")
 
     assert [job.job_status for job in jobs] == ["completed", "completed"]
     customers = Customer.objects.filter(company=company)
