@@ -29,8 +29,10 @@ test: $(INSTALLED)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 
-## Measure import speed and memory on generated files (see README, "Performance").
+## Measure speed and memory against django-import-export and PostgreSQL COPY (see README, "Performance").
+## Needs the machine's PostgreSQL and Redis; takes about half an hour.
 bench: $(INSTALLED)
+	$(VENV)/bin/pip install --quiet -r requirements-bench.txt
 	$(PY) bench/run.py
 
 clean:

@@ -1,74 +1,215 @@
-"""`make bench`: import speed and peak memory of the customer import on the configured database.
+"""`make bench`: import speed and peak memory, measured from outside, against the importers users compare with.
 
-Each scenario runs `manage.py import_customers` in its own process, as an operator would, and is measured from
-the outside: wall-clock time of the whole process and its peak resident memory (getrusage of that child).
+In one invocation, on the same generated customer files (about 2 % bad rows):
+
+* this project, from the command line and on two Celery workers (one worker too, at the largest size, for the
+  speed-up): a dry run, an import into an empty table, and a re-import onto the full table;
+* django-import-export 4.4 in bulk mode, on the same model and file (the smaller sizes: it is slow);
+* PostgreSQL's COPY into a staging table plus INSERT ... ON CONFLICT DO UPDATE, with no validation: the ceiling;
+* the command line again on SQLite.
+
+Every figure is the wall-clock time of a process of its own and its peak resident memory (for workers: from
+queueing the job to its end, and the largest worker). Settings, from the environment:
+
+    BENCH_SIZES            rows per file (default 10000,100000,1000000)
+    BENCH_REPEAT           runs per figure below 1,000,000 rows, the median is reported (default 3)
+    BENCH_DATABASE_URL     PostgreSQL to measure on (default postgres://postgres@127.0.0.1:5432/bench)
+    BENCH_BROKER_URL       broker of the workers (default redis://127.0.0.1:6379/15)
+    BENCH_DIE_MAX_ROWS     largest file given to django-import-export (default 100000)
+    BENCH_SQLITE           also measure on SQLite (default 1)
 """
 
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+
+import environ
+import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
 
 from bench.generate import customers_csv  # noqa: E402
-from companies.models import Company  # noqa: E402
-from companies.services import company_create  # noqa: E402
-from customers.models import Customer  # noqa: E402
 
-BENCH_COMPANY = "bench"
-ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
+env = environ.Env()
+SIZES = [int(size) for size in env.list("BENCH_SIZES", default=["10000", "100000", "1000000"])]
+REPEAT = env.int("BENCH_REPEAT", default=3)
+PG_URL = env("BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/bench")
+BROKER_URL = env("BENCH_BROKER_URL", default="redis://127.0.0.1:6379/15")
+DIE_MAX_ROWS = env.int("BENCH_DIE_MAX_ROWS", default=100_000)
+SQLITE = env.bool("BENCH_SQLITE", default=True)
+FILES = ROOT / "var" / "bench"
+SQLITE_URL = f"sqlite:///{FILES / 'bench.sqlite3'}"
 
 
-def run_import(path: Path, *extra: str) -> dict:
-    """Run one import in a child process; return its JSON result plus seconds and peak memory (MB)."""
-    command = [sys.executable, "manage.py", "import_customers", "--model", "Customer", "--file", str(path),
-               "--company", BENCH_COMPANY, "--json", *extra]
-    environment = {**os.environ, "IMPORT_MAX_FILE_MB": "4096", "IMPORT_MAX_ROWS": str(max(ROWS, 1_000_000))}
+@dataclass
+class Figure:
+    database: str
+    runner: str
+    scenario: str
+    rows: int
+    seconds: float
+    peak_mb: float
+    outcome: dict
+
+
+def environment(database_url: str) -> dict:
+    return {
+        **os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": BROKER_URL, "VAR_DIR": str(FILES / "var"),
+        "IMPORT_MAX_FILE_MB": "100000", "IMPORT_MAX_ROWS": str(max(SIZES) * 2), "LOG_LEVEL": "ERROR",
+    }
+
+
+def child(args: list[str], database_url: str, ok: tuple[int, ...] = (0,)) -> tuple[str, float, float]:
+    """Run a child process; return its output, its wall-clock seconds and its peak memory in MB."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    output = child.stdout.read()
-    _pid, status, usage = os.wait4(child.pid, 0)
+    process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=environment(database_url),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    output = process.stdout.read().decode()
+    errors = process.stderr.read().decode()
+    _pid, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"import failed: {output.decode()}")
+    if os.waitstatus_to_exitcode(status) not in ok:
+        raise SystemExit(f"{' '.join(args)} failed:\n{output}\n{errors}")
+    return output, seconds, usage.ru_maxrss / 1024
+
+
+def reset(database_url: str) -> None:
+    child(["bench/tools.py", "reset"], database_url)
+
+
+def command_line(path: Path, database_url: str, *extra: str) -> tuple[dict, float, float]:
+    output, seconds, peak = child(["manage.py", "import_customers", "--model", "Customer", "--file", str(path),
+                                   "--company", "bench", "--json", *extra], database_url, ok=(0, 1))
+    return json.loads(output), seconds, peak
+
+
+def on_workers(path: Path, database_url: str, workers: int, *extra: str) -> tuple[dict, float, float]:
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--hostname",
+             f"bench{n}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "error"],
+            cwd=ROOT, env=environment(database_url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for n in range(workers)
+    ]
+    time.sleep(5)  # every worker consumes the queue before the job is sent
+    output, _seconds, _peak = child(["bench/tools.py", "queue", str(path), *extra], database_url)
+    peaks = []
+    for process in started:
+        process.send_signal(signal.SIGTERM)
+    for process in started:
+        _pid, _status, usage = os.wait4(process.pid, 0)
+        peaks.append(usage.ru_maxrss / 1024)
     result = json.loads(output)
-    result.update(seconds=seconds, peak_mb=usage.ru_maxrss / 1024)
-    return result
+    return result, result["seconds"], max(peaks)
+
+
+def median_of(runs: int, measure) -> tuple[dict, float, float]:
+    results = [measure() for _ in range(runs)]
+    results.sort(key=lambda result: result[1])
+    return results[len(results) // 2]
+
+
+def project(figures: list[Figure], database: str, database_url: str, runner: str, path: Path, rows: int,
+            workers: int = 0, scenarios=("dry run", "empty table", "full table")) -> None:
+    runs = REPEAT if rows < 1_000_000 else 1
+
+    def measure(*extra):
+        if workers:
+            return on_workers(path, database_url, workers, *extra)
+        return command_line(path, database_url, *extra)
+
+    for scenario in scenarios:
+        if scenario == "dry run":
+            reset(database_url)
+            result = median_of(runs, lambda: measure("--dry-run"))
+        elif scenario == "empty table":
+            result = median_of(runs, lambda: (reset(database_url), measure())[1])
+        else:
+            result = median_of(runs, measure)  # the table holds the file's rows from the run before
+        outcome, seconds, peak = result
+        figures.append(Figure(database, runner, scenario, rows, seconds, peak, outcome))
+        print(f"  {database:10} {runner:14} {scenario:12} {rows:>9,} rows {seconds:7.1f} s "
+              f"{rows / seconds:>9,.0f} rows/s {peak:6.0f} MB", flush=True)
+
+
+def others(figures: list[Figure], path: Path, rows: int, company_id: int) -> None:
+    runs = REPEAT if rows < 1_000_000 else 1
+    reset(PG_URL)
+    output, seconds, peak = median_of(runs, lambda: (reset(PG_URL), child(
+        ["bench/copy_ceiling.py", str(company_id), str(path)], PG_URL))[1])
+    figures.append(Figure("PostgreSQL", "COPY + upsert", "empty table", rows, seconds, peak, json.loads(output)))
+    print(f"  {'PostgreSQL':10} {'COPY + upsert':14} {'empty table':12} {rows:>9,} rows {seconds:7.1f} s "
+          f"{rows / seconds:>9,.0f} rows/s {peak:6.0f} MB", flush=True)
+    if rows <= DIE_MAX_ROWS:
+        die_runs = runs if rows <= 10_000 else 1
+        output, seconds, peak = median_of(die_runs, lambda: (reset(PG_URL), child(
+            ["bench/die_import.py", "bench", str(path)], PG_URL))[1])
+        figures.append(Figure("PostgreSQL", "import-export", "empty table", rows, seconds, peak, json.loads(output)))
+        print(f"  {'PostgreSQL':10} {'import-export':14} {'empty table':12} {rows:>9,} rows {seconds:7.1f} s "
+              f"{rows / seconds:>9,.0f} rows/s {peak:6.0f} MB", flush=True)
+
+
+def ensure_database(url: str) -> None:
+    config = environ.Env.db_url_config(url)
+    with psycopg.connect(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"],
+                         password=config["PASSWORD"] or None, dbname="postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
+            connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def table(figures: list[Figure]) -> str:
+    def rate(figure):
+        return figure.rows / figure.seconds
+
+    reference = {(f.rows, f.runner): f for f in figures if f.scenario == "empty table" and f.database == "PostgreSQL"}
+    lines = [
+        "| Database | Runner | Scenario | Rows | Seconds | Rows/s | Peak MB | × import-export | % of COPY |",  # noqa: RUF001
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for figure in figures:
+        compared = figure.database == "PostgreSQL"
+        die = reference.get((figure.rows, "import-export")) if compared else None
+        copy = reference.get((figure.rows, "COPY + upsert")) if compared else None
+        versus_die = f"{rate(figure) / rate(die):.0f}×" if die and figure.runner != "import-export" else ""  # noqa: RUF001
+        versus_copy = f"{rate(figure) / rate(copy) * 100:.0f} %" if copy and figure.runner != "COPY + upsert" else ""
+        lines.append(
+            f"| {figure.database} | {figure.runner} | {figure.scenario} | {figure.rows:,} | {figure.seconds:.1f} | "
+            f"{rate(figure):,.0f} | {figure.peak_mb:.0f} | {versus_die} | {versus_copy} |"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
-    company = Company.objects.filter(slug=BENCH_COMPANY).first() or company_create(name="Benchmark", slug="bench")
-    path = customers_csv(Path(settings.VAR_DIR) / "bench" / f"customers_{ROWS}.csv", ROWS)
-    database = connection.vendor + (f" {connection.pg_version // 10000}" if connection.vendor == "postgresql" else "")
-    print(f"{ROWS:,} customer rows ({path.stat().st_size / 1e6:.1f} MB CSV), database: {database}, "
-          f"batch size {settings.IMPORT_BATCH_SIZE}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    ensure_database(PG_URL)
+    company_id = int(child(["bench/tools.py", "prepare"], PG_URL)[0])
+    if SQLITE:
+        child(["bench/tools.py", "prepare"], SQLITE_URL)
+    files = {rows: customers_csv(FILES / f"customers_{rows}.csv", rows) for rows in SIZES}
+    with psycopg.connect(PG_URL.replace("postgres://", "postgresql://")) as connection:
+        server = connection.execute("SHOW server_version").fetchone()[0]
+    print(f"{os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL {server}, broker {BROKER_URL}, "
+          f"figures below 1,000,000 rows are medians of {REPEAT} runs", flush=True)
 
-    Customer.objects.filter(company=company).delete()
-    scenarios = [
-        ("dry run", ("--dry-run",)),
-        ("import into an empty table", ()),
-        ("re-import onto a full table", ()),
-    ]
-    print(f"{'scenario':<30} {'seconds':>8} {'rows/s':>9} {'peak MB':>8}  outcome")
-    for name, extra in scenarios:
-        result = run_import(path, *extra)
-        outcome = (f"created {result['created']}, updated {result['updated']}, "
-                   f"unchanged {result['unchanged']}, failed {result['failed']}")
-        print(f"{name:<30} {result['seconds']:>8.1f} {result['total'] / result['seconds']:>9,.0f} "
-              f"{result['peak_mb']:>8.0f}  {outcome}")
+    figures: list[Figure] = []
+    for rows, path in files.items():
+        print(f"{rows:,} rows ({path.stat().st_size / 1e6:.0f} MB)", flush=True)
+        project(figures, "PostgreSQL", PG_URL, "command line", path, rows)
+        project(figures, "PostgreSQL", PG_URL, "2 workers", path, rows, workers=2)
+        if rows == max(SIZES):
+            project(figures, "PostgreSQL", PG_URL, "1 worker", path, rows, workers=1, scenarios=("empty table",))
+        others(figures, path, rows, company_id)
+        if SQLITE:
+            project(figures, "SQLite", SQLITE_URL, "command line", path, rows)
+    print()
+    print(table(figures))
 
 
 if __name__ == "__main__":

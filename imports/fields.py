@@ -94,20 +94,24 @@ class ImportField:
         invalid cells. Gives exactly what `clean` gives for each cell."""
         if type(self).parse is ImportField.parse:
             return self._clean_text_column(raws)
-        values, errors, clean = [], {}, self.clean
-        memo: dict[str, tuple[Any, str | None]] | None = {} if self.memoize else None
-        for position, raw in enumerate(raws):
-            result = memo.get(raw) if memo is not None else None
-            if result is None:
+        if not self.memoize:
+            values, errors = [], {}
+            for position, raw in enumerate(raws):
                 try:
-                    result = (clean(raw), None)
+                    values.append(self.clean(raw))
                 except FieldError as error:
-                    result = (None, str(error))
-                if memo is not None:
-                    memo[raw] = result
-            values.append(result[0])
-            if result[1] is not None:
-                errors[position] = result[1]
+                    values.append(None)
+                    errors[position] = str(error)
+            return values, errors
+        # Each distinct text once; the column is then mapped through the results in one pass.
+        cleaned, invalid = {}, {}
+        for raw in set(raws):
+            try:
+                cleaned[raw] = self.clean(raw)
+            except FieldError as error:
+                cleaned[raw], invalid[raw] = None, str(error)
+        values = [cleaned[raw] for raw in raws]
+        errors = {position: invalid[raw] for position, raw in enumerate(raws) if raw in invalid} if invalid else {}
         return values, errors
 
     def _clean_text_column(self, raws: list[str]) -> tuple[list[Any], dict[int, str]]:

@@ -10,6 +10,7 @@ get the ORM's `IN` query.
 from collections.abc import Iterable
 from typing import Any
 
+import psycopg
 from django.db import connection, models, transaction
 
 
@@ -52,7 +53,9 @@ def stored_rows(
         f"CROSS JOIN LATERAL (SELECT * FROM {quote(meta.db_table)} AS t "
         f"WHERE {' AND '.join(conditions)} LIMIT 1) AS r"
     )
-    with transaction.atomic(), connection.cursor() as cursor:
+    # psycopg's server-side binding sends the array as one parameter; Django's client-side cursor would quote the
+    # whole literal into the query text, character by character.
+    with transaction.atomic(), connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(sql, [_array_literal(values), company_id, *where.values()])
         rows = cursor.fetchall()

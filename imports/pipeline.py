@@ -74,8 +74,9 @@ class RowPlan:
         self.source = source
         self.columns = columns  # field -> (file column, index), shared by all rows of a job
         self.values: dict[str, Any] = {}
-        self.errors: list[CellError] = []
-        self.warnings: list[str] = []
+        # Most rows have neither: a list is made only for a row that needs one.
+        self.errors: list[CellError] | tuple = ()
+        self.warnings: list[str] | tuple = ()
         self.key: str | None = None
         self.existing: dict[str, Any] | None = None
         self.outcome: Outcome | None = None
@@ -92,7 +93,18 @@ class RowPlan:
     def fail(self, field_name: str | None, message: str) -> None:
         column, index = self.columns.get(field_name, (None, None))
         value = self.source.cells[index] if index is not None else ""
-        self.errors.append(CellError(field_name, column, value, message))
+        self.add_error(CellError(field_name, column, value, message))
+
+    def add_error(self, error: CellError) -> None:
+        if not self.errors:
+            self.errors = []
+        self.errors.append(error)
+
+    def warn(self, message: str) -> None:
+        """Import the row, and note something the user should check (in the log and the error report)."""
+        if not self.warnings:
+            self.warnings = []
+        self.warnings.append(message)
 
     def fields_with_errors(self) -> set[str | None]:
         return {error.field for error in self.errors}
@@ -158,7 +170,7 @@ class BatchPlanner:
             raws = [cells[index] for cells in rows]
             values, errors = import_field.clean_column(raws)
             for position, message in errors.items():
-                plans[position].errors.append(CellError(import_field.name, column, raws[position], message))
+                plans[position].add_error(CellError(import_field.name, column, raws[position], message))
             names.append(import_field.name)
             columns.append(values)
         for plan, values in zip(plans, zip(*columns, strict=True), strict=True):

@@ -35,7 +35,6 @@ from .pipeline import BatchPlanner, ImportOptions
 from .readers import SourceRow, sniffing
 from .readers.positioned import PositionedCsv
 from .readers.staging import stage
-from .readers.table import is_blank
 from .report import error_report_build
 from .scanning import chunk_scan, layout_read
 from .services import job_log, job_transition
@@ -400,8 +399,8 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
 
     reader = PositionedCsv(Path(settings.MEDIA_ROOT) / layout["file"], layout["delimiter"])
     number, blank_keys, batch = chunk.checkpoint_row, chunk.checkpoint_keys, []
-    for cells, next_offset in reader.rows(chunk.checkpoint_offset):
-        if is_blank(cells):
+    for cells, blank, next_offset in reader.records(chunk.checkpoint_offset):
+        if blank:
             continue
         number += 1
         if skip:

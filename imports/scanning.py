@@ -121,8 +121,8 @@ def chunk_scan(
 ) -> ChunkScan:
     """Scan rows first_row..last_row, starting at byte `start_offset`, a block of rows at a time."""
     result, block, number = ChunkScan(), [], first_row - 1
-    for cells, _next_offset in reader.rows(start_offset):
-        if is_blank(cells):
+    for cells, blank, _next_offset in reader.records(start_offset):
+        if blank:
             continue
         number += 1
         block.append(cells[skip_columns:] if skip_columns else cells)

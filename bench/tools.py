@@ -1,0 +1,80 @@
+"""Small steps `make bench` runs as child processes, so that what is measured is always a process of its own.
+
+    tools.py prepare          migrate the database in DATABASE_URL and print the bench company's id
+    tools.py reset            empty the customers table (and refresh the planner's statistics)
+    tools.py queue FILE [--dry-run]
+                              queue an import job for the workers, wait for it, print its result as JSON
+"""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+from django.core.files import File  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from companies.models import Company  # noqa: E402
+from companies.services import company_create  # noqa: E402
+from imports.pipeline import ImportOptions  # noqa: E402
+from imports.services import job_create, job_enqueue  # noqa: E402
+
+SLUG = "bench"
+
+
+def prepare() -> None:
+    call_command("migrate", verbosity=0)
+    company = Company.objects.filter(slug=SLUG).first() or company_create(name="Benchmark", slug=SLUG)
+    print(company.pk)
+
+
+def reset() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("TRUNCATE customers_customer, imports_importexportlog, imports_importduplicate, "
+                           "imports_importchunk")
+            cursor.execute("VACUUM ANALYZE customers_customer")
+        else:
+            cursor.execute("DELETE FROM customers_customer")
+            cursor.execute("DELETE FROM imports_importexportlog")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM")
+
+
+def queue(path: str, dry_run: bool) -> None:
+    company = Company.objects.get(slug=SLUG)
+    started = time.perf_counter()
+    with transaction.atomic(), open(path, "rb") as handle:
+        job = job_create(company=company, target_name="Customer", file=File(handle, name=Path(path).name),
+                         file_name=Path(path).name, options=ImportOptions(dry_run=dry_run))
+        job_enqueue(job)
+    while not job.is_finished:
+        time.sleep(0.05)
+        job.refresh_from_db()
+    print(json.dumps({
+        "seconds": time.perf_counter() - started, "status": job.job_status, "total": job.total_records,
+        "created": job.created_records, "updated": job.updated_records, "unchanged": job.unchanged_records,
+        "failed": job.error_records,
+    }))
+
+
+if __name__ == "__main__":
+    command = sys.argv[1]
+    if command == "prepare":
+        prepare()
+    elif command == "reset":
+        reset()
+    elif command == "queue":
+        queue(sys.argv[2], "--dry-run" in sys.argv)
+    else:
+        raise SystemExit(f"unknown step {command!r}")
