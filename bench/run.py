@@ -187,7 +187,61 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
+def cpu_calibration() -> float:
+    """Seconds a fixed pure-Python loop takes here and now: how fast this machine is while the bench runs."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    return time.perf_counter() - started
+
+
+def stolen() -> tuple[int, int]:
+    """CPU time the hypervisor gave to other machines, and all CPU time, since boot (in clock ticks)."""
+    with open("/proc/stat") as stat:
+        values = [int(value) for value in stat.readline().split()[1:]]
+    return values[7], sum(values)
+
+
+def xlsx_read(rows: int) -> tuple[float, float]:
+    """Rows/s reading a generated workbook through the importer's XLSX reader (cells converted to text), and the
+    reading process's peak MB."""
+    path = FILES / f"customers_{rows}.xlsx"
+    if not path.exists():
+        child(["-c", WORKBOOK_WRITER.format(csv=FILES / f"customers_{rows}.csv", xlsx=path)], SQLITE_URL)
+    output, _seconds, peak = child(["-c", WORKBOOK_READER.format(xlsx=path)], SQLITE_URL)
+    return rows / float(output), peak
+
+
+WORKBOOK_WRITER = """
+import csv, datetime
+from openpyxl import Workbook
+workbook = Workbook(write_only=True)
+sheet = workbook.create_sheet("Customers")
+with open("{csv}", newline="", encoding="utf-8") as handle:
+    for number, row in enumerate(csv.reader(handle)):
+        if number:  # typed cells, as Excel stores them: numbers and dates
+            row[3] = int("".join(c for c in row[3] if c.isdigit()) or 0)
+            row[12] = datetime.date.fromisoformat(row[12]) if row[12] else None
+        sheet.append(row)
+workbook.save("{xlsx}")
+"""
+WORKBOOK_READER = """
+import sys, time
+sys.path.insert(0, ".")
+from imports.readers.workbooks import XlsxSource
+started = time.perf_counter()
+source = XlsxSource("{xlsx}")
+for _row in source.rows():
+    pass
+source.close()
+print(time.perf_counter() - started)
+"""
+
+
 def main() -> None:
+    calibration = cpu_calibration()
+    steal_before, total_before = stolen()
     ensure_database(PG_URL)
     company_id = int(child(["bench/tools.py", "prepare"], PG_URL)[0])
     if SQLITE:
@@ -208,8 +262,33 @@ def main() -> None:
         others(figures, path, rows, company_id)
         if SQLITE:
             project(figures, "SQLite", SQLITE_URL, "command line", path, rows)
+    middle = min(SIZES, key=lambda size: abs(size - 100_000))
+    rate, peak = xlsx_read(middle)
+    print(f"XLSX read, {middle:,} rows: {rate:,.0f} rows/s, peak {peak:.0f} MB", flush=True)
+    steal_after, total_after = stolen()
     print()
     print(table(figures))
+    print()
+    print(flatness(figures))
+    print(f"XLSX read ({middle:,} rows, through calamine, cells converted to text): {rate:,.0f} rows/s, "
+          f"peak {peak:.0f} MB")
+    print(f"Machine: {os.cpu_count()} CPUs; a 10-million-step Python loop took {calibration:.2f} s before the "
+          f"run; the hypervisor took {(steal_after - steal_before) / (total_after - total_before) * 100:.0f} % "
+          "of the CPU time during it.")
+
+
+def flatness(figures: list[Figure]) -> str:
+    """Peak memory of the largest run against the run ten times smaller, per runner and scenario."""
+    largest = max(SIZES)
+    smaller = largest // 10
+    peaks = {(f.database, f.runner, f.scenario, f.rows): f.peak_mb for f in figures}
+    lines = []
+    for (database, runner, scenario, rows), peak in peaks.items():
+        before = peaks.get((database, runner, scenario, smaller))
+        if rows == largest and before:
+            lines.append(f"Peak memory, {database} {runner} {scenario}: {peak:.0f} MB at {largest:,} rows, "
+                         f"{before:.0f} MB at {smaller:,} ({(peak / before - 1) * 100:+.0f} %)")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

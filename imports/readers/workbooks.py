@@ -48,7 +48,8 @@ class XlsxSource:
         try:
             worksheet = self._workbook.get_sheet_by_name(self.sheet)
             for values in worksheet.iter_rows():
-                yield [cell_to_text(value) for value in values]
+                # Most cells are text already; only the others pay for a conversion call.
+                yield [value if type(value) is str else cell_to_text(value) for value in values]
         except python_calamine.CalamineError as error:
             raise ImportFileError(f"The Excel workbook cannot be read: {error}.") from None
 
