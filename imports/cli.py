@@ -1,6 +1,7 @@
 """What the import commands share: finding the company, the progress bar, the summary, the exit status.
 
-Exit statuses: 0 when no row failed, 1 when some rows failed and the rest were imported, 2 when nothing could run.
+Exit statuses: 0 when no row failed, 1 when some rows failed and the rest were imported, 2 when nothing could run,
+130 when the operator stopped the import (Ctrl-C).
 """
 
 import json
@@ -13,7 +14,7 @@ from companies.models import Company
 from .models import ImportExportJob
 from .selectors import job_errors_first
 
-EXIT_OK, EXIT_ROWS_FAILED, EXIT_NOTHING_RAN = 0, 1, 2
+EXIT_OK, EXIT_ROWS_FAILED, EXIT_NOTHING_RAN, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class CommandFailure(Exception):

@@ -447,6 +447,18 @@ def job_finalize(*, job: ImportExportJob) -> ImportExportJob:
 
 def job_fail(job: ImportExportJob, message: str) -> None:
     """Stop the job for good: its unfinished chunks are cancelled, rows already committed stay."""
+    _job_stop(job, Status.FAILED, message)
+
+
+def job_cancel(job: ImportExportJob, message: str) -> None:
+    """Stop the job at the end of the batches now being written: committed batches stay, the job ends cancelled.
+
+    Every run of the job finds its chunk cancelled when it next locks it, and stops without writing.
+    """
+    _job_stop(job, Status.CANCELLED, message)
+
+
+def _job_stop(job: ImportExportJob, status: str, message: str) -> None:
     with transaction.atomic():
         current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
         if current.is_finished:
@@ -454,8 +466,8 @@ def job_fail(job: ImportExportJob, message: str) -> None:
         current.chunks.filter(~Q(status=Chunk.DONE)).update(status=Chunk.CANCELLED, lease=None)
         if current.error_records:
             error_report_build(current)
-        job_transition(current, Status.FAILED, message=message)
-    job.job_status, job.error_message = Status.FAILED, message
+        job_transition(current, status, message=message)
+    job.refresh_from_db()
     if job.file:
         shutil.rmtree(_scan_folder(job), ignore_errors=True)
 

@@ -277,3 +277,47 @@ def test_modes_on_a_file_imported_twice(company, command, write_file, mode, dupl
     output = json.loads(result.stdout)
     assert {key: output[key] for key in expected} == expected
     assert Customer.objects.count() == 2
+
+
+def test_ctrl_c_cancels_the_job_and_keeps_the_committed_batches(company, command, write_file, monkeypatch):
+    from imports import running
+
+    real_write = running.batch_write
+    writes = {"count": 0}
+
+    def interrupted_after_the_first_batch(**kwargs):
+        writes["count"] += 1
+        if writes["count"] == 2:
+            raise KeyboardInterrupt
+        return real_write(**kwargs)
+
+    monkeypatch.setattr(running, "batch_write", interrupted_after_the_first_batch)
+    path = write_file("guide.csv", GUIDE_CSV)
+
+    result = command("import_customers", "--model", "Customer", "--file", str(path), "--batch-size", "1")
+
+    job = ImportExportJob.objects.get()
+    assert result.status == 130
+    assert result.stderr.strip() == "Stopped after 1 of 2 rows; the rows saved until then stay saved (job cancelled)."
+    assert (job.job_status, job.created_records) == ("cancelled", 1)
+    assert set(job.chunks.values_list("status", flat=True)) == {"cancelled"}
+    assert Customer.objects.count() == 1
+
+
+def test_a_lost_database_connection_is_one_line_not_a_traceback(company, command, write_file, monkeypatch):
+    from django.db import OperationalError
+
+    from imports import running
+
+    def database_gone(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(running, "batch_write", database_gone)
+
+    result = command("import_customers", "--model", "Customer", "--file", str(write_file("g.csv", GUIDE_CSV)))
+
+    assert result.status == 2
+    assert result.stderr.strip() == (
+        "The database stopped answering (server closed the connection unexpectedly). Rows saved until then stay "
+        "saved; run the same command again to finish (rows already imported come out unchanged)."
+    )

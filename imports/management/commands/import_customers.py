@@ -4,12 +4,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 
 from imports import cli
 from imports.errors import ImportFileError
 from imports.pipeline import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
 from imports.report import error_log_write
-from imports.running import job_run
+from imports.running import job_cancel, job_run
 from imports.services import job_create
 from imports.targets import all_targets, get_target
 
@@ -51,6 +52,16 @@ class Command(BaseCommand):
         progress = cli.ProgressBar(f"{job.target_model} rows")
         try:
             job = job_run(job=job, on_progress=progress)
+        except KeyboardInterrupt:
+            job.refresh_from_db()
+            message = (f"Stopped after {job.processed_records:,} of {job.total_records:,} rows; the rows saved until "
+                       "then stay saved (job cancelled).")
+            job_cancel(job, message)
+            self.stderr.write(message)
+            raise SystemExit(cli.EXIT_INTERRUPTED) from None
+        except DatabaseError as error:
+            self._fail(f"The database stopped answering ({error}). Rows saved until then stay saved; run the same "
+                       "command again to finish (rows already imported come out unchanged).", as_json)
         finally:
             progress.close()
         if job.job_status == job.Status.FAILED:
