@@ -82,9 +82,9 @@ def _sweep_waiting_chunks(now, stale, counts) -> None:
 
 
 def _sweep_jobs(now, stale, counts) -> None:
-    """Import jobs never started (their message was lost), whose preparation or merge stopped reporting, or
-    whose chunks are all scanned with nobody merging them."""
-    from .tasks import merge_import_job, run_import_job
+    """Import jobs never started (their message was lost), whose preparation or merge stopped reporting, whose
+    chunks are all scanned with nobody merging them, or all done with nobody completing the job."""
+    from .tasks import finish_import_job, merge_import_job, run_import_job
 
     never_started = Q(job_status=Status.PENDING, created_at__lt=stale) & (
         Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale)
@@ -116,3 +116,14 @@ def _sweep_jobs(now, stale, counts) -> None:
         if ImportExportJob.objects.filter(pk=job_id, lease__isnull=True).update(heartbeat_at=now):
             merge_import_job.apply_async(args=[str(job_id)])
             counts["requeued_jobs"] += 1
+
+    recently_busy = ImportChunk.objects.filter(heartbeat_at__gte=stale).values("job")
+    unfinished = (
+        imports.filter(job_status=Status.RUNNING, lease__isnull=True, chunks__isnull=False)
+        .exclude(chunks__status__in=[Chunk.SCANNING, Chunk.SCANNED, Chunk.PENDING, Chunk.RUNNING, Chunk.CANCELLED])
+        .exclude(pk__in=recently_busy)
+        .distinct()
+    )
+    for job_id in unfinished.values_list("pk", flat=True):
+        finish_import_job.apply_async(args=[str(job_id)])
+        counts["requeued_jobs"] += 1

@@ -64,11 +64,28 @@ def merge_import_job(self, job_id: str) -> str:
 
 @shared_task(**RELIABLE)
 def run_import_chunk(self, chunk_id: int) -> str:
-    """Run one chunk of rows from its checkpoint; the run that finishes the last chunk completes the job."""
+    """Run one chunk of rows from its checkpoint; the run that finishes the last chunk completes the job.
+
+    A chunk that is not this run's may still be the job's last one, done by a run whose worker died before it
+    could complete the job (this delivery is then the same task again): completing is harmless to try.
+    """
     chunk = chunk_run(chunk_id=chunk_id, lease=self.request.id)
     if chunk is None:
+        job_id = ImportChunk.objects.filter(pk=chunk_id).values_list("job_id", flat=True).first()
+        job = ImportExportJob.objects.filter(pk=job_id).first() if job_id else None
+        if job is not None:
+            job_finalize(job=job)
         return "not ours"
     return job_finalize(job=chunk.job).job_status
+
+
+@shared_task(**RELIABLE)
+def finish_import_job(self, job_id: str) -> str:
+    """Complete a job whose chunks are all done but which nobody completed (its last worker stopped between)."""
+    job = ImportExportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return "missing"
+    return job_finalize(job=job).job_status
 
 
 def chunks_queue(job: ImportExportJob, task) -> None:

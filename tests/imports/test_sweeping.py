@@ -24,7 +24,7 @@ LONG_AGO = timezone.now() - dt.timedelta(hours=1)
 def queued(monkeypatch):
     """The tasks the sweeper sends, by name, instead of sending them."""
     sent = []
-    for name in ("run_import_job", "scan_import_chunk", "merge_import_job", "run_import_chunk"):
+    for name in ("run_import_job", "scan_import_chunk", "merge_import_job", "run_import_chunk", "finish_import_job"):
         task = getattr(tasks, name)
         monkeypatch.setattr(task, "apply_async", lambda args, name=name: sent.append((name, args[0])))
     return sent
@@ -171,3 +171,44 @@ def test_a_job_whose_message_was_lost_is_queued_again_once(new_job, queued):
     jobs_sweep()
 
     assert queued == [("run_import_job", str(job.pk))]
+
+
+def run_every_chunk_without_finishing(job: ImportExportJob) -> None:
+    """What a worker leaves when it dies after committing the last batch, before completing the job."""
+    lease = uuid.uuid4()
+    for chunk in job.chunks.all():
+        running.chunk_run(chunk_id=chunk.pk, lease=lease)
+    ImportChunk.objects.filter(job=job).update(heartbeat_at=LONG_AGO)
+
+
+def test_a_job_whose_chunks_are_all_done_but_never_completed_is_completed(new_job, queued):
+    job = prepared(new_job())
+    run_every_chunk_without_finishing(job)
+    assert ImportExportJob.objects.get(pk=job.pk).job_status == "running"
+
+    jobs_sweep()
+    assert queued == [("finish_import_job", str(job.pk))]
+    tasks.finish_import_job.run(str(job.pk))
+
+    job.refresh_from_db()
+    assert (job.job_status, job.created_records) == ("completed", 30)
+
+
+def test_a_job_still_writing_is_not_completed_by_the_sweeper(new_job, queued):
+    job = prepared(new_job())
+    run_every_chunk_without_finishing(job)
+    ImportChunk.objects.filter(pk=job.chunks.last().pk).update(heartbeat_at=timezone.now())
+
+    jobs_sweep()
+
+    assert queued == []
+
+
+def test_the_last_chunk_task_delivered_again_completes_the_job_its_dead_worker_left(new_job):
+    job = prepared(new_job())
+    run_every_chunk_without_finishing(job)
+
+    assert tasks.run_import_chunk.run(job.chunks.last().pk) == "not ours"
+
+    job.refresh_from_db()
+    assert (job.job_status, job.created_records) == ("completed", 30)
