@@ -48,6 +48,7 @@ Chunk = ImportChunk.Status
 ProgressCallback = Callable[[ImportExportJob], None]
 RETRYABLE = (OperationalError, InterfaceError)  # the database went away: the same work is retried later
 MAX_DEATHS = 3
+WRITING = "writing"  # the phase of an all-or-nothing job after every row passed validation
 _FORMATS = {sniffing.CSV: "csv", sniffing.XLSX: "excel", sniffing.XLS: "excel", sniffing.JSON: "json"}
 
 
@@ -61,9 +62,21 @@ def job_run(*, job: ImportExportJob, on_progress: ProgressCallback | None = None
         if job_merge(job=job, lease=lease):
             for chunk_id in _chunk_ids(job):
                 chunk_run(chunk_id=chunk_id, lease=lease, on_progress=on_progress)
+            if job_write_after_validation(job=job):
+                for chunk_id in _chunk_ids(job):
+                    chunk_run(chunk_id=chunk_id, lease=lease, on_progress=on_progress)
             job_finalize(job=job)
     job.refresh_from_db()
     return job
+
+
+def validates_first(job: ImportExportJob) -> bool:
+    """An all-or-nothing import checks every row, as a dry run does, before it writes any."""
+    return bool(job.options.get("all_or_nothing")) and not job.dry_run
+
+
+def _validating(job: ImportExportJob) -> bool:
+    return validates_first(job) and job.layout.get("phase") != WRITING
 
 
 def _chunk_ids(job: ImportExportJob) -> list[int]:
@@ -387,12 +400,13 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
     columns, layout = job.source_columns, job.layout
     width, skip = len(columns), layout["skip_columns"]
     mapping = ColumnMapping.applied(columns, job.field_mapping)
+    dry_run = job.dry_run or _validating(job)
     context = ImportContext(
-        company=job.company, today=date.fromisoformat(layout["today"]), dry_run=job.dry_run, job_id=job.pk
+        company=job.company, today=date.fromisoformat(layout["today"]), dry_run=dry_run, job_id=job.pk
     )
     if layout.get("repeated_rows", 1):
         context.load_duplicates(chunk.first_row, chunk.last_row)
-    options = ImportOptions(mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=job.dry_run)
+    options = ImportOptions(mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=dry_run)
     planner = BatchPlanner(target=target, mapping=mapping, width=width, options=options, context=context)
     key_index = mapping.index_of(target.key)
     batch_size = job.options.get("batch_size") or settings.IMPORT_BATCH_SIZE
@@ -431,13 +445,54 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
 # --- Finishing -------------------------------------------------------------------------------------------------
 
 
+def job_write_after_validation(*, job: ImportExportJob) -> bool:
+    """Once every row of an all-or-nothing job is validated: if any failed, fail the job with nothing written;
+    else send its chunks back to their first row to be written. True when the chunks must now run again."""
+    with transaction.atomic():
+        current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
+        if not _all_chunks_done(current) or not _validating(current):
+            return False
+        outcome_counters = dict.fromkeys(
+            ("created_records", "updated_records", "unchanged_records", "skipped_records"), 0
+        )
+        if current.error_records:
+            ImportExportJob.objects.filter(pk=job.pk).update(**outcome_counters)
+            current.refresh_from_db()
+            error_report_build(current)
+            job_transition(current, Status.FAILED, message=(
+                f"Nothing was imported: {current.error_records:,} of {current.total_records:,} rows failed and "
+                "the import was set to import nothing if any row fails. Fix the rows in the error report and "
+                "import the file again."
+            ))
+            job.refresh_from_db()
+            return False
+        current.logs.filter(record_number__isnull=False).delete()  # row warnings: noted again while writing
+        now = timezone.now()
+        current.chunks.update(
+            status=Chunk.PENDING, lease=None, queued_at=now, checkpoint_row=F("first_row") - 1,
+            checkpoint_offset=F("start_offset"), checkpoint_keys=0,
+        )
+        ImportExportJob.objects.filter(pk=job.pk).update(
+            layout={**current.layout, "phase": WRITING}, heartbeat_at=now, processed_records=0, error_records=0,
+            **outcome_counters,
+        )
+        job_log(current, f"All {current.total_records:,} rows are valid; writing them now.")
+    job.refresh_from_db()
+    return True
+
+
+def _all_chunks_done(job: ImportExportJob) -> bool:
+    """Whether the job is running, held by no preparation or merge, and every one of its chunks is done."""
+    if job.job_status != Status.RUNNING or job.lease is not None:
+        return False
+    return job.chunks.exists() and not job.chunks.exclude(status=Chunk.DONE).exists()
+
+
 def job_finalize(*, job: ImportExportJob) -> ImportExportJob:
     """Complete the job once every chunk is done (whichever run finishes last does it; the others find it done)."""
     with transaction.atomic():
         current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
-        if current.job_status != Status.RUNNING or current.lease is not None:
-            return current
-        if not current.chunks.exists() or current.chunks.exclude(status=Chunk.DONE).exists():
+        if not _all_chunks_done(current) or _validating(current):
             return current
         if current.error_records:
             error_report_build(current)

@@ -72,11 +72,13 @@ def job_create(
     template_name: str | None = None,
     sheet: str | None = None,
     batch_size: int | None = None,
+    all_or_nothing: bool = False,
 ) -> ImportExportJob:
     """Store the file and create a pending import job; nothing is read yet.
 
     The size limit, the template and the explicit mapping are checked here, so a bad request fails before a job
     exists. A template's mapping is copied onto the job, so editing the template later does not change the job.
+    With `all_or_nothing`, every row is validated before any is written, and none is written if one fails.
     """
     target = get_target(target_name)
     limit = settings.IMPORT_MAX_FILE_MB
@@ -98,6 +100,7 @@ def job_create(
             "template": template_name,
             "mapping": explicit,
             "batch_size": batch_size or settings.IMPORT_BATCH_SIZE,
+            "all_or_nothing": all_or_nothing,
         },
     )
     job.file.save(Path(file_name).name, file, save=False)

@@ -10,7 +10,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from .models import ImportChunk, ImportExportJob
-from .running import chunk_run, chunk_scan_run, job_finalize, job_merge, job_prepare
+from .running import chunk_run, chunk_scan_run, job_finalize, job_merge, job_prepare, job_write_after_validation
 from .services import job_files_purge
 from .sweeping import jobs_sweep
 
@@ -74,9 +74,9 @@ def run_import_chunk(self, chunk_id: int) -> str:
         job_id = ImportChunk.objects.filter(pk=chunk_id).values_list("job_id", flat=True).first()
         job = ImportExportJob.objects.filter(pk=job_id).first() if job_id else None
         if job is not None:
-            job_finalize(job=job)
+            job_settle(job)
         return "not ours"
-    return job_finalize(job=chunk.job).job_status
+    return job_settle(chunk.job)
 
 
 @shared_task(**RELIABLE)
@@ -85,6 +85,15 @@ def finish_import_job(self, job_id: str) -> str:
     job = ImportExportJob.objects.filter(pk=job_id).first()
     if job is None:
         return "missing"
+    return job_settle(job)
+
+
+def job_settle(job: ImportExportJob) -> str:
+    """After a chunk's last batch: an all-or-nothing job whose rows all passed validation has its chunks queued
+    again to be written; any other job whose chunks are all done is completed."""
+    if job_write_after_validation(job=job):
+        chunks_queue(job, run_import_chunk)
+        return "validated"
     return job_finalize(job=job).job_status
 
 

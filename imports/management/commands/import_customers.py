@@ -39,6 +39,10 @@ class Command(BaseCommand):
         parser.add_argument("--sheet", help="The workbook sheet to read (default: the first).")
         parser.add_argument("--batch-size", type=int, help="Rows per batch (default: IMPORT_BATCH_SIZE).")
         parser.add_argument("--dry-run", action="store_true", help="Validate everything and write nothing.")
+        parser.add_argument(
+            "--all-or-nothing", action="store_true",
+            help="Validate every row first; import nothing if any row fails.",
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object instead of a summary.")
 
     def handle(self, *args, **options):
@@ -106,6 +110,7 @@ class Command(BaseCommand):
                 template_name=options["template"],
                 sheet=options["sheet"],
                 batch_size=options["batch_size"],
+                all_or_nothing=options["all_or_nothing"],
             )
 
     def _fail(self, message: str, as_json: bool, job=None):
