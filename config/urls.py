@@ -7,6 +7,6 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="imports:job_list", permanent=False)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("jobs/", include("imports.urls")),
+    path("", include("imports.urls")),
     path("admin/", admin.site.urls),
 ]

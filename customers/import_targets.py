@@ -29,6 +29,14 @@ class CustomerTarget(ImportTarget):
     unique_in_file = (
         UniqueInFile("meter_number", only_when=("status", frozenset({None, Customer.Status.ACTIVE}))),
     )
+    example_rows = (  # the CSV template of the customer import guide
+        {"first_name": "John", "last_name": "Doe", "email": "john.doe@example.com", "phone": "555-555-5555",
+         "service_address": "123 Main St", "city": "Springfield", "state": "IL", "postal_code": "62701",
+         "meter_number": "MTR-001234", "status": "active", "customer_type": "residential"},
+        {"first_name": "Jane", "last_name": "Smith", "email": "jane.smith@example.com", "phone": "555-555-5556",
+         "service_address": "456 Oak Ave", "city": "Springfield", "state": "IL", "postal_code": "62702",
+         "meter_number": "MTR-001235", "status": "active", "customer_type": "commercial"},
+    )
     fields = (
         ImportField("first_name", required=True, max_length=100, synonyms=["first", "fname", "given name"],
                     example="John"),

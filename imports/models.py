@@ -273,3 +273,51 @@ class KeySequence(models.Model):
 
     def __str__(self):
         return f"{self.company_id}/{self.name} at {self.last_value}"
+
+
+def upload_path(upload: "ImportUpload", filename: str) -> str:
+    return f"uploads/{upload.company_id}/{upload.id}/{filename}"
+
+
+class ImportUpload(models.Model):
+    """A file brought to the import wizard, and the choices made about it so far (sheet, mapping, options).
+
+    Validating it and importing it each create a job from the same file and choices; "fix your file and upload
+    again" starts a new upload that keeps the mapping and options of this one.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="import_uploads")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_uploads"
+    )
+    target_model = models.CharField(max_length=100)
+    file = models.FileField(upload_to=upload_path, max_length=500)
+    file_name = models.CharField(max_length=255)
+    file_size = models.BigIntegerField(default=0)
+    sheet = models.CharField(max_length=255, blank=True)
+    sheet_names = models.JSONField(default=list, blank=True)
+    columns = models.JSONField(default=list, blank=True, help_text="The file's columns in their order.")
+    mapping = models.JSONField(default=dict, blank=True, help_text="File column to field (null: ignored).")
+    match_confidence = models.JSONField(default=dict, blank=True, help_text="File column to how sure the match is.")
+    template_name = models.CharField(max_length=200, blank=True, help_text="The template the mapping came from.")
+    import_mode = models.CharField(
+        max_length=10, choices=ImportExportJob.Mode.choices, default=ImportExportJob.Mode.UPSERT
+    )
+    duplicate_handling = models.CharField(
+        max_length=20, choices=ImportExportJob.DuplicateHandling.choices,
+        default=ImportExportJob.DuplicateHandling.SKIP,
+    )
+    all_or_nothing = models.BooleanField(default=False)
+    validation_job = models.ForeignKey(
+        ImportExportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    import_job = models.ForeignKey(ImportExportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["company", "-created_at"], name="idx_upload_company_created")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.target_model})"

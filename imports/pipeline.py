@@ -173,7 +173,8 @@ class BatchPlanner:
                 plans[position].add_error(CellError(import_field.name, column, raws[position], message))
             names.append(import_field.name)
             columns.append(values)
-        for plan, values in zip(plans, zip(*columns, strict=True), strict=True):
+        by_row = zip(*columns, strict=True) if columns else [()] * len(plans)  # no column mapped: no values
+        for plan, values in zip(plans, by_row, strict=True):
             plan.values = {name: value for name, value in zip(names, values, strict=True) if value is not None}
         key_field = self.target.key
         for plan in plans:

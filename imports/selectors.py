@@ -1,7 +1,11 @@
 """Reads of jobs and logs, always scoped to one company."""
 
-from django.db.models import QuerySet
+from datetime import date, timedelta
+
+from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from companies.models import Company
 
@@ -29,3 +33,31 @@ def job_errors_first(*, job: ImportExportJob, limit: int = 100) -> list[ImportEx
             :limit
         ]
     )
+
+
+def job_errors_by_column(*, job: ImportExportJob) -> list[tuple[str, int]]:
+    """How many errors each field (or the row as a whole) has, most first: the review page's bar chart."""
+    counts: dict[str, int] = {}
+    details = job.logs.filter(log_level=ImportExportLog.Level.ERROR, record_number__isnull=False)
+    for entries in details.values_list("details", flat=True).iterator(chunk_size=2000):
+        for entry in entries or ():
+            if "message" in entry:
+                name = entry.get("field") or "whole row"
+                counts[name] = counts.get(name, 0) + 1
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def job_rows_per_day(*, company: Company, days: int = 30) -> list[tuple[date, int]]:
+    """Rows imported (created or updated) per day over the last `days` days, oldest first, zero days included."""
+    today = timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    totals = (
+        ImportExportJob.objects.filter(
+            company=company, job_type=ImportExportJob.JobType.IMPORT, dry_run=False, created_at__date__gte=first
+        )
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(rows=Sum(F("created_records") + F("updated_records")))
+    )
+    by_day = {row["day"]: row["rows"] or 0 for row in totals}
+    return [(first + timedelta(days=n), by_day.get(first + timedelta(days=n), 0)) for n in range(days)]

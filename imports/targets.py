@@ -78,6 +78,8 @@ class ImportTarget:
     # Targets that generate keys name their sequence and say how its numbers look as keys.
     key_sequence: ClassVar[str | None] = None
     last_key_number: ClassVar[int] = 0
+    # Rows of the blank template users download ({field: text}); by default one row of the fields' examples.
+    example_rows: ClassVar[Sequence[dict[str, str]]] = ()
 
     def __repr__(self):
         return f"<ImportTarget {self.name}>"
@@ -109,6 +111,9 @@ class ImportTarget:
         if mode == "update":
             return [self.key]
         return [field.name for field in self.fields if field.required]
+
+    def template_rows(self) -> list[dict[str, str]]:
+        return list(self.example_rows) or [{f.name: f.example for f in self.fields if f.example}]
 
     @property
     def duplicate_message(self) -> str:

@@ -1,0 +1,160 @@
+/* A little JavaScript over server-rendered pages; every form also works without it.
+ *
+ * - Upload forms: drag and drop, the size limit checked before sending, an upload progress bar.
+ * - The mapping page: the preview refreshes when a column's field changes.
+ * - Progress blocks: poll the job's progress endpoint about once a second; reload the page when the job ends.
+ */
+(function () {
+  "use strict";
+
+  function formatBytes(bytes) {
+    return (bytes / 1024 / 1024).toFixed(1) + " MB";
+  }
+
+  function setUpUpload(form) {
+    var input = form.querySelector("input[type=file]");
+    var zone = form.querySelector("[data-dropzone]");
+    var bar = form.querySelector(".upload-progress");
+    var error = form.querySelector(".upload-error");
+    var maxBytes = parseInt(form.dataset.maxBytes, 10);
+
+    function fail(message) {
+      error.textContent = message;
+      error.hidden = false;
+      bar.hidden = true;
+    }
+
+    function send(file) {
+      error.hidden = true;
+      if (maxBytes && file.size > maxBytes) {
+        fail("The file is " + formatBytes(file.size) + "; the limit is " + formatBytes(maxBytes) + ".");
+        return;
+      }
+      var data = new FormData(form);
+      data.set("file", file, file.name);
+      var request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.setRequestHeader("X-Requested-With", "fetch");
+      request.upload.addEventListener("progress", function (event) {
+        if (event.lengthComputable) {
+          bar.value = Math.round((event.loaded / event.total) * 100);
+        }
+      });
+      request.addEventListener("load", function () {
+        if (request.status >= 200 && request.status < 300) {
+          window.location.assign(request.responseURL);
+        } else {
+          fail(request.responseText || "The upload failed (" + request.status + ").");
+        }
+      });
+      request.addEventListener("error", function () {
+        fail("The upload was interrupted: check the connection and try again.");
+      });
+      bar.hidden = false;
+      bar.value = 0;
+      request.send(data);
+    }
+
+    form.addEventListener("submit", function (event) {
+      if (input.files.length) {
+        event.preventDefault();
+        send(input.files[0]);
+      }
+    });
+    if (zone) {
+      ["dragenter", "dragover"].forEach(function (name) {
+        zone.addEventListener(name, function (event) {
+          event.preventDefault();
+          zone.classList.add("dragging");
+        });
+      });
+      ["dragleave", "drop"].forEach(function (name) {
+        zone.addEventListener(name, function () {
+          zone.classList.remove("dragging");
+        });
+      });
+      zone.addEventListener("drop", function (event) {
+        event.preventDefault();
+        if (event.dataTransfer && event.dataTransfer.files.length) {
+          send(event.dataTransfer.files[0]);
+        }
+      });
+    }
+  }
+
+  function setUpPreview(form) {
+    var url = form.dataset.previewUrl;
+    var pending = null;
+    form.addEventListener("change", function (event) {
+      if (event.target.tagName !== "SELECT") {
+        return;
+      }
+      if (pending) {
+        pending.abort();
+      }
+      pending = new AbortController();
+      var query = new URLSearchParams(new FormData(form));
+      query.delete("csrfmiddlewaretoken");
+      fetch(url + "?" + query.toString(), { signal: pending.signal, credentials: "same-origin" })
+        .then(function (response) { return response.text(); })
+        .then(function (html) {
+          var current = document.getElementById("preview");
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var fresh = holder.querySelector("#preview");
+          if (current && fresh) {
+            current.replaceWith(fresh);
+          }
+        })
+        .catch(function () { /* a newer change replaced this request */ });
+    });
+  }
+
+  function setUpProgress(block) {
+    var url = block.dataset.progressUrl;
+    var bar = block.querySelector("progress");
+
+    function show(data) {
+      bar.value = data.progress;
+      bar.textContent = data.progress + " %";
+      block.querySelectorAll("[data-field]").forEach(function (element) {
+        var name = element.dataset.field;
+        var value = data[name];
+        if (name === "seconds_left") {
+          element.textContent = value === null || value === undefined ? "" : value + " s left";
+        } else if (name === "phase") {
+          element.textContent = value ? "(" + value + ")" : "";
+        } else if (value !== undefined) {
+          element.textContent = typeof value === "number" ? value.toLocaleString() : value;
+        }
+      });
+    }
+
+    function poll() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          show(data);
+          if (data.finished) {
+            window.location.reload();
+          } else {
+            window.setTimeout(poll, 1000);
+          }
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    }
+
+    if (block.dataset.finished !== "true") {
+      window.setTimeout(poll, 500);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.upload-form").forEach(setUpUpload);
+    var mapping = document.getElementById("mapping-form");
+    if (mapping) {
+      setUpPreview(mapping);
+    }
+    document.querySelectorAll("[data-progress-url]").forEach(setUpProgress);
+  });
+})();
