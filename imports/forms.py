@@ -7,6 +7,14 @@ from .models import DataTemplate, ImportUpload
 from .targets import ImportTarget
 
 
+class PlainLabels:
+    """Labels as written ("Mode", not "Mode:"): they read better aloud and match what help texts name."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label="File (CSV, Excel or JSON)")
 
@@ -18,7 +26,7 @@ class UploadForm(forms.Form):
         return file
 
 
-class SheetForm(forms.Form):
+class SheetForm(PlainLabels, forms.Form):
     sheet = forms.ChoiceField(label="Sheet to import")
 
     def __init__(self, *args, sheet_names: list[str], **kwargs):
@@ -46,7 +54,7 @@ class MappingForm(forms.Form):
         return {column: self.cleaned_data.get(name) or None for name, column in self.columns}
 
 
-class OptionsForm(forms.ModelForm):
+class OptionsForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = ImportUpload
         fields = ["import_mode", "duplicate_handling", "all_or_nothing"]
@@ -62,11 +70,11 @@ class OptionsForm(forms.ModelForm):
         }
 
 
-class TemplateNameForm(forms.Form):
+class TemplateNameForm(PlainLabels, forms.Form):
     template_name = forms.CharField(label="Template name", max_length=200)
 
 
-class TemplateForm(forms.ModelForm):
+class TemplateForm(PlainLabels, forms.ModelForm):
     """Renaming a saved template and editing its mapping (one line per column: `File column = field`)."""
 
     mapping_text = forms.CharField(

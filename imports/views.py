@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import selectors
-from .errors import ImportFileError
-from .forms import TemplateForm
+from .forms import PlainLabels, TemplateForm
 from .models import DataTemplate, ImportExportJob, ImportExportLog
 from .running import job_cancel, validates_first
 from .targets import all_targets, get_target
@@ -24,7 +23,7 @@ from .targets import all_targets, get_target
 Status = ImportExportJob.Status
 
 
-class JobFilterForm(forms.Form):
+class JobFilterForm(PlainLabels, forms.Form):
     job_type = forms.ChoiceField(label="Type", required=False)
     status = forms.ChoiceField(label="Status", required=False)
     target = forms.ChoiceField(label="Target", required=False)
@@ -206,7 +205,7 @@ def records(request, target_name: str):
     """The company's records of one target, newest first: where an import's results can be looked at."""
     try:
         target = get_target(target_name)
-    except ImportFileError:
+    except KeyError:
         raise Http404(f"Nothing named {target_name} can be imported.") from None
     fields = list(target.fields[:RECORD_COLUMNS])
     queryset = target.export_queryset(request.user.company).order_by("-pk")

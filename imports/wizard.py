@@ -47,7 +47,7 @@ def _page(request, template: str, context: dict):
 def _target_or_404(name: str):
     try:
         return get_target(name)
-    except ImportFileError:
+    except KeyError:
         raise Http404(f"Nothing named {name} can be imported.") from None
 
 

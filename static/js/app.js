@@ -89,6 +89,11 @@
       if (event.target.tagName !== "SELECT") {
         return;
       }
+      var badge = event.target.closest("tr") && event.target.closest("tr").querySelector(".badge");
+      if (badge) {
+        badge.className = "badge";
+        badge.textContent = event.target.value ? "chosen" : "not matched";
+      }
       if (pending) {
         pending.abort();
       }
@@ -104,6 +109,11 @@
           var fresh = holder.querySelector("#preview");
           if (current && fresh) {
             current.replaceWith(fresh);
+          }
+          var next = form.querySelector("button[value=next]");
+          if (next) {
+            // Going on needs every required field fed; the server checks it again.
+            next.setAttribute("aria-disabled", fresh && fresh.querySelector("[data-missing]") ? "true" : "false");
           }
         })
         .catch(function () { /* a newer change replaced this request */ });

@@ -86,3 +86,87 @@ def test_media_files_are_not_served_at_any_public_url(client, user, job_with_rep
     client.force_login(user)
 
     assert client.get("/media/" + job_with_report.error_report.name).status_code == 404
+
+
+GOOD_CSV = GUIDE_HEADER + "\nGood,Row,good@example.com,555-555-5556,1 A St,X,IL,62702,M9,,active,residential\n"
+
+
+def test_dashboard_filters_by_status_type_user_and_date(client, user, company, write_file, run_import):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    other_user = UserFactory(company=company, username="bob")
+    mine = run_import(write_file("mine.csv", GOOD_CSV), user=user)
+    dry = run_import(write_file("dry.csv", GOOD_CSV), user=other_user, dry_run=True)
+    old = run_import(write_file("old.csv", GOOD_CSV), user=user)
+    ImportExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
+    ImportExportJob.objects.filter(pk=dry.pk).update(job_status="failed")
+    client.force_login(user)
+
+    def listed(**filters):
+        response = client.get(reverse("imports:job_list"), filters)
+        return {job.pk for job in response.context["page"].object_list}
+
+    assert listed() == {mine.pk, dry.pk, old.pk}
+    assert listed(status="failed") == {dry.pk}
+    assert listed(user=str(other_user.pk)) == {dry.pk}
+    assert listed(job_type="export") == set()
+    assert listed(target="Customer", date_from=(timezone.localdate() - dt.timedelta(days=7)).isoformat()) == {
+        mine.pk, dry.pk,
+    }
+    assert listed(date_to=(timezone.localdate() - dt.timedelta(days=30)).isoformat()) == {old.pk}
+
+
+def test_dashboard_chart_counts_rows_imported_per_day_without_dry_runs(client, user, write_file, run_import):
+    run_import(write_file("a.csv", GOOD_CSV), user=user)
+    run_import(write_file("b.csv", GUIDE_HEADER + "\n" + GOOD_CSV.splitlines()[1].replace("M9", "M8")
+                          .replace("good@", "other@")), user=user)
+    run_import(write_file("c.csv", GOOD_CSV), user=user, dry_run=True)
+    client.force_login(user)
+
+    chart = client.get(reverse("imports:job_list")).context["chart"]
+
+    assert len(chart) == 30
+    assert chart[-1]["rows"] == 2  # today: two imports of one row each; the dry run does not count
+    assert chart[-1]["height"] == 100
+    assert sum(bar["rows"] for bar in chart[:-1]) == 0
+
+
+def test_records_page_lists_only_the_companys_records(client, user, other_company, write_file, run_import):
+    run_import(write_file("mine.csv", GOOD_CSV))
+    run_import(write_file("theirs.csv", GOOD_CSV.replace("Good,Row", "Their,Customer")), into=other_company)
+    client.force_login(user)
+
+    page = client.get(reverse("imports:records", args=["Customer"])).content.decode()
+
+    assert "good@example.com" in page
+    assert "Their" not in page
+    assert client.get(reverse("imports:records", args=["Nothing"])).status_code == 404
+
+
+def test_template_library_renames_edits_and_deletes(client, user, company, other_company):
+    from imports.models import DataTemplate
+
+    template = DataTemplate.objects.create(company=company, target_model="Customer", template_name="Old",
+                                           field_mapping={"Zip": "postal_code"})
+    DataTemplate.objects.create(company=company, target_model="Customer", template_name="Taken")
+    DataTemplate.objects.create(company=other_company, target_model="Customer", template_name="Theirs")
+    client.force_login(user)
+    url = reverse("imports:template_edit", args=[template.pk])
+
+    page = client.get(reverse("imports:template_list")).content.decode()
+    assert "Old" in page
+    assert "Theirs" not in page
+    taken = client.post(url, {"template_name": "Taken", "mapping_text": "Zip = postal_code"})
+    assert "Another template is already named &#x27;Taken&#x27;." in taken.content.decode()
+    wrong = client.post(url, {"template_name": "New", "mapping_text": "Zip = zipcode"})
+    assert "Customer has no field &#x27;zipcode&#x27;" in wrong.content.decode()
+
+    client.post(url, {"template_name": "New", "mapping_text": "Zip = postal_code\nTown = city\nNotes ="})
+    template.refresh_from_db()
+    assert (template.template_name, template.field_mapping) == (
+        "New", {"Zip": "postal_code", "Town": "city", "Notes": None},
+    )
+    client.post(reverse("imports:template_delete", args=[template.pk]))
+    assert not DataTemplate.objects.filter(pk=template.pk).exists()

@@ -324,3 +324,9 @@ def test_another_companys_uploads_jobs_and_templates_are_404_everywhere(client, 
         assert client.post(url, {"template": template.pk, "template_name": "x"}).status_code == 404, url
     assert DataTemplate.objects.filter(pk=template.pk).exists()
     assert ImportExportJob.objects.filter(company=user.company, dry_run=False).count() == 1
+
+
+def test_an_unknown_target_is_404(signed_in):
+    assert signed_in.get(reverse("imports:blank_template", args=["Lead", "csv"])).status_code == 404
+    assert signed_in.get(reverse("imports:blank_template", args=["Customer", "pdf"])).status_code == 404
+    assert upload(signed_in, MESSY_CSV, target="Lead").status_code == 404
