@@ -4,9 +4,6 @@ target's example rows, as CSV or as an Excel workbook."""
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from .formulas import escape_formula
 from .targets import ImportTarget
 
@@ -29,6 +26,10 @@ def template_csv(target: ImportTarget) -> bytes:
 
 def template_xlsx(target: ImportTarget) -> bytes:
     """Every column formatted as text, so Excel keeps leading zeros (ZIP codes, account numbers) as typed."""
+    # Imported here: openpyxl costs 16 MB, and every process that loads the URLs (workers, commands) would pay it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     header, rows = _table(target)
     workbook = Workbook()
     sheet = workbook.active

@@ -13,7 +13,9 @@ import zlib
 from pathlib import Path
 
 ROWS_PER_BUCKET = 100_000
-_BLOCK = 8192  # values a bucket keeps in memory before they are written out
+# Values a chunk holds in memory before it writes its buckets out: a bound on the whole chunk, so a bigger file
+# (more buckets) does not hold more.
+_BUFFERED = 16_384
 
 
 def bucket_count(total_rows: int) -> int:
@@ -30,6 +32,7 @@ class ChunkSpill:
         self.buckets = buckets
         self._blocks: dict[tuple[str, int], tuple[list, list]] = {}
         self._files: dict[tuple[str, int], object] = {}
+        self._buffered = 0
 
     def add(self, field: str, values: list, rows: list[int]) -> None:
         """Add a column of values (None where a row has none) with their row numbers."""
@@ -51,8 +54,15 @@ class ChunkSpill:
         block = self._blocks.setdefault(key, ([], []))
         block[0].extend(values)
         block[1].extend(rows)
-        if len(block[0]) >= _BLOCK:
-            self._spill(key)
+        self._buffered += len(values)
+        if self._buffered >= _BUFFERED:
+            self._spill_all()
+
+    def _spill_all(self) -> None:
+        for key, block in self._blocks.items():
+            if block[0]:
+                self._spill(key)
+        self._buffered = 0
 
     def _spill(self, key: tuple[str, int]) -> None:
         handle = self._files.get(key)
@@ -63,9 +73,7 @@ class ChunkSpill:
         self._blocks[key] = ([], [])
 
     def close(self) -> None:
-        for key, block in list(self._blocks.items()):
-            if block[0]:
-                self._spill(key)
+        self._spill_all()
         for handle in self._files.values():
             handle.close()
 
