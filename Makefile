@@ -21,10 +21,17 @@ run: $(INSTALLED)
 	@echo "Open http://127.0.0.1:$(PORT)/ (admin at /admin/). Ctrl-C stops everything."
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=$${DEBUG:-true} WEB_PORT=$(PORT) $(VENV)/bin/honcho start
 
+# The browser tests drive Debian's Chromium; Playwright's own browser download does not work offline.
+CHROMIUM ?= /usr/bin/chromium
+
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium || \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+
 ## Lint, then the whole test suite (SQLite and the filesystem broker unless DATABASE_URL / REDIS_URL are set).
-test: $(INSTALLED)
+test: $(INSTALLED) $(CHROMIUM)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest
+	CHROMIUM_PATH=$(CHROMIUM) $(VENV)/bin/pytest
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

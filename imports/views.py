@@ -40,20 +40,16 @@ class JobFilterForm(PlainLabels, forms.Form):
         users = get_user_model().objects.filter(company=company).order_by("username")
         self.fields["user"].choices = every + [(str(u.pk), u.username) for u in users]
 
+    # Each filter and the query lookup it applies.
+    LOOKUPS = {
+        "job_type": "job_type", "status": "job_status", "target": "target_model", "user": "created_by_id",
+        "date_from": "created_at__date__gte", "date_to": "created_at__date__lte",
+    }
+
     def filter(self, jobs):
-        data = self.cleaned_data
-        if data.get("job_type"):
-            jobs = jobs.filter(job_type=data["job_type"])
-        if data.get("status"):
-            jobs = jobs.filter(job_status=data["status"])
-        if data.get("target"):
-            jobs = jobs.filter(target_model=data["target"])
-        if data.get("user"):
-            jobs = jobs.filter(created_by_id=data["user"])
-        if data.get("date_from"):
-            jobs = jobs.filter(created_at__date__gte=data["date_from"])
-        if data.get("date_to"):
-            jobs = jobs.filter(created_at__date__lte=data["date_to"])
+        for name, lookup in self.LOOKUPS.items():
+            if self.cleaned_data.get(name):
+                jobs = jobs.filter(**{lookup: self.cleaned_data[name]})
         return jobs
 
 

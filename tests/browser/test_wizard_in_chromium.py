@@ -26,6 +26,9 @@ MESSY_CSV = "\n".join([
 ]) + "\n"
 
 
+AREA_CODES = ("217", "312", "415", "512", "617", "212", "303", "404", "503", "602")
+
+
 def drop_file(page, selector: str, name: str, content: str) -> None:
     """Drop a file on an element the way a user drags one from the desktop."""
     transfer = page.evaluate_handle(
@@ -97,3 +100,49 @@ def test_messy_file_from_upload_to_imported_rows_and_error_report(page, live_ser
     page.get_by_role("link", name="Jobs", exact=True).click()
     expect(page.locator("table.jobs tbody tr")).to_have_count(2)  # the dry run and the import
     snap("dashboard")
+
+
+def test_a_100000_row_file_goes_through_the_wizard_with_progress_moving(page, live_server, company, start_worker,
+                                                                        screenshots, tmp_path, settings):
+    from tests.customers.test_customer_import import HEADER, row
+
+    settings.IMPORT_MAX_FILE_MB = 50
+    path = tmp_path / "big.csv"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(HEADER + "\n")
+        for n in range(1, 100_001):
+            phone = f"{AREA_CODES[n // 10_000 % 10]}-555-{n % 10_000:04d}"
+            handle.write((row(n, email="broken", phone=phone) if n % 1000 == 0 else row(n, phone=phone)) + "\n")
+    UserFactory(company=company, username="olivia", password=PASSWORD)
+    start_worker()
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("olivia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/import/")
+    page.set_input_files("#file-Customer", str(path))
+    page.get_by_role("button", name="Upload customers").click()
+    page.wait_for_url(re.compile(r"/mapping/$"))
+    expect(page.locator("table.preview tbody tr")).to_have_count(10)
+
+    page.get_by_role("button", name="Next: options").click()
+    page.get_by_role("button", name="Validate the file").click()
+    expect(page.locator('[data-count="failed"]')).to_have_text("100", timeout=120_000)
+    expect(page.locator('[data-count="created"]')).to_have_text("99900")
+
+    page.get_by_role("button", name=re.compile(r"^Import 100000 rows")).click()
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"))
+    seen = []
+    while not page.locator(".badge-completed").count():
+        value = page.locator("progress.job-progress").get_attribute("value")
+        if value is not None and (not seen or seen[-1] != int(value)):
+            seen.append(int(value))
+        page.wait_for_timeout(150)
+    page.screenshot(path=str(screenshots / "08-big-file-imported.png"), full_page=True)
+
+    between = [value for value in seen if 0 < value < 100]
+    assert len(between) >= 3, seen  # the bar moved in steps while the rows were written, not all at once
+    assert seen == sorted(seen), seen
+    assert Customer.objects.filter(company=company).count() == 99_900
+    expect(page.locator("progress.job-progress")).to_have_attribute("value", "100")
