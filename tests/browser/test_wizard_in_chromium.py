@@ -146,3 +146,34 @@ def test_a_100000_row_file_goes_through_the_wizard_with_progress_moving(page, li
     assert seen == sorted(seen), seen
     assert Customer.objects.filter(company=company).count() == 99_900
     expect(page.locator("progress.job-progress")).to_have_attribute("value", "100")
+
+
+def test_without_javascript_on_a_tablet_the_wizard_still_works(browser, live_server, company, start_worker,
+                                                               screenshots, tmp_path):
+    UserFactory(company=company, username="olivia", password=PASSWORD)
+    start_worker()
+    path = tmp_path / "springfield.csv"
+    path.write_text(MESSY_CSV.replace("Cell,", "Phone,"), encoding="utf-8")
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill("olivia")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"{live_server.url}/import/")
+        page.set_input_files("#file-Customer", str(path))
+        page.get_by_role("button", name="Upload customers").click()  # a plain form post
+        page.wait_for_url(re.compile(r"/mapping/$"))
+        page.get_by_role("button", name="Next: options").click()
+        page.get_by_role("button", name="Validate the file").click()
+        page.wait_for_url(re.compile(r"/review/$"))
+        for _attempt in range(120):  # no polling without JavaScript: the user reloads
+            if page.locator('[data-count="failed"]').count():
+                break
+            page.wait_for_timeout(500)
+            page.reload()
+        expect(page.locator('[data-count="failed"]')).to_have_text("2")
+        page.screenshot(path=str(screenshots / "09-tablet-without-javascript.png"), full_page=True)
+    finally:
+        context.close()
