@@ -19,13 +19,18 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.test.utils import override_settings, setup_test_environment  # noqa: E402
 
 from companies.models import Company, User  # noqa: E402
 
 
+# Static files from the source folders: the pages render without `collectstatic`'s manifest.
+@override_settings(STORAGES={
+    **settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+})
 def main(path: Path) -> None:
     setup_test_environment()
     company = Company.objects.get(slug="bench")

@@ -298,6 +298,9 @@ class ImportUpload(models.Model):
     sheet = models.CharField(max_length=255, blank=True)
     sheet_names = models.JSONField(default=list, blank=True)
     columns = models.JSONField(default=list, blank=True, help_text="The file's columns in their order.")
+    sample_rows = models.JSONField(
+        default=list, blank=True, help_text="The first data rows as [row number, cells], read once for the preview."
+    )
     mapping = models.JSONField(default=dict, blank=True, help_text="File column to field (null: ignored).")
     match_confidence = models.JSONField(default=dict, blank=True, help_text="File column to how sure the match is.")
     template_name = models.CharField(max_length=200, blank=True, help_text="The template the mapping came from.")

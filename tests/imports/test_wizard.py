@@ -330,3 +330,14 @@ def test_an_unknown_target_is_404(signed_in):
     assert signed_in.get(reverse("imports:blank_template", args=["Lead", "csv"])).status_code == 404
     assert signed_in.get(reverse("imports:blank_template", args=["Customer", "pdf"])).status_code == 404
     assert upload(signed_in, MESSY_CSV, target="Lead").status_code == 404
+
+
+def test_the_preview_uses_the_rows_read_at_upload_not_the_file_again(signed_in):
+    created = uploaded(signed_in)
+    with open(created.file.path, "w") as stored:
+        stored.write("garbage that is no customer file")
+
+    page = signed_in.get(reverse("imports:wizard_mapping", args=[created.pk])).content.decode()
+
+    assert "The first 3 rows as they would be stored" in page
+    assert "john.doe@example.com" in page
