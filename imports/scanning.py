@@ -71,25 +71,13 @@ def layout_read(
             f"Missing required columns: {', '.join(missing)}. Add them to the file or map columns to them."
         )
     layout = Layout(columns=columns, skip_columns=skip, mapping=mapping)
-    number, chunk, row_start = 0, None, data_offset
-    for blank, next_offset in reader.row_ends(data_offset):
-        if blank:
-            row_start = next_offset
-            continue
-        number += 1
-        if chunk is None or number - chunk.first_row == chunk_rows:
-            if number > max_rows:
-                raise ImportFileError(
-                    f"The file has more than {max_rows:,} rows, the limit. Split it into smaller files."
-                )
-            chunk = ChunkPlan(first_row=number, start_offset=row_start)
-            layout.chunks.append(chunk)
-        chunk.last_row = number
-        row_start = next_offset
+    number, starts = reader.chunk_starts(data_offset, chunk_rows)
     if number > max_rows:
         raise ImportFileError(f"The file has more than {max_rows:,} rows, the limit. Split it into smaller files.")
     if number == 0:
         raise ImportFileError("The file has a header row but no data rows.")
+    for (first_row, start_offset), following in zip(starts, [*starts[1:], (number + 1, None)], strict=True):
+        layout.chunks.append(ChunkPlan(first_row=first_row, start_offset=start_offset, last_row=following[0] - 1))
     layout.total_rows = number
     return layout
 

@@ -19,7 +19,7 @@ from .blank_templates import template_csv, template_xlsx
 from .errors import ImportFileError
 from .forms import MappingForm, OptionsForm, SheetForm, TemplateNameForm, UploadForm
 from .mapping import CONFIDENCE, NAME, SYNONYM, mapping_validate
-from .models import DataTemplate, ImportUpload
+from .models import DataTemplate, ImportExportJob, ImportUpload
 from .targets import all_targets, get_target
 from .uploads import (
     missing_required,
@@ -255,4 +255,10 @@ def review(request, upload_id):
 def start_import(request, upload_id):
     """Step 5: start the import with the validated file, mapping and options."""
     current = _upload_or_404(request, upload_id)
+    started = current.import_job
+    if started is not None and started.job_status not in (ImportExportJob.Status.FAILED,
+                                                          ImportExportJob.Status.CANCELLED):
+        # A second click, or the back button: the file is imported once; show the import already started.
+        messages.info(request, "This file's import was already started.")
+        return redirect("imports:job_detail", started.pk)
     return _start(request, current, dry_run=False)

@@ -7,6 +7,7 @@ lines that continue a quoted value) goes through the csv module itself.
 """
 
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +37,58 @@ class PositionedCsv:
         """
         for _cells, blank, next_offset in self._rows(offset, cells_wanted=False):
             yield blank, next_offset
+
+    def chunk_starts(self, offset: int, every: int) -> tuple[int, list[tuple[int, int]]]:
+        """Count the non-blank rows from byte `offset`, and find where rows 1, 1 + every, 1 + 2 * every, ... start
+        (the byte after the row before, as `row_ends` gives it). Returns (rows, [(row number, start byte), ...]).
+
+        The same answer as walking `row_ends`, several times faster: a block of lines with no quote (nearly every
+        block of a real export) is counted whole, in C; a block with a quote, a lone carriage return or bytes that
+        are not UTF-8, and the block where a chunk starts, are walked row by row.
+        """
+        blank_bytes = re.escape(_ASCII_WHITESPACE.replace(b"\n", b"") + self.delimiter.encode())
+        blank_text = r"(?:[^\S\n]|" + re.escape(self.delimiter) + r")"  # str.strip's whitespace is \s in text
+        # A blank line is found by the line feed before it (or as the block's first line): a search for a literal
+        # line feed runs at memchr speed, where testing every position for a line start does not.
+        blank_lines = (
+            re.compile(rb"\n(?=[" + blank_bytes + rb"]*\n)"), re.compile(rb"[" + blank_bytes + rb"]*\n"),
+            re.compile(r"\n(?=" + blank_text + r"*\n)"), re.compile(blank_text + r"*\n"),
+        )
+        number, starts, position = 0, [], offset
+        with open(self.path, "rb") as handle:
+            while True:
+                handle.seek(position)
+                block = handle.read(self.block_bytes)
+                cut = block.rfind(b"\n") + 1
+                if not cut:  # the last line has no line end (or one line outgrows a block): walk it
+                    break
+                block = block[:cut]
+                next_first = (number // every + 1) * every + 1 if number % every else number + 1
+                rows = _rows_at_once(block, blank_lines)
+                if rows is not None and number + rows < next_first:
+                    number, position = number + rows, position + cut
+                    continue
+                # Row by row to the end of this block (a quoted value may carry the walk a little past it).
+                end = position + cut
+                for blank, next_offset in self.row_ends(position):
+                    if not blank:
+                        number += 1
+                        if number % every == 1 or every == 1:
+                            starts.append((number, position))
+                    position = next_offset
+                    if position >= end:
+                        break
+                else:
+                    return number, starts
+        for blank, next_offset in self.row_ends(position):
+            if not blank:
+                number += 1
+                if number % every == 1 or every == 1:
+                    starts.append((number, position))
+            position = next_offset
+        return number, starts
+
+    block_bytes = 256 * 1024  # how much is read and counted at once
 
     def _rows(self, offset: int, *, cells_wanted: bool) -> Iterator[tuple[list[str] | None, bool, int]]:
         delimiter = self.delimiter
@@ -79,6 +132,25 @@ class PositionedCsv:
 
 # The ASCII characters str.strip() treats as whitespace (str.isspace), for judging a line on its bytes.
 _ASCII_WHITESPACE = bytes(code for code in range(128) if chr(code).isspace())
+
+
+def _rows_at_once(block: bytes, blank_lines: tuple[re.Pattern, ...]) -> int | None:
+    """The non-blank rows of a block of whole lines, counted without walking them; None when the block needs the
+    walk: a quote (values may span lines), a NUL, a carriage return that is not part of a CRLF line end, or bytes
+    that are not UTF-8 (the walk says where)."""
+    if b'"' in block or b"\0" in block or block.count(b"\r") != block.count(b"\r\n"):
+        return None
+    if block.isascii():
+        after_line_feed, first = blank_lines[0], blank_lines[1]
+        lines = block
+    else:
+        try:
+            lines = block.decode()  # a cut after a line feed never splits a character
+        except UnicodeDecodeError:
+            return None
+        after_line_feed, first = blank_lines[2], blank_lines[3]
+    blank = len(after_line_feed.findall(lines)) + (1 if first.match(lines) else 0)
+    return lines.count("\n" if isinstance(lines, str) else b"\n") - blank
 
 
 def _decoded(line: bytes, position: int) -> str:

@@ -89,3 +89,42 @@ def test_the_quick_pass_judges_blank_rows_and_row_ends_like_the_full_reader(tmp_
     quick = list(reader.row_ends())
 
     assert quick == [(is_blank(cells), offset) for cells, offset in reader.rows()]
+
+
+def chunk_starts_walked(reader: PositionedCsv, offset: int, every: int) -> tuple[int, list[tuple[int, int]]]:
+    """The answer `chunk_starts` must give, found the slow way: row after row."""
+    number, starts, position = 0, [], offset
+    for blank, next_offset in reader.row_ends(offset):
+        if not blank:
+            number += 1
+            if (number - 1) % every == 0:
+                starts.append((number, position))
+        position = next_offset
+    return number, starts
+
+
+# Whole lines, so blank lines (spaces, delimiters), quoted values across lines, non-ASCII text and CRLF all occur.
+LINE = st.sampled_from([
+    "a,b,c", "", "  ", ",,", " , ", "x", '"q\nr",s', '"only"', "é,ü", "1,2,3,4,5,6,7,8", "\t,\t",
+    "\u00a0,\u2003", "\u00a0x", "\x1c,",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    lines=st.lists(LINE, min_size=0, max_size=40),
+    line_end=st.sampled_from(["\n", "\r\n"]),
+    final_end=st.booleans(),
+    every=st.sampled_from([1, 2, 3, 7]),
+    block=st.sampled_from([8, 16, 33, 64, 1 << 20]),
+    skip=st.integers(min_value=0, max_value=3),
+)
+def test_chunk_starts_equal_walking_every_row(tmp_path_factory, lines, line_end, final_end, every, block, skip):
+    text = line_end.join(lines) + (line_end if final_end and lines else "")
+    path = tmp_path_factory.mktemp("csv") / "f.csv"
+    path.write_bytes(text.encode("utf-8"))
+    reader = PositionedCsv(path, ",")
+    offset = next((o for n, (_blank, o) in enumerate(reader.row_ends(0)) if n == skip - 1), 0) if skip else 0
+    reader.block_bytes = block
+
+    assert reader.chunk_starts(offset, every) == chunk_starts_walked(reader, offset, every)

@@ -341,3 +341,15 @@ def test_the_preview_uses_the_rows_read_at_upload_not_the_file_again(signed_in):
 
     assert "The first 3 rows as they would be stored" in page
     assert "john.doe@example.com" in page
+
+
+def test_starting_the_import_twice_imports_the_file_once(signed_in, django_capture_on_commit_callbacks):
+    created = uploaded(signed_in)
+    signed_in.post(reverse("imports:wizard_mapping", args=[created.pk]), mapping_post(created))
+
+    with django_capture_on_commit_callbacks():
+        first = signed_in.post(reverse("imports:wizard_start", args=[created.pk]))
+        second = signed_in.post(reverse("imports:wizard_start", args=[created.pk]))
+
+    assert first.url == second.url
+    assert ImportExportJob.objects.filter(dry_run=False).count() == 1
