@@ -1,9 +1,9 @@
 """The wizard's uploads: a file checked and read just far enough to map it, a preview of its first rows as they
 would be stored, and the dry-run and import jobs started from it.
 
-Only the header and the first rows are read here, once, when the file arrives (a CSV is read no further; a
-workbook's sheet is loaded whole by the reader, about a third of a second per megabyte); the preview works from
-those rows, so the mapping step answers at once. The whole file is read by the jobs, on the workers.
+Only the header and the first rows are read here, once, when the file arrives (a workbook's sheet is streamed
+and left after them); the preview works from those rows, so the mapping step answers at once whatever the file's
+size. The whole file is read by the jobs, on the workers.
 """
 
 from dataclasses import dataclass, field
@@ -23,7 +23,8 @@ from .models import DataTemplate, ImportExportJob, ImportUpload
 from .pipeline import BatchPlanner, ImportOptions, Outcome
 from .readers import SourceRow, sniffing
 from .readers.table import Table
-from .readers.workbooks import XlsSource, XlsxSource
+from .readers.workbooks import XlsSource
+from .readers.xlsx_stream import XlsxStream
 from .services import job_create, job_enqueue
 from .targets import ImportContext, ImportTarget, get_target
 
@@ -66,7 +67,7 @@ def workbook_sheet_names(path: Path) -> list[str]:
     source_format = sniffing.detect_format(path)
     if source_format not in (sniffing.XLSX, sniffing.XLS):
         return []
-    source = XlsxSource(path) if source_format == sniffing.XLSX else XlsSource(path)
+    source = XlsxStream(path) if source_format == sniffing.XLSX else XlsSource(path)
     try:
         return list(source.sheet_names)
     finally:
@@ -76,7 +77,7 @@ def workbook_sheet_names(path: Path) -> list[str]:
 def upload_read_header(upload: ImportUpload, *, sheet: str | None, explicit: dict | None = None) -> None:
     """Find the sheet's header and match its columns (explicit mapping first, then by name and synonym)."""
     target = get_target(upload.target_model)
-    with Table(Path(upload.file.path), sheet=sheet or None, header_score=target.header_score) as table:
+    with Table(Path(upload.file.path), sheet=sheet or None, header_score=target.header_score, streamed=True) as table:
         sample = [[row.number, row.cells] for row in islice(table.rows(), PREVIEW_ROWS)]
         if not sample:
             raise ImportFileError("The file has a header row but no data rows.")

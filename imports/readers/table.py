@@ -11,6 +11,7 @@ from . import sniffing
 from .delimited import DelimitedSource
 from .jsonfile import JsonSource
 from .workbooks import XlsSource, XlsxSource
+from .xlsx_stream import XlsxStream
 
 HEADER_SEARCH_ROWS = 10
 # An error report starts with these two columns; importing the corrected report must ignore them.
@@ -72,10 +73,11 @@ class Table:
     everywhere. `rows()` re-reads the file each call and holds one row at a time, so memory does not grow with it.
     """
 
-    def __init__(self, path: Path, *, sheet: str | None = None, header_score: Callable[[list[str]], int] | None = None):
+    def __init__(self, path: Path, *, sheet: str | None = None, header_score: Callable[[list[str]], int] | None = None,
+                 streamed: bool = False):
         self.path = Path(path)
         self.format = sniffing.detect_format(self.path)
-        self._source = self._open_source(sheet)
+        self._source = self._open_source(sheet, streamed)
         self.sheet_names: list[str] = getattr(self._source, "sheet_names", [])
         self.sheet: str | None = getattr(self._source, "sheet", None)
         self.encoding: str | None = getattr(self._source, "encoding", None)
@@ -91,9 +93,10 @@ class Table:
             self.close()
             raise ImportFileError("The header row has no columns besides row_number and error_message.")
 
-    def _open_source(self, sheet: str | None):
+    def _open_source(self, sheet: str | None, streamed: bool):
         if self.format == sniffing.XLSX:
-            return XlsxSource(self.path, sheet)
+            # Streamed when only the first rows will be read: calamine loads a whole sheet before its first row.
+            return XlsxStream(self.path, sheet) if streamed else XlsxSource(self.path, sheet)
         if self.format == sniffing.XLS:
             return XlsSource(self.path, sheet)
         if self.format == sniffing.JSON:

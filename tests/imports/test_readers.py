@@ -335,8 +335,13 @@ def two_sheet_xlsx(tmp_path):
     )
 
 
-def test_xlsx_reads_first_sheet_by_default_and_lists_sheet_names(two_sheet_xlsx):
-    table, rows = read(two_sheet_xlsx)
+# Every workbook test runs against both readers: calamine (jobs) and the streamed one (the wizard's first rows).
+XLSX_READERS = pytest.mark.parametrize("streamed", [False, True], ids=["calamine", "streamed"])
+
+
+@XLSX_READERS
+def test_xlsx_reads_first_sheet_by_default_and_lists_sheet_names(two_sheet_xlsx, streamed):
+    table, rows = read(two_sheet_xlsx, streamed=streamed)
 
     assert table.format == "xlsx"
     assert table.sheet_names == ["Customers", "Meters"]
@@ -345,23 +350,26 @@ def test_xlsx_reads_first_sheet_by_default_and_lists_sheet_names(two_sheet_xlsx)
     assert rows == [SourceRow(1, ["John", "john@example.com"])]
 
 
+@XLSX_READERS
 @pytest.mark.parametrize("asked", ["Meters", "meters", "METERS"])
-def test_xlsx_reads_named_sheet_matched_case_insensitively(two_sheet_xlsx, asked):
-    table, rows = read(two_sheet_xlsx, sheet=asked)
+def test_xlsx_reads_named_sheet_matched_case_insensitively(two_sheet_xlsx, asked, streamed):
+    table, rows = read(two_sheet_xlsx, sheet=asked, streamed=streamed)
 
     assert table.sheet == "Meters"
     assert table.columns == ["meter_number", "installed_on"]
     assert rows == [SourceRow(1, ["MTR-001", "2023-05-02"])]
 
 
-def test_xlsx_unknown_sheet_raises_file_error_naming_available_sheets(two_sheet_xlsx):
+@XLSX_READERS
+def test_xlsx_unknown_sheet_raises_file_error_naming_available_sheets(two_sheet_xlsx, streamed):
     with pytest.raises(ImportFileError) as raised:
-        Table(two_sheet_xlsx, sheet="Invoices")
+        Table(two_sheet_xlsx, sheet="Invoices", streamed=streamed)
 
     assert str(raised.value) == "Sheet 'Invoices' not found; the workbook has: Customers, Meters."
 
 
-def test_xlsx_typed_cells_become_text(tmp_path):
+@XLSX_READERS
+def test_xlsx_typed_cells_become_text(tmp_path, streamed):
     path = write_xlsx(
         tmp_path / "customers.xlsx",
         {
@@ -373,7 +381,7 @@ def test_xlsx_typed_cells_become_text(tmp_path):
         },
     )
 
-    _table, rows = read(path)
+    _table, rows = read(path, streamed=streamed)
 
     assert rows == [
         SourceRow(1, ["2024-01-15", "2024-01-15T09:30:00", "5555555555", "62701", "12.5", "true", ""]),
@@ -381,7 +389,8 @@ def test_xlsx_typed_cells_become_text(tmp_path):
     ]
 
 
-def test_xlsx_header_under_title_rows_is_found(tmp_path):
+@XLSX_READERS
+def test_xlsx_header_under_title_rows_is_found(tmp_path, streamed):
     path = write_xlsx(
         tmp_path / "customers.xlsx",
         {
@@ -398,7 +407,7 @@ def test_xlsx_header_under_title_rows_is_found(tmp_path):
     )
 
     for options in ({}, {"header_score": known_field_score}):
-        with Table(path, **options) as table:
+        with Table(path, streamed=streamed, **options) as table:
             rows = list(table.rows())
             count = table.count_rows()
 
@@ -723,3 +732,56 @@ def test_json_array_reading_memory_does_not_grow_with_the_file(tmp_path):
     assert big.stat().st_size > 5_000_000
     assert big_peak < 2 * small_peak
     assert big_peak < 4_000_000
+
+
+@pytest.mark.parametrize("write_only", [False, True], ids=["shared-strings", "inline-strings"])
+def test_streamed_xlsx_rows_equal_calamines_row_for_row(tmp_path, write_only):
+    """Away from column A and row 1, with gaps, every kind of cell: the wizard's preview reads what a job reads."""
+    from imports.readers.workbooks import XlsxSource
+    from imports.readers.xlsx_stream import XlsxStream
+
+    values = [
+        "text", "", None, 0, 7, -2.5, 1e-7, 123456789012, True, False, dt.date(2024, 2, 29),
+        dt.datetime(1999, 12, 31, 23, 59, 59), "=not a formula", "  padded  ", "é ü ß", "line\nbreak",
+    ]
+    workbook = openpyxl.Workbook(write_only=write_only)
+    sheet = workbook.create_sheet("Data") if write_only else workbook.active
+    rows = [[values[(r * 5 + c) % len(values)] for c in range(7)] for r in range(40)]
+    if write_only:
+        for _blank in range(2):
+            sheet.append([])
+        for row in rows:
+            sheet.append([None, None, *row])
+    else:
+        sheet.title = "Data"
+        for r, row in enumerate(rows, start=3):
+            for c, value in enumerate(row, start=3):
+                if value is not None:
+                    sheet.cell(row=r if r != 20 else 45, column=c, value=value)
+    path = tmp_path / "book.xlsx"
+    workbook.save(path)
+
+    def trimmed(rows):  # calamine pads every row with empty cells to the sheet's width
+        return [row[: max((i + 1 for i, cell in enumerate(row) if cell != ""), default=0)] for row in rows]
+
+    calamine, streamed = XlsxSource(path), XlsxStream(path)
+    try:
+        assert trimmed(streamed.rows()) == trimmed(calamine.rows())
+        assert streamed.sheet_names == calamine.sheet_names
+    finally:
+        calamine.close()
+        streamed.close()
+
+
+def test_streamed_xlsx_with_a_broken_sheet_is_a_file_error(tmp_path):
+    from imports.readers.xlsx_stream import XlsxStream
+
+    path = write_xlsx(tmp_path / "book.xlsx", {"Data": [["a"], ["b"]]})
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, data[: len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+
+    with pytest.raises(ImportFileError, match="The Excel workbook cannot be read"):
+        list(XlsxStream(broken).rows())
