@@ -112,4 +112,7 @@ def sweep_stale_jobs() -> dict:
 
 @shared_task
 def purge_expired_job_files() -> int:
-    return job_files_purge()
+    """Uploaded files and reports past IMPORT_RETENTION_DAYS: of jobs, and of uploads left in the wizard."""
+    from .uploads import uploads_purge
+
+    return job_files_purge() + uploads_purge()

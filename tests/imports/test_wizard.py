@@ -353,3 +353,21 @@ def test_starting_the_import_twice_imports_the_file_once(signed_in, django_captu
 
     assert first.url == second.url
     assert ImportExportJob.objects.filter(dry_run=False).count() == 1
+
+
+def test_old_uploads_and_their_files_are_purged(signed_in):
+    import datetime as dt
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from imports.uploads import uploads_purge
+
+    old, recent = uploaded(signed_in), uploaded(signed_in)
+    ImportUpload.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+
+    assert uploads_purge(older_than_days=30) == 1
+
+    assert list(ImportUpload.objects.all()) == [recent]
+    assert not Path(old.file.path).exists()
+    assert Path(recent.file.path).exists()
