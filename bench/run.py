@@ -297,6 +297,7 @@ def main() -> None:
     print(f"XLSX read, {middle:,} rows: {rate:,.0f} rows/s, peak {peak:.0f} MB", flush=True)
     wizard = wizard_timings(files[max(SIZES)])
     steal_after, total_after = stolen()
+    calibration_after = cpu_calibration()
     print()
     print(table(figures))
     print()
@@ -307,9 +308,9 @@ def main() -> None:
         print(f"Wizard, {name}: mapping page with its preview ready {timing['total']:.2f} s after the upload "
               f"(storing the file and reading its header {timing['upload']:.2f} s, "
               f"the page {timing['mapping_page']:.2f} s)")
+    steal = (steal_after - steal_before) / (total_after - total_before) * 100
     print(f"Machine: {os.cpu_count()} CPUs; a 10-million-step Python loop took {calibration:.2f} s before the "
-          f"run; the hypervisor took {(steal_after - steal_before) / (total_after - total_before) * 100:.0f} % "
-          "of the CPU time during it.")
+          f"run and {calibration_after:.2f} s after it; the hypervisor took {steal:.0f} % of the CPU time during it.")
 
 
 def flatness(figures: list[Figure]) -> str:
