@@ -37,7 +37,7 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 
 ## Measure speed and memory against django-import-export and PostgreSQL COPY (see README, "Performance").
-## Needs the machine's PostgreSQL and Redis; takes about half an hour.
+## Needs the machine's PostgreSQL and Redis; takes about an hour.
 bench: $(INSTALLED)
 	$(VENV)/bin/pip install --quiet -r requirements-bench.txt
 	$(PY) bench/run.py
