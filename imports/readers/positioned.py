@@ -60,33 +60,31 @@ class PositionedCsv:
                 handle.seek(position)
                 block = handle.read(self.block_bytes)
                 cut = block.rfind(b"\n") + 1
-                if not cut:  # the last line has no line end (or one line outgrows a block): walk it
-                    break
-                block = block[:cut]
-                next_first = (number // every + 1) * every + 1 if number % every else number + 1
-                rows = _rows_at_once(block, blank_lines)
-                if rows is not None and number + rows < next_first:
-                    number, position = number + rows, position + cut
-                    continue
+                end = position + cut if cut else None  # no line end: the file's last line (or a giant one)
+                if end is not None:
+                    block = block[:cut]
+                    next_first = (number // every + 1) * every + 1 if number % every else number + 1
+                    rows = _rows_at_once(block, blank_lines)
+                    if rows is not None and number + rows < next_first:
+                        number, position = number + rows, end
+                        continue
                 # Row by row to the end of this block (a quoted value may carry the walk a little past it).
-                end = position + cut
-                for blank, next_offset in self.row_ends(position):
-                    if not blank:
-                        number += 1
-                        if number % every == 1 or every == 1:
-                            starts.append((number, position))
-                    position = next_offset
-                    if position >= end:
-                        break
-                else:
+                number, position, finished = self._walk(position, end, number, every, starts)
+                if finished:
                     return number, starts
+
+    def _walk(self, position: int, end: int | None, number: int, every: int, starts: list) -> tuple[int, int, bool]:
+        """Rows from byte `position` until byte `end` is reached (None: the file's end), counted and noted as
+        `chunk_starts` does; returns the count, the position reached, and whether the file ended."""
         for blank, next_offset in self.row_ends(position):
             if not blank:
                 number += 1
-                if number % every == 1 or every == 1:
+                if (number - 1) % every == 0:
                     starts.append((number, position))
             position = next_offset
-        return number, starts
+            if end is not None and position >= end:
+                return number, position, False
+        return number, position, True
 
     block_bytes = 256 * 1024  # how much is read and counted at once
 

@@ -29,6 +29,14 @@ MESSY_CSV = "\n".join([
 AREA_CODES = ("217", "312", "415", "512", "617", "212", "303", "404", "503", "602")
 
 
+def sign_in(page, live_server) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("olivia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
 def drop_file(page, selector: str, name: str, content: str) -> None:
     """Drop a file on an element the way a user drags one from the desktop."""
     transfer = page.evaluate_handle(
@@ -52,10 +60,7 @@ def test_messy_file_from_upload_to_imported_rows_and_error_report(page, live_ser
     def snap(name: str) -> None:
         page.screenshot(path=str(screenshots / f"{next(shot):02d}-{name}.png"), full_page=True)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("olivia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server)
     page.goto(f"{live_server.url}/import/")
     expect(page.get_by_role("heading", name="What do you want to import?")).to_be_visible()
     snap("choose")
@@ -116,10 +121,7 @@ def test_a_100000_row_file_goes_through_the_wizard_with_progress_moving(page, li
     UserFactory(company=company, username="olivia", password=PASSWORD)
     start_worker()
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("olivia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server)
     page.goto(f"{live_server.url}/import/")
     page.set_input_files("#file-Customer", str(path))
     page.get_by_role("button", name="Upload customers").click()
@@ -157,10 +159,7 @@ def test_without_javascript_on_a_tablet_the_wizard_still_works(browser, live_ser
     context = browser.new_context(java_script_enabled=False, viewport={"width": 768, "height": 1024})
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill("olivia")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, live_server)
         page.goto(f"{live_server.url}/import/")
         page.set_input_files("#file-Customer", str(path))
         page.get_by_role("button", name="Upload customers").click()  # a plain form post
