@@ -44,6 +44,14 @@ def _page(request, template: str, context: dict):
     })
 
 
+def _uuid_or_none(text: str | None) -> uuid.UUID | None:
+    """An id from a form field; anything else (a tampered or empty field) looks nothing up."""
+    try:
+        return uuid.UUID(text or "")
+    except ValueError:
+        return None
+
+
 def _target_or_404(name: str):
     try:
         return get_target(name)
@@ -88,10 +96,7 @@ def upload(request, target_name: str):
     """Store the file and read its header; a bad file is one message on the first step, nothing kept."""
     target = _target_or_404(target_name)
     previous = None
-    try:
-        previous_id = uuid.UUID(request.POST.get("previous") or "")
-    except ValueError:
-        previous_id = None
+    previous_id = _uuid_or_none(request.POST.get("previous"))
     if previous_id is not None:
         previous = ImportUpload.objects.filter(
             company=request.user.company, target_model=target.name, pk=previous_id
@@ -184,8 +189,8 @@ def preview(request, upload_id):
 @require_POST
 def template_load(request, upload_id):
     current = _upload_or_404(request, upload_id)
-    template = get_object_or_404(DataTemplate, pk=request.POST.get("template"), company=request.user.company,
-                                 target_model=current.target_model)
+    template = get_object_or_404(DataTemplate, pk=_uuid_or_none(request.POST.get("template")),
+                                 company=request.user.company, target_model=current.target_model)
     upload_apply_template(current, template)
     messages.success(request, f"Mapping loaded from template '{template.template_name}'.")
     return redirect("imports:wizard_mapping", current.pk)

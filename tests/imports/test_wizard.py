@@ -371,3 +371,12 @@ def test_old_uploads_and_their_files_are_purged(signed_in):
     assert list(ImportUpload.objects.all()) == [recent]
     assert not Path(old.file.path).exists()
     assert Path(recent.file.path).exists()
+
+
+def test_tampered_ids_in_forms_are_404_not_errors(signed_in):
+    created = uploaded(signed_in)
+
+    response = signed_in.post(reverse("imports:wizard_template_load", args=[created.pk]), {"template": "nonsense"})
+
+    assert response.status_code == 404
+    assert uploaded(signed_in, previous="nonsense").mapping["Town"] == "city"
