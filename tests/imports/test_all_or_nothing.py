@@ -40,6 +40,8 @@ def test_one_bad_row_imports_nothing_and_reports_the_bad_row(company, command, w
         rows = list(csv.DictReader(report.read().decode("utf-8-sig").splitlines()))
     assert [(r["row_number"], r["email"]) for r in rows] == [("27", "not-an-email")]
     assert output["failed"] == 1
+    assert output["error_report"] == job.error_report.path
+    assert f"Error report: {job.error_report.path}" in result.stderr
 
 
 def test_a_clean_file_is_validated_then_written_once(company, command, write_file, settings):

@@ -114,9 +114,12 @@ class Command(BaseCommand):
             )
 
     def _fail(self, message: str, as_json: bool, job=None):
+        report = job.error_report.path if job is not None and job.error_report else None
         self.stderr.write(message)
+        if report:  # an all-or-nothing import that stopped on failed rows: they are listed there
+            self.stderr.write(f"Error report: {report}")
         if as_json:
-            self.stdout.write(cli.result_json(job, error=message))
+            self.stdout.write(cli.result_json(job, error=message, error_report=report))
         raise SystemExit(cli.EXIT_NOTHING_RAN)
 
 
