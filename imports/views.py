@@ -11,13 +11,13 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import selectors
 from .forms import PlainLabels, TemplateForm
 from .models import DataTemplate, ImportExportJob, ImportExportLog
-from .running import job_cancel, validates_first
+from .progress import job_progress_data
+from .running import job_cancel
 from .targets import all_targets, get_target
 
 Status = ImportExportJob.Status
@@ -84,41 +84,6 @@ def job_detail(request, job_id):
         "query": f"level={level}" if level else "", "progress": job_progress_data(job),
         "records_url": reverse("imports:records", args=[job.target_model]),
     })
-
-
-def job_progress_data(job: ImportExportJob) -> dict:
-    """What a progress bar shows: rows done of total, rows per second, seconds left, and the outcome counts."""
-    elapsed = None
-    if job.started_at is not None:
-        elapsed = ((job.completed_at or timezone.now()) - job.started_at).total_seconds()
-    rate = job.processed_records / elapsed if elapsed and job.processed_records else 0.0
-    left = None
-    if rate and not job.is_finished and job.total_records:
-        left = max(0, round((job.total_records - job.processed_records) / rate))
-    phase = ""
-    if validates_first(job) and job.job_status == Status.RUNNING:
-        phase = "writing" if job.layout.get("phase") == "writing" else "checking every row"
-    return {
-        "id": str(job.pk),
-        "status": job.job_status,
-        "status_label": job.get_job_status_display(),
-        "finished": job.is_finished,
-        "dry_run": job.dry_run,
-        "phase": phase,
-        "progress": job.progress_percent,
-        "total_rows": job.total_records,
-        "processed_rows": job.processed_records,
-        "created": job.created_records,
-        "updated": job.updated_records,
-        "unchanged": job.unchanged_records,
-        "skipped": job.skipped_records,
-        "failed": job.error_records,
-        "rows_per_second": round(rate),
-        "seconds_elapsed": round(elapsed) if elapsed is not None else None,
-        "seconds_left": left,
-        "error_message": job.error_message,
-        "has_error_report": bool(job.error_report),
-    }
 
 
 @login_required

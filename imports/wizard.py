@@ -20,6 +20,7 @@ from .errors import ImportFileError
 from .forms import MappingForm, OptionsForm, SheetForm, TemplateNameForm, UploadForm
 from .mapping import CONFIDENCE, NAME, SYNONYM, mapping_validate
 from .models import DataTemplate, ImportExportJob, ImportUpload
+from .progress import job_progress_data
 from .targets import all_targets, get_target
 from .uploads import (
     missing_required,
@@ -32,7 +33,6 @@ from .uploads import (
     upload_set_mapping,
     upload_start,
 )
-from .views import job_progress_data
 
 WIZARD_STEPS = ((1, "Choose and upload"), (2, "Map columns"), (3, "Options"), (4, "Validate"), (5, "Import"))
 

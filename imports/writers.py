@@ -155,8 +155,8 @@ def copy_text(rows: list[list[Any]]) -> str:
 
 def rows_insert(model: type[models.Model], fields: list[models.Field], rows: list[list[Any]]) -> None:
     """Insert rows (lists in the order of `fields`) with one constant statement: COPY on PostgreSQL, executemany
-    elsewhere. (Django's multi-row INSERT changes its text with the row count, and psycopg then re-parses every
-    placeholder of it each time: milliseconds a batch.)"""
+    elsewhere. (Django's multi-row INSERT changes its text with the row count, and psycopg then re-parses every %s
+    parameter mark of it each time: milliseconds a batch.)"""
     if not rows:
         return
     rows = _adapted(rows, fields)

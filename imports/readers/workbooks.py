@@ -12,7 +12,7 @@ from imports.errors import ImportFileError
 from .cells import cell_to_text
 
 
-def _choose_sheet(names: list[str], wanted: str | None) -> str:
+def choose_sheet(names: list[str], wanted: str | None) -> str:
     if not names:
         raise ImportFileError("The workbook has no sheets.")
     if wanted is None or wanted == "":
@@ -42,7 +42,7 @@ class XlsxSource:
             self._handle.close()
             raise ImportFileError(f"The Excel workbook cannot be opened: {error}.") from None
         self.sheet_names = list(self._workbook.sheet_names)
-        self.sheet = _choose_sheet(self.sheet_names, sheet)
+        self.sheet = choose_sheet(self.sheet_names, sheet)
 
     def rows(self) -> Iterator[list[str]]:
         try:
@@ -68,7 +68,7 @@ class XlsSource:
         except xlrd.XLRDError as error:
             raise ImportFileError(f"The Excel workbook cannot be opened: {error}.") from None
         self.sheet_names = list(self._book.sheet_names())
-        self.sheet = _choose_sheet(self.sheet_names, sheet)
+        self.sheet = choose_sheet(self.sheet_names, sheet)
 
     def rows(self) -> Iterator[list[str]]:
         worksheet = self._book.sheet_by_name(self.sheet)

@@ -20,6 +20,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 from imports.errors import ImportFileError
 
 from .cells import cell_to_text
+from .workbooks import choose_sheet
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -39,8 +40,6 @@ class XlsxStream:
     """Rows of one sheet of an .xlsx workbook, parsed as they are read; `rows()` may be abandoned at any point."""
 
     def __init__(self, path: Path, sheet: str | None = None):
-        from .workbooks import _choose_sheet
-
         self.path = path
         try:
             self._zip = zipfile.ZipFile(path)
@@ -48,7 +47,7 @@ class XlsxStream:
         except (zipfile.BadZipFile, KeyError, ParseError, DefusedXmlException) as error:
             raise ImportFileError(f"The Excel workbook cannot be opened: {error}.") from None
         self.sheet_names = list(self._sheet_paths)
-        self.sheet = _choose_sheet(self.sheet_names, sheet)
+        self.sheet = choose_sheet(self.sheet_names, sheet)
         self._date_styles: set[int] | None = None
         self._shared: list[str] = []
         self._shared_reader: Iterator[str] | None = None
