@@ -38,10 +38,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
     "django_celery_results",
     "companies",
     "imports",
     "customers",
+    "readings",
 ]
 
 MIDDLEWARE = [

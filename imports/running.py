@@ -497,6 +497,8 @@ def job_finalize(*, job: ImportExportJob) -> ImportExportJob:
         if current.error_records:
             error_report_build(current)
         job_transition(current, Status.COMPLETED, message=_summary(current))
+        if not current.dry_run:
+            transaction.on_commit(lambda: get_target(current.target_model).after_import(current))
     return current
 
 

@@ -176,6 +176,10 @@ class ImportTarget:
         numbers = [number for key in keys if (number := self.key_number(company, key)) is not None]
         return max(numbers, default=0)
 
+    def after_import(self, job) -> None:
+        """Follow-up work once an import (not a dry run) has completed, such as queueing slow checks that an
+        import must never wait for. Runs after the job's completion is committed."""
+
     def export_queryset(self, company: "Company") -> models.QuerySet:
         return self.queryset(company).order_by("pk")
 
