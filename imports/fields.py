@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import phonenumbers
@@ -336,3 +337,45 @@ class DateField(ImportField):
             return dt.date(*(int(part) for part in match.groups()))
         except ValueError:
             raise FieldError(f"Invalid {self.name} '{text}': use YYYY-MM-DD, e.g. 2024-01-15") from None
+
+
+class DecimalField(ImportField):
+    """A number such as 12345, 12345.6 or 12,345.6, stored exactly (a Decimal) with at most `decimal_places`
+    decimals and `max_digits` digits in all; below `min_value` is an error."""
+
+    kind = "number"
+
+    def __init__(self, name: str, *, max_digits: int, decimal_places: int, min_value: Decimal | None = None,
+                 **options):
+        super().__init__(name, **options)
+        self.max_digits = max_digits
+        self.decimal_places = decimal_places
+        self.min_value = min_value
+
+    @property
+    def format_hint(self) -> str:
+        return "Number, not negative" if self.min_value == 0 else "Number"
+
+    def parse(self, text: str) -> Decimal:
+        try:
+            value = Decimal(text.replace(",", ""))  # thousands separators, as spreadsheets show them
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            raise FieldError(f"Invalid {self.name} '{text}': use a number such as 12345 or 12345.6")
+        if self.min_value is not None and value < self.min_value:
+            if self.min_value == 0:
+                raise FieldError(f"Invalid {self.name} '{text}': it cannot be negative")
+            raise FieldError(f"Invalid {self.name} '{text}': it cannot be below {self.min_value}")
+        _sign, digits, exponent = value.as_tuple()
+        decimals = max(0, -exponent)
+        if decimals > self.decimal_places:
+            raise FieldError(f"Invalid {self.name} '{text}': at most {self.decimal_places} decimal places")
+        if len(digits) + max(0, exponent) - decimals > self.max_digits - self.decimal_places:
+            raise FieldError(f"Invalid {self.name} '{text}': too large")
+        return value.quantize(Decimal(1)) if exponent > 0 else value  # 1E+3 as 1000
+
+    def to_text(self, value) -> str:
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")  # 12345.000 as 12345, and never 1.2345E+4
+        return super().to_text(value)

@@ -134,7 +134,7 @@ class BatchPlanner:
         self.width = width
         self.field_columns = mapping.field_columns(target)
         self.columns_by_field = {field.name: (column, index) for field, index, column in self.field_columns}
-        self.stored_fields = [field.name for field in target.fields]
+        self.stored_fields = target.stored_field_names
         # Defaults depend on the job (the company's rate, the day it started), never on the row: work them out once.
         self.defaults = [
             (field.name, default) for field in target.fields if (default := field.default_for(context)) is not None
@@ -148,6 +148,7 @@ class BatchPlanner:
         columns = self.columns_by_field
         plans = [RowPlan(row, columns) for row in rows]
         self._clean(plans)
+        self.target.check_rows(plans, self.context)
         self._check_keys_within_file(plans)
         existing = self.target.existing_by_key(
             self.context.company, {p.key for p in plans if p.key is not None}, self.stored_fields
@@ -177,8 +178,14 @@ class BatchPlanner:
         for plan, values in zip(plans, by_row, strict=True):
             plan.values = {name: value for name, value in zip(names, values, strict=True) if value is not None}
         key_field = self.target.key
+        composite = bool(self.target.key_parts)
         for plan in plans:
-            plan.key = plan.values.get(key_field)
+            if composite:
+                plan.key = self.target.compose_key(plan.values)
+                if plan.key is not None:
+                    plan.values[key_field] = plan.key
+            else:
+                plan.key = plan.values.get(key_field)
             extra = plan.source.cells[self.width :]
             if extra and any(cell.strip() for cell in extra):
                 plan.fail(
@@ -188,21 +195,24 @@ class BatchPlanner:
                 )
 
     def _check_keys_within_file(self, plans: list[RowPlan]) -> None:
-        key_field = self.target.key
+        key_field, reported = self.target.key, self.target.key_error_field
         for plan in plans:
             first = self.context.duplicate_of(key_field, plan.number)
             if first is not None:
-                plan.fail(key_field, f"{self.target.duplicate_message} (same as row {first})")
+                plan.fail(reported, f"{self.target.duplicate_message} (same as row {first})")
 
     def _decide(self, plan: RowPlan) -> None:
-        mode, key_field = self.options.mode, self.target.key
+        mode, key_field, reported = self.options.mode, self.target.key, self.target.key_error_field
         if plan.existing is None:
             if mode != "update":
                 self._plan_create(plan)
             elif plan.key is None:
-                plan.fail(key_field, f"Missing required field: {key_field}")
+                failed = plan.fields_with_errors() if plan.errors else ()  # an invalid value has said so already
+                for name in self.target.key_parts or (key_field,):
+                    if name not in plan.values and name not in failed:
+                        plan.fail(name, f"Missing required field: {name}")
             else:
-                plan.fail(key_field, self.target.unknown_key_message(plan.key))
+                plan.fail(reported, self.target.unknown_key_message(plan.key))
             return
         if mode != "create" or self.options.duplicates == "update":
             self._plan_update(plan)
@@ -210,13 +220,13 @@ class BatchPlanner:
             if not plan.failed:
                 plan.outcome = Outcome.SKIPPED
         elif self.options.duplicates == "error":
-            plan.fail(key_field, self.target.duplicate_message)
+            plan.fail(reported, self.target.duplicate_message)
         elif self.target.generates_keys:  # create_new: a fresh record under a generated key
             plan.values.pop(key_field, None)
             plan.key, plan.existing = None, None
             self._plan_create(plan)
         else:
-            plan.fail(key_field, f"{self.target.duplicate_message}: {self.target.name} cannot generate a new one")
+            plan.fail(reported, f"{self.target.duplicate_message}: {self.target.name} cannot generate a new one")
 
     def _plan_create(self, plan: RowPlan) -> None:
         values = plan.values

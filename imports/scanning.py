@@ -131,9 +131,12 @@ def _column(rows: list[list[str]], index: int | None) -> list[str]:
 def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill: ChunkSpill) -> None:
     """One block of rows, column by column, with the same cleaning the chunk's batches will use."""
     numbers = list(range(first, first + len(rows)))
-    raw_keys = _column(rows, mapping.index_of(target.key))
-    result.blank_keys += sum(1 for raw in raw_keys if not raw.strip())  # the same test as the batches'
-    keys, _errors = target.fields_by_name[target.key].clean_column(raw_keys)
+    if target.key_parts:
+        keys = _composite_keys(rows, mapping, target)
+    else:
+        raw_keys = _column(rows, mapping.index_of(target.key))
+        result.blank_keys += sum(1 for raw in raw_keys if not raw.strip())  # the same test as the batches'
+        keys, _errors = target.fields_by_name[target.key].clean_column(raw_keys)
     spill.add(target.key, keys, numbers)
     result.highest_key_number = max(
         result.highest_key_number, target.highest_key_number(company, [key for key in keys if key is not None])
@@ -148,3 +151,15 @@ def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill:
             conditions, _errors = target.fields_by_name[name].clean_column(_column(rows, mapping.index_of(name)))
             values = [v if condition in allowed else None for v, condition in zip(values, conditions, strict=True)]
         spill.add(rule.field, values, numbers)
+
+
+def _composite_keys(rows, mapping, target) -> list[str | None]:
+    """Each row's composite key, from its parts cleaned as the batches will clean them."""
+    parts = []
+    for name in target.key_parts:
+        values, _errors = target.fields_by_name[name].clean_column(_column(rows, mapping.index_of(name)))
+        parts.append(values)
+    return [
+        target.compose_key(dict(zip(target.key_parts, row_parts, strict=True)))
+        for row_parts in zip(*parts, strict=True)
+    ]

@@ -74,6 +74,9 @@ class ImportTarget:
     fields: ClassVar[Sequence[ImportField]]
     key: ClassVar[str]
     key_label: ClassVar[str] = "key"
+    # A key made of several fields (a meter and a day, say): their cleaned values joined by `compose_key` are
+    # stored in the model field `key`, which is then no column of the file.
+    key_parts: ClassVar[tuple[str, ...]] = ()
     unique_in_file: ClassVar[Sequence[UniqueInFile]] = ()
     # Targets that generate keys name their sequence and say how its numbers look as keys.
     key_sequence: ClassVar[str | None] = None
@@ -109,8 +112,32 @@ class ImportTarget:
     def required_columns(self, mode: str) -> list[str]:
         """Fields that must have a column in the file: the key alone for updates, else every required field."""
         if mode == "update":
-            return [self.key]
+            return list(self.key_parts or (self.key,))
         return [field.name for field in self.fields if field.required]
+
+    @property
+    def key_error_field(self) -> str:
+        """The field a key's errors (missing, repeated, unknown) are reported on: the last part of a composite
+        key (the day of a meter's reading), else the key itself."""
+        return self.key_parts[-1] if self.key_parts else self.key
+
+    def compose_key(self, values: dict[str, Any]) -> str | None:
+        """A composite key from a row's cleaned values; None when a part is missing."""
+        parts = [values.get(name) for name in self.key_parts]
+        if any(part is None for part in parts):
+            return None
+        return "@".join(part.isoformat() if isinstance(part, date) else str(part) for part in parts)
+
+    @property
+    def record_fields(self) -> Sequence[ImportField]:
+        """The fields the records page shows: what a file can set, and what a target adds (consumption, say)."""
+        return self.fields
+
+    @cached_property
+    def stored_field_names(self) -> list[str]:
+        """The model fields a planned row is compared with: the fields a file can set, and the key."""
+        names = [field.name for field in self.fields]
+        return names if self.key in names else [*names, self.key]
 
     def template_rows(self) -> list[dict[str, str]]:
         return list(self.example_rows) or [{f.name: f.example for f in self.fields if f.example}]
@@ -142,8 +169,15 @@ class ImportTarget:
     def complete_new(self, values: dict[str, Any], context: ImportContext) -> None:
         """Fill defaults that depend on other fields of a new record (after each field's own default)."""
 
+    def check_rows(self, plans: list["RowPlan"], context: ImportContext) -> None:
+        """Checks and look-ups of every row's cleaned values, before keys are matched with stored records (a
+        reference to another record, a date that must not be in the future). One query a batch at most."""
+
     def check_batch(self, plans: list["RowPlan"], context: ImportContext) -> None:
         """Checks that need the database or the rest of the file; fail rows with `plan.fail`. One query a batch."""
+
+    def after_write(self, plans: list["RowPlan"], context: ImportContext) -> None:
+        """Work on other records that a batch's writes call for, in the batch's transaction (real runs only)."""
 
     def integrity_message(self, plan: "RowPlan", fields: tuple[str, ...] | None) -> str:
         """Why the database refused this row (a unique `fields` constraint, or None when it is not known).

@@ -50,6 +50,7 @@ def batch_write(
             raise LeaseLost(f"chunk {chunk.pk} is no longer this run's")
         if not context.dry_run:
             plans_write(target=target, company=context.company, plans=plans)
+            target.after_write(plans, context)
         counts = Counter(plan.outcome for plan in plans)
         log_entries = [_log_entry(job, plan, columns) for plan in plans if plan.failed or plan.warnings]
         rows_insert(ImportExportLog, LOG_FIELDS, [[getattr(log, f.attname) for f in LOG_FIELDS] for log in log_entries])
