@@ -35,7 +35,7 @@ from .pipeline import BatchPlanner, ImportOptions
 from .readers import SourceRow, sniffing
 from .readers.positioned import PositionedCsv
 from .readers.staging import stage
-from .report import error_report_build
+from .report import error_report_build, report_needed
 from .scanning import chunk_scan, layout_read
 from .services import job_log, job_transition
 from .targets import ImportContext, get_target
@@ -494,7 +494,7 @@ def job_finalize(*, job: ImportExportJob) -> ImportExportJob:
         current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
         if not _all_chunks_done(current) or _validating(current):
             return current
-        if current.error_records:
+        if report_needed(current):
             error_report_build(current)
         job_transition(current, Status.COMPLETED, message=_summary(current))
         if not current.dry_run:
@@ -521,7 +521,7 @@ def _job_stop(job: ImportExportJob, status: str, message: str) -> None:
         if current.is_finished:
             return
         current.chunks.filter(~Q(status=Chunk.DONE)).update(status=Chunk.CANCELLED, lease=None)
-        if current.error_records:
+        if report_needed(current):
             error_report_build(current)
         job_transition(current, status, message=message)
     job.refresh_from_db()

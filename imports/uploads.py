@@ -131,6 +131,7 @@ class PreviewRow:
     outcome: str
     cells: list[PreviewCell]
     row_errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -172,7 +173,7 @@ def upload_preview(upload: ImportUpload) -> Preview:
             cells.append(PreviewCell(value_text, errors.get(name, "")))
         row_errors = [error.message for error in plan.errors if error.field not in shown]
         outcome = plan.outcome.value if plan.outcome else Outcome.FAILED.value
-        preview_rows.append(PreviewRow(plan.number, outcome, cells, row_errors))
+        preview_rows.append(PreviewRow(plan.number, outcome, cells, row_errors, list(plan.warnings)))
     return Preview(fields=shown, rows=preview_rows)
 
 

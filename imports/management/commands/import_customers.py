@@ -9,7 +9,7 @@ from django.db import DatabaseError
 from imports import cli
 from imports.errors import ImportFileError
 from imports.pipeline import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
-from imports.report import error_log_write
+from imports.report import error_log_write, report_needed
 from imports.running import job_cancel, job_run
 from imports.services import job_create
 from imports.targets import all_targets, get_target
@@ -72,7 +72,7 @@ class Command(BaseCommand):
             self._fail(job.error_message, as_json, job=job)
 
         report = job.error_report.path if job.error_report else None
-        log_path = error_log_write(job, settings.IMPORT_LOG_DIR) if job.error_records else None
+        log_path = error_log_write(job, settings.IMPORT_LOG_DIR) if report_needed(job) else None
         if as_json:
             self.stdout.write(cli.result_json(job, error_report=report))
         else:
