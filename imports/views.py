@@ -168,7 +168,7 @@ def records(request, target_name: str):
         target = get_target(target_name)
     except KeyError:
         raise Http404(f"Nothing named {target_name} can be imported.") from None
-    fields = list(target.fields[:RECORD_COLUMNS])
+    fields = list(target.record_fields[:RECORD_COLUMNS])
     queryset = target.export_queryset(request.user.company).order_by("-pk")
     page = Paginator(queryset.values_list(*(f.name for f in fields)), 50).get_page(request.GET.get("page"))
     rows = [[field.to_text(value) for field, value in zip(fields, values, strict=True)] for values in page]

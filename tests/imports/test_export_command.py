@@ -78,7 +78,9 @@ def test_unknown_model_or_missing_folder_exits_2(company, command, tmp_path):
     unknown = command("export_data", "--model", "Lead", "--format", "csv", "--output", str(tmp_path / "x.csv"))
     no_folder = command("export_data", "--model", "Customer", "--format", "csv", "--output", "/nope/x.csv")
 
-    assert (unknown.status, unknown.stderr.strip()) == (2, "Unknown model 'Lead': choose one of Customer.")
+    assert (unknown.status, unknown.stderr.strip()) == (
+        2, "Unknown model 'Lead': choose one of Customer, MeterReading."
+    )
     assert (no_folder.status, no_folder.stderr.strip()) == (2, "Folder not found: /nope")
 
 
