@@ -1,6 +1,7 @@
 """Field declarations: how one cell's text becomes a stored value, or a FieldError whose text the user reads."""
 
 import datetime as dt
+from decimal import Decimal
 from types import SimpleNamespace
 
 import email_validator.deliverability
@@ -10,6 +11,7 @@ from django.db import models
 from customers.models import Customer
 from imports.errors import FieldError
 from imports.fields import (
+    DecimalField,
     ChoiceField,
     DateField,
     EmailField,
@@ -305,3 +307,34 @@ def test_callable_default_can_depend_on_the_day_of_the_import():
     field = DateField("connection_date", default=lambda context: context.today)
     context = ImportContext(company=SimpleNamespace(), today=dt.date(2024, 3, 1))
     assert field.default_for(context) == dt.date(2024, 3, 1)
+
+
+READING = DecimalField("reading_value", max_digits=7, decimal_places=3, min_value=Decimal(0))
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored", "text"),
+    [("12", Decimal("12"), "12"), ("12.5", Decimal("12.5"), "12.5"), ("1,234.5", Decimal("1234.5"), "1234.5"),
+     ("0", Decimal("0"), "0"), ("1e2", Decimal("100"), "100"), ("120.000", Decimal("120"), "120")],
+)
+def test_numbers_are_stored_exactly_and_written_back_plainly(raw, stored, text):
+    value = READING.clean(raw)
+    assert value == stored
+    assert READING.to_text(value) == text
+    assert READING.clean(READING.to_text(value)) == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [("abc", "Invalid reading_value 'abc': use a number such as 12345 or 12345.6"),
+     ("NaN", "Invalid reading_value 'NaN': use a number such as 12345 or 12345.6"),
+     ("-inf", "Invalid reading_value '-inf': use a number such as 12345 or 12345.6"),
+     ("-0.5", "Invalid reading_value '-0.5': it cannot be negative"),
+     ("1.0005", "Invalid reading_value '1.0005': at most 3 decimal places"),
+     ("10000", "Invalid reading_value '10000': too large"),
+     ("1e4", "Invalid reading_value '1e4': too large")],
+)
+def test_numbers_that_cannot_be_stored_say_why(raw, message):
+    with pytest.raises(FieldError) as error:
+        READING.clean(raw)
+    assert str(error.value) == message

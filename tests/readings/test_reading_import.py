@@ -115,7 +115,10 @@ def test_each_bad_row_fails_with_a_message_naming_its_field(customers, import_re
     assert not MeterReading.objects.exists()
 
 
-def test_a_second_reading_of_a_meter_on_one_day_in_a_file_fails_and_names_the_first(customers, import_readings):
+@pytest.mark.parametrize("chunk_rows", [50_000, 1], ids=["one chunk", "a chunk a row"])
+def test_a_second_reading_of_a_meter_on_one_day_in_a_file_fails_and_names_the_first(customers, import_readings,
+                                                                                    settings, chunk_rows):
+    settings.IMPORT_CHUNK_ROWS = chunk_rows  # repeats are found across chunks, before any of them runs
     job = import_readings(
         "1234567890,MTR-001234,2024-01-15,100,manual,",
         "1234567891,MTR-001235,2024-01-15,100,manual,",
