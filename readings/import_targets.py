@@ -19,7 +19,7 @@ from imports.lookups import stored_rows
 from imports.pipeline import Outcome
 from imports.targets import ImportTarget, register
 
-from .consumption import Reading, consumption_between, neighbours_fetch
+from .consumption import Reading, consumption_between, consumption_recompute, neighbours_fetch
 from .models import MeterReading
 
 WRITTEN = (Outcome.CREATED, Outcome.UPDATED)
@@ -156,6 +156,11 @@ class MeterReadingTarget(ImportTarget):
             table = connection.ops.quote_name(MeterReading._meta.db_table)
             with connection.cursor() as cursor:
                 cursor.executemany(f"UPDATE {table} SET consumption = %s WHERE id = %s", changes)
+
+    def after_import(self, job):
+        """Chunks of one job that ran at once on several workers could not see each other's readings: once the
+        whole job is in, every consumption of the meters it touched is put right."""
+        consumption_recompute(job.company_id, changed_since=job.started_at)
 
 
 def _days(by_meter: dict) -> dict:
