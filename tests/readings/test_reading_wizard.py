@@ -56,3 +56,14 @@ def test_the_mapping_preview_shows_row_errors_and_the_roll_over_warning(signed_i
     assert ("Warning: reading_value 12345 is lower than the meter&#x27;s previous reading 90000 on 2024-01-01: "
             "possible meter roll-over or misread") in page
     assert "Invalid reading_value &#x27;-3&#x27;: it cannot be negative" in page
+
+
+def test_the_records_page_lists_readings_with_their_account_and_consumption(signed_in, user, write_file, run_import):
+    run_import(write_file("readings.csv", "account_number,meter_number,reading_date,reading_value\n"
+                          "1234567890,MTR-001234,2024-02-01,90250.5\n"), target="MeterReading")
+
+    page = signed_in.get(reverse("imports:records", args=["MeterReading"])).content.decode()
+
+    assert "<th scope=\"col\">consumption</th>" in page
+    assert "<td>1234567890</td><td>MTR-001234</td><td>2024-02-01</td><td>90250.5</td>" in page
+    assert "<td>250.5</td>" in page
