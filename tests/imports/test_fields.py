@@ -11,9 +11,9 @@ from django.db import models
 from customers.models import Customer
 from imports.errors import FieldError
 from imports.fields import (
-    DecimalField,
     ChoiceField,
     DateField,
+    DecimalField,
     EmailField,
     ImportField,
     PhoneField,

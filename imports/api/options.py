@@ -1,0 +1,55 @@
+"""The `options` part of an upload: a JSON object in the words of the customer import guide, turned into the
+pipeline's ImportOptions (so a mode or a duplicate rule means what it means on the command line and in the wizard).
+
+Every option may be left out (or given as null) for the product's default: mode `upsert`, duplicateStrategy
+`skip`, validateOnly `false`.
+"""
+
+import json
+
+from imports.pipeline import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
+
+from .errors import BadImportRequest
+
+OPTION_NAMES = ("mode", "duplicateStrategy", "validateOnly")
+MODES = ("create", "update", "upsert")
+EXAMPLE = '{"mode": "create", "duplicateStrategy": "skip", "validateOnly": false}'
+
+
+def options_parse(text: str | None) -> ImportOptions:
+    """The import options an upload asks for; BadImportRequest says what is wrong and which values are allowed."""
+    if text is None or not text.strip():
+        return ImportOptions.parse()
+    try:
+        given = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadImportRequest(
+            f"options is not valid JSON ({error.msg} at character {error.pos + 1}): send an object such as {EXAMPLE}."
+        ) from None
+    if not isinstance(given, dict):
+        raise BadImportRequest(f"options must be a JSON object such as {EXAMPLE}.")
+    unknown = sorted(set(given) - set(OPTION_NAMES))
+    if unknown:
+        names = ", ".join(unknown)
+        raise BadImportRequest(
+            f"Unknown option{'s' if len(unknown) > 1 else ''} {names}: the options are mode, duplicateStrategy "
+            "and validateOnly."
+        )
+    mode, duplicates = given.get("mode"), given.get("duplicateStrategy")
+    validate_only = given.get("validateOnly")
+    if mode is not None and (not isinstance(mode, str) or mode.strip().lower() not in MODE_ALIASES):
+        raise BadImportRequest(
+            f"Unknown mode {json.dumps(mode)}: use {', '.join(MODES[:-1])} or {MODES[-1]} "
+            "(create_only, update_only and create_update are accepted too)."
+        )
+    if duplicates is not None and (
+        not isinstance(duplicates, str) or duplicates.strip().lower() not in DUPLICATE_STRATEGIES
+    ):
+        raise BadImportRequest(
+            f"Unknown duplicateStrategy {json.dumps(duplicates)}: use "
+            f"{', '.join(DUPLICATE_STRATEGIES[:-1])} or {DUPLICATE_STRATEGIES[-1]}."
+        )
+    if validate_only is not None and not isinstance(validate_only, bool):
+        raise BadImportRequest(f"validateOnly must be true or false, not {json.dumps(validate_only)}.")
+    return ImportOptions.parse(mode=mode, duplicates=duplicates, dry_run=bool(validate_only))
+

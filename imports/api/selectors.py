@@ -1,0 +1,32 @@
+"""The import jobs an API request may see: its company's, of one target when the route is bound to one."""
+
+import uuid
+
+from django.db.models import QuerySet
+
+from companies.models import Company
+from imports import selectors
+from imports.models import ImportExportJob
+from imports.targets import ImportTarget
+
+
+def import_job_list(
+    *, company: Company, target: ImportTarget | None = None, status: str | None = None
+) -> QuerySet[ImportExportJob]:
+    """The company's import jobs, newest first; of `target` and in the job status `status` when given."""
+    jobs = selectors.job_list(company=company).filter(job_type=ImportExportJob.JobType.IMPORT)
+    if target is not None:
+        jobs = jobs.filter(target_model=target.name)
+    if status is not None:
+        jobs = jobs.filter(job_status=status)
+    return jobs
+
+
+def import_job_get(*, company: Company, job_id: str, target: ImportTarget | None = None) -> ImportExportJob | None:
+    """The company's import job `job_id` (of `target`, when given); None for an id that is no UUID, an unknown
+    job, another company's job, an export, or a job of another target alike."""
+    try:
+        pk = uuid.UUID(job_id)
+    except ValueError:
+        return None
+    return import_job_list(company=company, target=target).filter(pk=pk).first()

@@ -1,0 +1,160 @@
+"""What the API answers, and the upload it takes, as serializers: they present jobs and targets, and give the
+OpenAPI schema its shapes (the upload is checked in imports.api.uploads and imports.api.options, so each refusal
+gets its own status and sentence)."""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from imports.models import ImportExportJob
+from imports.pipeline import DUPLICATE_STRATEGIES
+from imports.targets import ImportTarget
+
+from .options import EXAMPLE, MODES
+from .statuses import API_STATUSES, api_status
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal: one sentence saying what is wrong and what to send instead."""
+
+    detail = serializers.CharField()
+
+
+class ImportOptionsSerializer(serializers.Serializer):
+    """How to import; each option may be left out for its default. (Names in camelCase, as the customer import
+    guide spells them.)"""
+
+    mode = serializers.ChoiceField(
+        choices=MODES, default="upsert",
+        help_text="create: only new records; update: only existing ones (unknown keys fail); upsert: both. "
+        "create_only, update_only and create_update are accepted too.",
+    )
+    duplicateStrategy = serializers.ChoiceField(
+        choices=DUPLICATE_STRATEGIES, default="skip",
+        help_text="What create does with a row whose key exists: skip it, update the record, fail the row, or "
+        "create a new record under a generated key. In update and upsert an existing key is updated.",
+    )
+    validateOnly = serializers.BooleanField(
+        default=False, help_text="Validate every row, database checks included, and write nothing (a dry run).",
+    )
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    """A file to import, as multipart/form-data."""
+
+    file = serializers.FileField(
+        help_text="CSV/TSV/TXT (any common encoding and delimiter), Excel .xlsx or .xls, or JSON (an array of "
+        "objects or JSON Lines). Checked by content, up to IMPORT_MAX_FILE_MB (10 MB by default).",
+    )
+    options = serializers.CharField(
+        required=False,
+        help_text=f"A JSON object: {EXAMPLE}. Options: mode (create, update, upsert; default upsert), "
+        "duplicateStrategy (skip, update, error, create_new; default skip), validateOnly (true or false; default "
+        "false). Leave it out for the defaults.",
+    )
+
+
+class AnyTargetUploadSerializer(ImportUploadSerializer):
+    """A file to import into any target, named in the form."""
+
+    target = serializers.CharField(
+        help_text="What the file holds: a target name from GET /api/imports/targets, in any case (e.g. Customer).",
+    )
+
+
+class ImportJobSerializer(serializers.Serializer):
+    """An import job as the customer import guide describes it, with its outcome counts and links.
+
+    successful_rows = created_rows + updated_rows + unchanged_rows + skipped_rows; with validateOnly they are the
+    rows that would be created, updated and so on.
+    """
+
+    id = serializers.UUIDField(source="pk")
+    target = serializers.CharField(source="target_model")
+    file_name = serializers.CharField()
+    status = serializers.SerializerMethodField()
+    progress = serializers.IntegerField(source="progress_percent", min_value=0, max_value=100)
+    total_rows = serializers.IntegerField(source="total_records", help_text="0 until the file has been read.")
+    processed_rows = serializers.IntegerField(source="processed_records")
+    successful_rows = serializers.IntegerField(source="success_records")
+    failed_rows = serializers.IntegerField(source="error_records")
+    created_rows = serializers.IntegerField(source="created_records")
+    updated_rows = serializers.IntegerField(source="updated_records")
+    unchanged_rows = serializers.IntegerField(source="unchanged_records", help_text="Updates that changed nothing.")
+    skipped_rows = serializers.SerializerMethodField()
+    options = serializers.SerializerMethodField()
+    error_message = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.SerializerMethodField()
+    errors_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(API_STATUSES.values())))
+    def get_status(self, job: ImportExportJob) -> str:
+        return api_status(job)
+
+    def get_skipped_rows(self, job: ImportExportJob) -> int:
+        # The job counts unchanged rows among the skipped; the API counts them apart so the outcomes add up.
+        return job.skipped_records - job.unchanged_records
+
+    @extend_schema_field(ImportOptionsSerializer)
+    def get_options(self, job: ImportExportJob) -> dict:
+        return {"mode": job.import_mode, "duplicateStrategy": job.duplicate_handling, "validateOnly": job.dry_run}
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="Why the job as a whole failed."))
+    def get_error_message(self, job: ImportExportJob) -> str | None:
+        return job.error_message or None
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, job: ImportExportJob) -> str:
+        return self._link(job, "job")
+
+    @extend_schema_field(serializers.URLField(allow_null=True, help_text="Set once the job has an error report."))
+    def get_errors_url(self, job: ImportExportJob) -> str | None:
+        return self._link(job, "job-errors") if job.error_report else None
+
+    def _link(self, job: ImportExportJob, name: str) -> str:
+        """An absolute link on the route the request came by (customers, readings or the generic imports)."""
+        path = reverse(f"api:{self.context['route']}-{name}", args=[str(job.pk)])
+        return self.context["request"].build_absolute_uri(path)
+
+
+class ImportFieldSerializer(serializers.Serializer):
+    """One column a file may have."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    required = serializers.BooleanField(help_text="Must have a value on every row that creates a record.")
+    format = serializers.CharField(source="format_hint")
+    choices = serializers.SerializerMethodField()
+    synonyms = serializers.ListField(child=serializers.CharField(), help_text="Other headers matched to it.")
+    example = serializers.CharField()
+    help_text = serializers.CharField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(), allow_null=True))
+    def get_choices(self, field) -> list[str] | None:
+        values = getattr(field, "values", None)
+        return [str(value) for value in values] if values is not None else None
+
+
+class RequiredColumnsSerializer(serializers.Serializer):
+    """The columns a file must have in each mode."""
+
+    create = serializers.ListField(child=serializers.CharField())
+    update = serializers.ListField(child=serializers.CharField())
+    upsert = serializers.ListField(child=serializers.CharField())
+
+
+class ImportTargetSerializer(serializers.Serializer):
+    """Something that can be imported, with the columns its files may have."""
+
+    name = serializers.CharField(help_text="The value of `target` when uploading to /api/imports/.")
+    records = serializers.CharField(source="verbose_name_plural")
+    required_columns = serializers.SerializerMethodField()
+    fields = ImportFieldSerializer(many=True)
+
+    @extend_schema_field(RequiredColumnsSerializer)
+    def get_required_columns(self, target: ImportTarget) -> dict[str, list[str]]:
+        return {mode: target.required_columns(mode) for mode in MODES}

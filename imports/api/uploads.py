@@ -1,0 +1,80 @@
+"""The upload of an API import, checked before any job exists: a multipart request, a `file` part that is not
+empty and within IMPORT_MAX_FILE_MB, and content that is one of the formats the importer reads.
+
+The format is judged by content, never by name or declared type, the way the wizard judges it
+(imports.readers.sniffing); a delimited text file must also be text in an encoding the reader recognises.
+"""
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from rest_framework.exceptions import UnsupportedMediaType
+from rest_framework.request import Request
+
+from imports.errors import ImportFileError
+from imports.readers import sniffing
+from imports.readers.delimited import detect_encoding
+
+from .errors import BadImportRequest, FileTooLarge, UnsupportedFileType
+
+
+def upload_form(request: Request):
+    """The request's form fields and files; a request that is not multipart/form-data cannot carry a file."""
+    try:
+        return request.data
+    except UnsupportedMediaType:
+        raise UnsupportedFileType(
+            f"Send the upload as multipart/form-data with the file in the part `file`; this request is "
+            f"{request.content_type or 'without a content type'}."
+        ) from None
+
+
+def form_text(request: Request, name: str, *, limit: int = 64 * 1024) -> str | None:
+    """A form field's text, whether sent as a plain part or as a small file part (`curl -F options=@options.json`)."""
+    value = upload_form(request).get(name)
+    if isinstance(value, UploadedFile):
+        try:
+            return value.read(limit).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BadImportRequest(f"The part `{name}` is not UTF-8 text.") from None
+    return value
+
+
+def uploaded_file(request: Request) -> UploadedFile:
+    """The request's `file` part once it passes every check; each refusal says what to send instead."""
+    upload_form(request)
+    file = request.FILES.get("file")
+    if file is None:
+        raise BadImportRequest(
+            "No file: send it as the multipart/form-data part `file` (a CSV, Excel or JSON file)."
+        )
+    if not file.size:
+        raise BadImportRequest("The file is empty.")
+    limit = settings.IMPORT_MAX_FILE_MB
+    if file.size > limit * 1024 * 1024:
+        raise FileTooLarge(f"The file is {file.size / 1024 / 1024:.1f} MB; the limit is {limit} MB.")
+    try:
+        with _on_disk(file) as path:
+            if sniffing.detect_format(path) == sniffing.CSV:
+                detect_encoding(path)
+    except ImportFileError as error:
+        raise UnsupportedFileType(str(error)) from None
+    return file
+
+
+@contextmanager
+def _on_disk(file: UploadedFile) -> Iterator[Path]:
+    """A path to the upload's bytes: Django's temporary file for a large upload, else a copy of the small one
+    kept in memory (the readers' checks open files by path)."""
+    if hasattr(file, "temporary_file_path"):
+        yield Path(file.temporary_file_path())
+        return
+    with tempfile.NamedTemporaryFile(prefix="api-upload-") as copy:
+        for chunk in file.chunks():
+            copy.write(chunk)
+        copy.flush()
+        yield Path(copy.name)

@@ -1,0 +1,296 @@
+"""The API's views. One set serves every import target: the customer and meter reading routes bind it to their
+target, the generic /api/imports/ route takes the target from the request.
+
+Every job is looked up through the requesting user's company, and on a bound route through its target too:
+another company's job, or a job of another target, is a 404 exactly like a job that does not exist.
+"""
+
+from django.conf import settings
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from imports.errors import ImportFileError
+from imports.models import ImportExportJob
+from imports.report import report_needed
+from imports.targets import ImportTarget, all_targets, get_target
+
+from .errors import BadImportRequest, ErrorReportDeleted, ErrorReportNotReady, NotFoundHere
+from .negotiation import IgnoreClientContentNegotiation
+from .options import options_parse
+from .pagination import RecentJobsPagination
+from .selectors import import_job_get, import_job_list
+from .serializers import (
+    AnyTargetUploadSerializer,
+    ErrorSerializer,
+    ImportJobSerializer,
+    ImportTargetSerializer,
+    ImportUploadSerializer,
+)
+from .services import api_import_start
+from .statuses import API_STATUSES, JOB_STATUSES, api_status
+from .uploads import form_text, uploaded_file
+
+REFUSALS = {
+    400: "Bad input: no file, an empty file, bad options (invalid JSON, an unknown option or value, validateOnly "
+    "not a boolean), or a missing or unknown target.",
+    401: "No token, or not a valid one: send `Authorization: Bearer <token>`. The answer carries "
+    "`WWW-Authenticate: Bearer`.",
+    404: "No such import job in your company: an unknown id, another company's job or a job of another target; "
+    "for an error report, also a job with no rows to report.",
+    409: "The job is still pending or processing: its error report is written when it ends.",
+    410: "The job's error report was deleted with its files after the retention period.",
+    413: "The file is over the size limit (IMPORT_MAX_FILE_MB, 10 MB by default).",
+    415: "The file is not a CSV, Excel or JSON file (judged by its content), or the request is not "
+    "multipart/form-data.",
+}
+
+
+def refusals(*codes: int, why: dict[int, str] | None = None) -> dict:
+    """Error answers of an operation, each described by the general reason unless `why` gives this one's."""
+    why = {**REFUSALS, **(why or {})}
+    return {code: OpenApiResponse(ErrorSerializer, description=why[code]) for code in codes}
+
+
+JOB_ID = OpenApiParameter(
+    "job_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The job's id, as the upload answered it."
+)
+STATUS_FILTER = OpenApiParameter(
+    "status", str, enum=list(API_STATUSES.values()), description="Only jobs in this status."
+)
+TARGET_FILTER = OpenApiParameter(
+    "target", str, description="Only jobs of this target (a name from GET /api/imports/targets, any case)."
+)
+JOB_EXAMPLE = OpenApiExample(
+    "A job that is processing",
+    response_only=True,
+    status_codes=["200", "202"],
+    value={
+        "id": "0b9f6d4e-3c1a-4f0e-9a57-2f1d5a6b7c8d", "target": "Customer", "file_name": "customers.csv",
+        "status": "processing", "progress": 75, "total_rows": 1000, "processed_rows": 750, "successful_rows": 740,
+        "failed_rows": 10, "created_rows": 700, "updated_rows": 30, "unchanged_rows": 10, "skipped_rows": 0,
+        "options": {"mode": "create", "duplicateStrategy": "skip", "validateOnly": False}, "error_message": None,
+        "created_at": "2026-11-21T09:30:00Z", "started_at": "2026-11-21T09:30:01Z", "completed_at": None,
+        "url": "https://hub.example.com/api/customers/import/0b9f6d4e-3c1a-4f0e-9a57-2f1d5a6b7c8d",
+        "errors_url": None,
+    },
+)
+
+
+class CompanyImportsMixin:
+    """What every API view shares: JSON answers, the requesting user's company, and the route's target.
+
+    `route` names the route's URLs (links in answers point back along the route a request came by);
+    `target_name` is the target a route is bound to, None on the generic route.
+    """
+
+    renderer_classes = [JSONRenderer]
+    route = "imports"
+    target_name: str | None = None
+
+    def route_target(self) -> ImportTarget | None:
+        if self.target_name is None:
+            return None
+        try:
+            return get_target(self.target_name)
+        except KeyError:
+            raise NotFoundHere(f"{self.target_name} records cannot be imported on this server.") from None
+
+    def serializer_context(self) -> dict:
+        return {"request": self.request, "route": self.route}
+
+    def job_or_404(self, job_id: str) -> ImportExportJob:
+        target = self.route_target()
+        job = import_job_get(company=self.request.user.company, job_id=job_id, target=target)
+        if job is None:
+            kind = f"{target.name} import job" if target is not None else "import job"
+            raise NotFoundHere(f"No {kind} {job_id} in your company.")
+        return job
+
+
+class ImportJobCollectionView(CompanyImportsMixin, GenericAPIView):
+    """Start an import (POST a file) and list recent import jobs (GET)."""
+
+    parser_classes = [MultiPartParser]
+    serializer_class = ImportJobSerializer
+    pagination_class = RecentJobsPagination
+
+    def get_serializer_context(self):
+        return self.serializer_context()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator asks which model this lists
+            return ImportExportJob.objects.none()
+        return import_job_list(company=self.request.user.company, target=self.listed_target(),
+                               status=self.listed_status())
+
+    def listed_target(self) -> ImportTarget | None:
+        bound = self.route_target()
+        if bound is not None:
+            return bound
+        name = self.request.query_params.get("target")
+        return self.named_target(name) if name else None
+
+    def listed_status(self) -> str | None:
+        word = self.request.query_params.get("status")
+        if not word:
+            return None
+        if word not in JOB_STATUSES:
+            words = list(JOB_STATUSES)
+            raise BadImportRequest(f"Unknown status '{word}': use {', '.join(words[:-1])} or {words[-1]}.")
+        return JOB_STATUSES[word]
+
+    def upload_target(self) -> ImportTarget:
+        bound = self.route_target()
+        if bound is not None:
+            return bound
+        name = form_text(self.request, "target")
+        if not name or not name.strip():
+            raise BadImportRequest(f"Name what the file holds in the form field `target`: {self.target_names()}.")
+        return self.named_target(name)
+
+    def named_target(self, name: str) -> ImportTarget:
+        try:
+            return get_target(name.strip())
+        except KeyError:
+            raise BadImportRequest(f"Unknown target '{name}': {self.target_names()}.") from None
+
+    @staticmethod
+    def target_names() -> str:
+        return "choose one of " + ", ".join(target.name for target in all_targets())
+
+    @extend_schema(
+        summary="List recent import jobs",
+        description="The company's import jobs of this route's target, newest first, 25 a page.",
+        parameters=[STATUS_FILTER],
+        responses={
+            200: ImportJobSerializer(many=True),
+            **refusals(400, 401, why={400: "An unknown status or target filter."}),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Start an import",
+        description=(
+            "Upload a file (multipart/form-data) with optional `options`. The file is checked (present, not empty, "
+            "within the size limit, a CSV, Excel or JSON file by its content), a job is created and queued for the "
+            "workers, and the answer is the pending job (202, with its URL in `Location`). Poll that URL until "
+            "`status` is completed, failed or cancelled; rows that fail are then in the CSV at `errors_url`."
+        ),
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={202: ImportJobSerializer, **refusals(400, 401, 413, 415)},
+        examples=[
+            JOB_EXAMPLE,
+            OpenApiExample(
+                "Unknown mode", response_only=True, status_codes=["400"],
+                value={"detail": "Unknown mode \"merge\": use create, update or upsert (create_only, update_only "
+                       "and create_update are accepted too)."},
+            ),
+        ],
+    )
+    def post(self, request, *args, **kwargs):
+        target = self.upload_target()
+        file = uploaded_file(request)
+        options = options_parse(form_text(request, "options"))
+        try:
+            job = api_import_start(user=request.user, target=target, file=file, options=options)
+        except ImportFileError as error:
+            raise BadImportRequest(str(error)) from None
+        answer = self.get_serializer(job).data
+        return Response(answer, status=status.HTTP_202_ACCEPTED, headers={"Location": answer["url"]})
+
+
+@extend_schema_view(
+    get=extend_schema(
+        description="The company's import jobs of every target, newest first, 25 a page.",
+        parameters=[STATUS_FILTER, TARGET_FILTER],
+    ),
+    post=extend_schema(request={"multipart/form-data": AnyTargetUploadSerializer}),
+)
+class AnyTargetImportJobCollectionView(ImportJobCollectionView):
+    """The generic collection: the upload names its target in the form field `target`."""
+
+
+class ImportJobDetailView(CompanyImportsMixin, APIView):
+    """A job's status, progress and counts, in the guide's shape."""
+
+    @extend_schema(
+        summary="An import job's status and counts",
+        description="Poll about once a second or slower; `progress` moves with every batch the workers commit.",
+        parameters=[JOB_ID],
+        responses={200: ImportJobSerializer, **refusals(401, 404)},
+        examples=[JOB_EXAMPLE],
+    )
+    def get(self, request, job_id: str):
+        job = self.job_or_404(job_id)
+        return Response(ImportJobSerializer(job, context=self.serializer_context()).data)
+
+
+class ImportJobErrorsView(CompanyImportsMixin, APIView):
+    """A job's error report as a CSV download; when there is none (yet), a JSON refusal that says why."""
+
+    content_negotiation_class = IgnoreClientContentNegotiation
+
+    @extend_schema(
+        summary="Download an import job's error report",
+        description=(
+            "The rows that failed, as a CSV download (UTF-8 with a byte-order mark): `row_number,error_message`, "
+            "then the file's own columns. Fixed in a spreadsheet, the report imports as it is. Ready once the job "
+            "has ended with rows to report (`errors_url` in the job is then set); 409 while the job is still going, "
+            "404 when no row failed or carried a warning. Rows imported with a warning are listed too, their "
+            "message starting with \"Warning: \"."
+        ),
+        parameters=[JOB_ID],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The error report."),
+            **refusals(401, 404, 409, 410),
+        },
+    )
+    def get(self, request, job_id: str):
+        job = self.job_or_404(job_id)
+        if not job.is_finished:
+            raise ErrorReportNotReady(
+                f"Job {job.pk} is {api_status(job)}: its error report is written when it ends. Poll the job until "
+                "its status is completed, failed or cancelled."
+            )
+        if not job.error_report:
+            if report_needed(job):
+                raise ErrorReportDeleted(
+                    f"The error report of job {job.pk} was deleted with the job's files, "
+                    f"{settings.IMPORT_RETENTION_DAYS} days after the job ended."
+                )
+            raise NotFoundHere(f"Job {job.pk} has no error report: no row failed or carried a warning.")
+        return FileResponse(
+            job.error_report.open("rb"), as_attachment=True, filename=job.error_report.name.rsplit("/")[-1],
+            content_type="text/csv; charset=utf-8",
+        )
+
+
+class ImportTargetListView(CompanyImportsMixin, APIView):
+    """Every import target with its columns, for integrators building files."""
+
+    @extend_schema(
+        summary="What can be imported",
+        description=(
+            "Every import target with the columns its files may have: each field's format, allowed values, the "
+            "other headers matched to it, and which columns each mode requires."
+        ),
+        responses={200: ImportTargetSerializer(many=True), **refusals(401)},
+    )
+    def get(self, request):
+        return Response(ImportTargetSerializer(all_targets(), many=True).data)
