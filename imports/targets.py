@@ -176,6 +176,10 @@ class ImportTarget:
     def check_batch(self, plans: list["RowPlan"], context: ImportContext) -> None:
         """Checks that need the database or the rest of the file; fail rows with `plan.fail`. One query a batch."""
 
+    def before_write(self, plans: list["RowPlan"], context: ImportContext) -> None:
+        """Work a batch's writes need first, in the batch's transaction (real runs only): creating the records its
+        rows refer to, say, and putting their ids into the rows' values."""
+
     def after_write(self, plans: list["RowPlan"], context: ImportContext) -> None:
         """Work on other records that a batch's writes call for, in the batch's transaction (real runs only)."""
 

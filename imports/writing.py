@@ -49,6 +49,7 @@ def batch_write(
         if cursor.rowcount != 1:
             raise LeaseLost(f"chunk {chunk.pk} is no longer this run's")
         if not context.dry_run:
+            target.before_write(plans, context)
             plans_write(target=target, company=context.company, plans=plans)
             target.after_write(plans, context)
         counts = Counter(plan.outcome for plan in plans)
