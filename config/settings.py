@@ -136,6 +136,22 @@ IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=50_000)
 IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=300)
 IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
 
+# --- Address verification -------------------------------------------------------------------------------------
+# With a key, customers' service addresses are checked with Google Maps' Geocoding API after each import; without
+# one they are only formatted offline (USPS style) and marked not verified.
+GOOGLE_MAPS_API_KEY = env("GOOGLE_MAPS_API_KEY", default="")
+# Tests point this at a local fake server; no trailing slash.
+GOOGLE_MAPS_BASE_URL = env("GOOGLE_MAPS_BASE_URL", default="https://maps.googleapis.com").rstrip("/")
+GOOGLE_MAPS_QUERIES_PER_SECOND = env.int("GOOGLE_MAPS_QUERIES_PER_SECOND", default=10)
+# Seconds one request may take, and seconds the client keeps retrying one address (over quota, 5xx) before the
+# task backs off and tries again later.
+GOOGLE_MAPS_TIMEOUT = env.float("GOOGLE_MAPS_TIMEOUT", default=10.0)
+GOOGLE_MAPS_RETRY_SECONDS = env.int("GOOGLE_MAPS_RETRY_SECONDS", default=60)
+# Days an answer is reused before the address is looked up again.
+GOOGLE_MAPS_CACHE_DAYS = env.int("GOOGLE_MAPS_CACHE_DAYS", default=30)
+# Customers checked and saved together.
+ADDRESS_VERIFICATION_BATCH_SIZE = env.int("ADDRESS_VERIFICATION_BATCH_SIZE", default=100)
+
 # --- Celery -----------------------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"

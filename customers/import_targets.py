@@ -7,6 +7,9 @@ from imports.targets import ImportTarget, UniqueInFile, register
 
 from .models import Customer
 
+# Changing any of these sends the address to be checked again after the import.
+SERVICE_ADDRESS_FIELDS = frozenset({"service_address", "city", "state", "postal_code"})
+
 BILLING_DEFAULTS = {
     "billing_address": "service_address",
     "billing_city": "city",
@@ -80,8 +83,15 @@ class CustomerTarget(ImportTarget):
             if billing not in values and service in values:
                 values[billing] = values[service]
 
+    def existing_by_key(self, company, keys, names):
+        # The address status too: an update that changes one customer's address writes the status column for the
+        # whole batch, and every other row must write back the status it has.
+        return super().existing_by_key(company, keys, [*names, "address_status"])
+
     def check_batch(self, plans, context):
-        """A meter belongs to at most one active customer of a company: in the file and among stored customers."""
+        """A meter belongs to at most one active customer of a company: in the file and among stored customers.
+        An update that changes the service address sends it to be checked again."""
+        self._recheck_changed_addresses(plans)
         kept = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED)
         active = [
             plan
@@ -111,6 +121,22 @@ class CustomerTarget(ImportTarget):
             own_account = plan.existing["account_number"] if plan.existing is not None else None
             if owner is not None and owner != own_account:
                 plan.fail("meter_number", f"meter_number {meter} already belongs to active customer {owner}")
+
+    @staticmethod
+    def _recheck_changed_addresses(plans):
+        pending = Customer.AddressStatus.PENDING
+        for plan in plans:
+            if plan.outcome is Outcome.UPDATED and not SERVICE_ADDRESS_FIELDS.isdisjoint(plan.changed):
+                plan.values["address_status"] = pending
+                plan.changed = (*plan.changed, "address_status")
+
+    def after_import(self, job):
+        """Check the service addresses the import wrote, in a Celery task: an import never waits on Google."""
+        if not (job.created_records or job.updated_records):
+            return
+        from .tasks import verify_customer_addresses  # the tasks import the import core, which imports this module
+
+        verify_customer_addresses.delay_on_commit(job.company_id)
 
     def integrity_message(self, plan, fields):
         if fields and "meter_number" in fields:
