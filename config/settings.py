@@ -149,6 +149,8 @@ GOOGLE_MAPS_TIMEOUT = env.float("GOOGLE_MAPS_TIMEOUT", default=10.0)
 GOOGLE_MAPS_RETRY_SECONDS = env.int("GOOGLE_MAPS_RETRY_SECONDS", default=60)
 # Days an answer is reused before the address is looked up again.
 GOOGLE_MAPS_CACHE_DAYS = env.int("GOOGLE_MAPS_CACHE_DAYS", default=30)
+# Whether an import queues the check of the addresses it wrote (`manage.py verify_addresses` checks them later).
+ADDRESS_VERIFICATION_AFTER_IMPORT = env.bool("ADDRESS_VERIFICATION_AFTER_IMPORT", default=True)
 # Customers checked and saved together.
 ADDRESS_VERIFICATION_BATCH_SIZE = env.int("ADDRESS_VERIFICATION_BATCH_SIZE", default=100)
 

@@ -1,5 +1,7 @@
 """Utility customers as an import target, with the rules of the FlowTrack customer import guide."""
 
+from django.conf import settings
+
 from imports.fields import ChoiceField, DateField, EmailField, ImportField, PhoneField, PostalCodeField, USStateField
 from imports.lookups import stored_rows
 from imports.pipeline import Outcome
@@ -132,7 +134,7 @@ class CustomerTarget(ImportTarget):
 
     def after_import(self, job):
         """Check the service addresses the import wrote, in a Celery task: an import never waits on Google."""
-        if not (job.created_records or job.updated_records):
+        if not (job.created_records or job.updated_records) or not settings.ADDRESS_VERIFICATION_AFTER_IMPORT:
             return
         from .tasks import verify_customer_addresses  # the tasks import the import core, which imports this module
 

@@ -109,3 +109,16 @@ def test_an_import_that_writes_nothing_queues_nothing(company, write_file, run_i
 
     assert job.unchanged_records == 1
     assert queued == []
+
+
+def test_an_import_queues_nothing_when_checks_after_imports_are_switched_off(company, write_file, run_import, queued,
+                                                                            settings,
+                                                                            django_capture_on_commit_callbacks):
+    settings.ADDRESS_VERIFICATION_AFTER_IMPORT = False
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run_import(write_file("guide.csv", GUIDE_CSV))
+
+    assert job.created_records == 2
+    assert queued == []
+    assert set(Customer.objects.values_list("address_status", flat=True)) == {Status.PENDING}
