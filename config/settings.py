@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "imports",
     "customers",
     "readings",
+    "salespro",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,11 @@ GOOGLE_MAPS_CACHE_DAYS = env.int("GOOGLE_MAPS_CACHE_DAYS", default=30)
 ADDRESS_VERIFICATION_AFTER_IMPORT = env.bool("ADDRESS_VERIFICATION_AFTER_IMPORT", default=True)
 # Customers checked and saved together.
 ADDRESS_VERIFICATION_BATCH_SIZE = env.int("ADDRESS_VERIFICATION_BATCH_SIZE", default=100)
+
+# --- SalesPro ---------------------------------------------------------------------------------------------------
+# Rows per batch of `csv_salespro_appointments` without --batch-size (the SalesPro guide's variable); the command
+# checks it and says what is wrong with it.
+SALESPRO_BATCH_SIZE = env("BATCH_SIZE", default="")
 
 # --- Celery -----------------------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -6,12 +6,16 @@ Exit statuses: 0 when no row failed, 1 when some rows failed and the rest were i
 
 import json
 import sys
+from collections.abc import Iterable
 
+from django.conf import settings
 from tqdm import tqdm
 
 from companies.models import Company
 
 from .models import ImportExportJob
+from .report import error_log_write, report_needed
+from .running import job_cancel
 from .selectors import job_errors_first
 
 EXIT_OK, EXIT_ROWS_FAILED, EXIT_NOTHING_RAN, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -93,3 +97,36 @@ def summary_lines(job: ImportExportJob) -> list[str]:
         f"unchanged {job.unchanged_records}, skipped {job.skipped_records - job.unchanged_records}, "
         f"failed {job.error_records}",
     ]
+
+
+def interrupted(job: ImportExportJob) -> str:
+    """Ctrl-C during a run: the job ends cancelled, the batches committed stay; returns the line to print."""
+    job.refresh_from_db()
+    message = (f"Stopped after {job.processed_records:,} of {job.total_records:,} rows; the rows saved until "
+               "then stay saved (job cancelled).")
+    job_cancel(job, message)
+    return message
+
+
+def database_lost(error: Exception) -> str:
+    """The line printed when the database stops answering during a run."""
+    return (f"The database stopped answering ({error}). Rows saved until then stay saved; run the same command "
+            "again to finish (rows already imported come out unchanged).")
+
+
+def result_write(stdout, job: ImportExportJob, *, as_json: bool, extra_lines: Iterable[str] = ()) -> None:
+    """A finished run's output: one JSON object, or the summary with the paths of the error report and of the
+    error log (written here, for failed rows and rows imported with a warning), then `extra_lines`."""
+    report = job.error_report.path if job.error_report else None
+    log_path = error_log_write(job, settings.IMPORT_LOG_DIR) if report_needed(job) else None
+    if as_json:
+        stdout.write(result_json(job, error_report=report))
+        return
+    for line in summary_lines(job):
+        stdout.write(line)
+    if report:
+        stdout.write(f"Error report: {report}")
+    if log_path:
+        stdout.write(f"Error log: {log_path}")
+    for line in extra_lines:
+        stdout.write(line)

@@ -49,7 +49,8 @@ def test_an_upload_without_a_target_is_400_naming_the_targets(api):
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "Name what the file holds in the form field `target`: choose one of Customer, MeterReading."
+        "detail": "Name what the file holds in the form field `target`: choose one of Customer, "
+        "MeterReading, SalesProAppointment."
     }
     assert not ImportExportJob.objects.exists()
 
@@ -58,7 +59,10 @@ def test_an_unknown_target_is_400_naming_the_targets(api):
     response = upload(api, IMPORTS_URL, GUIDE_CSV, target="Invoice")
 
     assert response.status_code == 400
-    assert response.json() == {"detail": "Unknown target 'Invoice': choose one of Customer, MeterReading."}
+    assert response.json() == {
+        "detail": "Unknown target 'Invoice': choose one of Customer, MeterReading, "
+        "SalesProAppointment."
+    }
 
 
 def test_the_generic_route_refuses_bad_files_and_options_like_the_others(api, settings):
@@ -108,7 +112,10 @@ def test_bad_list_filters_are_400(api):
         "detail": "Unknown status 'running': use pending, processing, completed, failed or cancelled."
     }
     assert target.status_code == 400
-    assert target.json() == {"detail": "Unknown target 'Invoice': choose one of Customer, MeterReading."}
+    assert target.json() == {
+        "detail": "Unknown target 'Invoice': choose one of Customer, MeterReading, "
+        "SalesProAppointment."
+    }
 
 
 def test_targets_lists_every_importable_target_with_its_fields(api):
@@ -116,7 +123,9 @@ def test_targets_lists_every_importable_target_with_its_fields(api):
 
     targets = {target["name"]: target for target in response.json()}
     assert response.status_code == 200
-    assert sorted(targets) == ["Customer", "MeterReading"]
+    assert sorted(targets) == [
+        "Customer", "MeterReading", "SalesProAppointment",
+    ]
     customer = targets["Customer"]
     assert customer["records"] == "customers"
     assert customer["required_columns"]["create"] == [

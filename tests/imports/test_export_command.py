@@ -79,7 +79,8 @@ def test_unknown_model_or_missing_folder_exits_2(company, command, tmp_path):
     no_folder = command("export_data", "--model", "Customer", "--format", "csv", "--output", "/nope/x.csv")
 
     assert (unknown.status, unknown.stderr.strip()) == (
-        2, "Unknown model 'Lead': choose one of Customer, MeterReading."
+        2,
+        "Unknown model 'Lead': choose one of Customer, MeterReading, SalesProAppointment.",
     )
     assert (no_folder.status, no_folder.stderr.strip()) == (2, "Folder not found: /nope")
 

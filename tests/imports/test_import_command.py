@@ -108,7 +108,8 @@ def test_dry_run_reports_predictions_and_writes_nothing(company, command, write_
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--model", "Lead", "--file", "{guide}"], "Unknown model 'Lead': choose one of Customer, MeterReading."),
+        (["--model", "Lead", "--file", "{guide}"],
+         "Unknown model 'Lead': choose one of Customer, MeterReading, SalesProAppointment."),
         (["--model", "Customer", "--file", "{guide}", "--company", "nope"], "Unknown company 'nope'."),
         (["--model", "Customer", "--file", "/nonexistent/file.csv"], "File not found: /nonexistent/file.csv"),
         (["--model", "Customer", "--file", "{guide}", "--template", "Missing"],

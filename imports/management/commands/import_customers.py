@@ -1,7 +1,6 @@
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
@@ -9,8 +8,7 @@ from django.db import DatabaseError
 from imports import cli
 from imports.errors import ImportFileError
 from imports.pipeline import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
-from imports.report import error_log_write, report_needed
-from imports.running import job_cancel, job_run
+from imports.running import job_run
 from imports.services import job_create
 from imports.targets import all_targets, get_target
 
@@ -57,31 +55,16 @@ class Command(BaseCommand):
         try:
             job = job_run(job=job, on_progress=progress)
         except KeyboardInterrupt:
-            job.refresh_from_db()
-            message = (f"Stopped after {job.processed_records:,} of {job.total_records:,} rows; the rows saved until "
-                       "then stay saved (job cancelled).")
-            job_cancel(job, message)
-            self.stderr.write(message)
+            self.stderr.write(cli.interrupted(job))
             raise SystemExit(cli.EXIT_INTERRUPTED) from None
         except DatabaseError as error:
-            self._fail(f"The database stopped answering ({error}). Rows saved until then stay saved; run the same "
-                       "command again to finish (rows already imported come out unchanged).", as_json)
+            self._fail(cli.database_lost(error), as_json)
         finally:
             progress.close()
         if job.job_status == job.Status.FAILED:
             self._fail(job.error_message, as_json, job=job)
 
-        report = job.error_report.path if job.error_report else None
-        log_path = error_log_write(job, settings.IMPORT_LOG_DIR) if report_needed(job) else None
-        if as_json:
-            self.stdout.write(cli.result_json(job, error_report=report))
-        else:
-            for line in cli.summary_lines(job):
-                self.stdout.write(line)
-            if report:
-                self.stdout.write(f"Error report: {report}")
-            if log_path:
-                self.stdout.write(f"Error log: {log_path}")
+        cli.result_write(self.stdout, job, as_json=as_json)
         raise SystemExit(cli.exit_status(job))
 
     def _create_job(self, options):
