@@ -1,7 +1,6 @@
 from pathlib import Path
 
 from django.conf import settings
-
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
