@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "customers",
     "readings",
     "salespro",
+    "crm",
 ]
 
 MIDDLEWARE = [

@@ -5,11 +5,15 @@ process, unlike Python's randomised hash), so every repeat of a value lands in t
 chunk and worker it is in. The merge then reads one bucket at a
 time, from every chunk in row order, and checks it with a dict. Memory holds one bucket, and a bigger file has
 more buckets, so it does not grow with the file; the chunks' scans can run on several workers at once.
+
+A chunk can also keep whole records, unbucketed, for what the merge must hold all at once: the rows that name
+another row of the file (imports.references).
 """
 
 import pickle
 import shutil
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 ROWS_PER_BUCKET = 100_000
@@ -22,6 +26,11 @@ def bucket_count(total_rows: int) -> int:
     return max(1, total_rows // ROWS_PER_BUCKET)
 
 
+def bucket_of(value, buckets: int) -> int:
+    """The bucket `ChunkSpill.add` puts a value in (which inlines the rule: it runs for every value of a file)."""
+    return 0 if buckets == 1 else zlib.crc32(str(value).encode()) % buckets
+
+
 class ChunkSpill:
     """One chunk's values, written to `folder` in buckets; `add` them in row order, then `close`."""
 
@@ -32,6 +41,7 @@ class ChunkSpill:
         self.buckets = buckets
         self._blocks: dict[tuple[str, int], tuple[list, list]] = {}
         self._files: dict[tuple[str, int], object] = {}
+        self._records: dict[str, list[tuple]] = {}
         self._buffered = 0
 
     def add(self, field: str, values: list, rows: list[int]) -> None:
@@ -50,6 +60,15 @@ class ChunkSpill:
         for number, (bucket_values, bucket_rows) in grouped.items():
             self._append((field, number), bucket_values, bucket_rows)
 
+    def add_records(self, name: str, records: list[tuple]) -> None:
+        """Keep whole records (tuples of plain values, in row order) in the file `name`, unbucketed."""
+        if not records:
+            return
+        self._records.setdefault(name, []).extend(records)
+        self._buffered += len(records)
+        if self._buffered >= _BUFFERED:
+            self._spill_all()
+
     def _append(self, key: tuple[str, int], values: list, rows: list[int]) -> None:
         block = self._blocks.setdefault(key, ([], []))
         block[0].extend(values)
@@ -62,6 +81,11 @@ class ChunkSpill:
         for key, block in self._blocks.items():
             if block[0]:
                 self._spill(key)
+        for name, records in self._records.items():
+            if records:
+                with open(self.folder / f"{name}.records", "ab") as handle:
+                    pickle.dump(records, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                self._records[name] = []
         self._buffered = 0
 
     def _spill(self, key: tuple[str, int]) -> None:
@@ -78,6 +102,38 @@ class ChunkSpill:
             handle.close()
 
 
+def bucket_read(chunk_folders: list[Path], field: str, number: int) -> tuple[list, list[int]]:
+    """One bucket of one field, from every chunk in row order: its values and their rows."""
+    values, rows = [], []
+    for folder in chunk_folders:
+        path = folder / f"{field}.{number}"
+        if not path.exists():
+            continue
+        with open(path, "rb") as spilled:
+            while True:
+                try:
+                    block_values, block_rows = pickle.load(spilled)
+                except EOFError:
+                    break
+                values.extend(block_values)
+                rows.extend(block_rows)
+    return values, rows
+
+
+def records_read(chunk_folders: list[Path], name: str) -> Iterator[tuple]:
+    """The records chunks kept under `name`, in row order."""
+    for folder in chunk_folders:
+        path = folder / f"{name}.records"
+        if not path.exists():
+            continue
+        with open(path, "rb") as spilled:
+            while True:
+                try:
+                    yield from pickle.load(spilled)
+                except EOFError:
+                    break
+
+
 def duplicates_find(chunk_folders: list[Path], fields: list[str], buckets: int) -> list[tuple[int, str, int]]:
     """Every row that repeats an earlier row's value, as (row, field, first row), in row order.
 
@@ -86,19 +142,7 @@ def duplicates_find(chunk_folders: list[Path], fields: list[str], buckets: int) 
     found = []
     for field in fields:
         for number in range(buckets):
-            values, rows = [], []
-            for folder in chunk_folders:
-                path = folder / f"{field}.{number}"
-                if not path.exists():
-                    continue
-                with open(path, "rb") as spilled:
-                    while True:
-                        try:
-                            block_values, block_rows = pickle.load(spilled)
-                        except EOFError:
-                            break
-                        values.extend(block_values)
-                        rows.extend(block_rows)
+            values, rows = bucket_read(chunk_folders, field, number)
             # Built from the end, so each value keeps the row where it first appeared (in C, not a Python loop).
             first = dict(zip(reversed(values), reversed(rows), strict=True))
             found.extend(

@@ -10,8 +10,11 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 from email_validator import syntax as email_syntax
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
@@ -379,3 +382,52 @@ class DecimalField(ImportField):
         if isinstance(value, Decimal):
             return format(value.normalize(), "f")  # 12345.000 as 12345, and never 1.2345E+4
         return super().to_text(value)
+
+
+class BooleanField(ImportField):
+    """Yes or no, written true/yes/1 or false/no/0 in any case; exported as true or false."""
+
+    kind = "boolean"
+    format_hint = "true/false, yes/no or 1/0"
+    _WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+    def parse(self, text: str) -> bool:
+        try:
+            return self._WORDS[text.casefold()]
+        except KeyError:
+            raise FieldError(f"Invalid {self.name} '{text}': use true, yes, 1, false, no or 0") from None
+
+    def to_text(self, value: Any) -> str:
+        if value is None:
+            return ""
+        return "true" if value else "false"
+
+
+class URLField(ImportField):
+    """A web address (http or https). A bare host such as `example.com` means its https address, and is stored
+    as `https://example.com`."""
+
+    kind = "url"
+    format_hint = "Web address, e.g. https://example.com"
+    _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+    def __init__(self, name: str, *, max_length: int = 200, **options):
+        super().__init__(name, max_length=max_length, **options)
+        # Django's own check, the one its URLField runs: a host name with a top-level domain, an IP address or
+        # localhost, and no spaces.
+        self._validate = URLValidator(schemes=["http", "https"])
+
+    def parse(self, text: str) -> str:
+        url = text if self._SCHEME.match(text) else f"https://{text}"
+        if not self._is_website(url):
+            raise FieldError(
+                f"Invalid {self.name} '{text}': use a web address such as https://example.com or example.com"
+            )
+        return url
+
+    def _is_website(self, url: str) -> bool:
+        try:
+            self._validate(url)
+        except ValidationError:
+            return False
+        return "@" not in urlsplit(url).netloc  # a user and password (`mailto:a@b.com` reads as one): no website

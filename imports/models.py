@@ -195,6 +195,31 @@ class ImportDuplicate(models.Model):
         return f"Row {self.row_number}: {self.field} as on row {self.first_row}"
 
 
+class ImportReference(models.Model):
+    """A written row's reference to another record of the job's target by its key (an account's parent account),
+    kept while the job runs.
+
+    The reference is linked at once when the record it names is stored already, else as soon as a later batch
+    (or, for chunks that ran at once on other workers, the job's end) writes it. What is still unlinked when the
+    job ends gets a warning on its row. Linked references stay until then too: the job's end checks that its
+    links made no cycle, which rows of the file that failed can leave behind. Deleted when the job ends.
+    """
+
+    job = models.ForeignKey(ImportExportJob, on_delete=models.CASCADE, related_name="references")
+    row_number = models.PositiveIntegerField()
+    field = models.CharField(max_length=100)
+    key = models.CharField(max_length=255, help_text="The key of the row's own record.")
+    reference = models.CharField(max_length=255, help_text="The key of the record it names.")
+    reference_row = models.PositiveIntegerField(default=0, help_text="The row of the file with that key (0: none).")
+    linked = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "linked", "reference"], name="idx_reference_job_linked")]
+
+    def __str__(self):
+        return f"Row {self.row_number}: {self.field} {self.reference}"
+
+
 class ImportExportLog(models.Model):
     """An event of a job: a row that failed or carries a warning, or a note about the job as a whole.
 

@@ -13,6 +13,7 @@ from typing import Any
 from .errors import CellError, ImportFileError
 from .mapping import ColumnMapping
 from .readers import SourceRow
+from .references import CYCLE, MISSING, verdict_name
 from .targets import ImportContext, ImportTarget
 
 
@@ -150,6 +151,8 @@ class BatchPlanner:
         self._clean(plans)
         self.target.check_rows(plans, self.context)
         self._check_keys_within_file(plans)
+        if self.target.references_in_file:
+            self._check_references_within_file(plans)
         existing = self.target.existing_by_key(
             self.context.company, {p.key for p in plans if p.key is not None}, self.stored_fields
         )
@@ -200,6 +203,30 @@ class BatchPlanner:
             first = self.context.duplicate_of(key_field, plan.number)
             if first is not None:
                 plan.fail(reported, f"{self.target.duplicate_message} (same as row {first})")
+
+    def _check_references_within_file(self, plans: list[RowPlan]) -> None:
+        """The verdicts on references to other records of the target, reached on the whole file beforehand."""
+        target, duplicate_of = self.target, self.context.duplicate_of
+        record = target.name.lower()
+        for name in target.references_in_file:
+            missing, cycle = verdict_name(name, MISSING), verdict_name(name, CYCLE)
+            for plan in plans:
+                reference = plan.values.get(name)
+                if reference is None:
+                    continue
+                if duplicate_of(missing, plan.number) is not None:
+                    plan.fail(name, f"Unknown {name} '{reference}': no row of this file and no stored {record} "
+                                    f"has this {target.key_label}")
+                    continue
+                following = duplicate_of(cycle, plan.number)
+                if following is None:
+                    continue
+                if following == plan.number:
+                    plan.fail(name, f"{name} '{reference}' is this {record} itself: it cannot be its own {name}")
+                else:
+                    start = f"row {following}" if following else f"stored {record} {reference}"
+                    plan.fail(name, f"{name} '{reference}' makes a cycle: following {name} from {start} leads back "
+                                    f"to this {record}")
 
     def _decide(self, plan: RowPlan) -> None:
         mode, key_field, reported = self.options.mode, self.target.key, self.target.key_error_field

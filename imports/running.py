@@ -29,12 +29,14 @@ from django.utils import timezone
 from .duplicates import ChunkSpill, bucket_count, duplicates_find
 from .errors import ImportFileError
 from .keys import keys_reserve_for_chunks
+from .links import links_finish
 from .mapping import ColumnMapping, normalise_header
 from .models import ImportChunk, ImportDuplicate, ImportExportJob
 from .pipeline import BatchPlanner, ImportOptions
 from .readers import SourceRow, sniffing
 from .readers.positioned import PositionedCsv
 from .readers.staging import stage
+from .references import references_judge
 from .report import error_report_build, report_needed
 from .scanning import chunk_scan, layout_read
 from .services import job_log, job_transition
@@ -264,9 +266,10 @@ def _merge(job: ImportExportJob, lease) -> None:
     target = get_target(job.target_model)
     chunks = list(job.chunks.order_by("index"))
     fields = [target.key, *(rule.field for rule in target.unique_in_file)]
-    repeats = duplicates_find(
-        [_scan_folder(job, chunk.index) for chunk in chunks], fields, bucket_count(job.total_records)
-    )
+    folders, buckets = [_scan_folder(job, chunk.index) for chunk in chunks], bucket_count(job.total_records)
+    repeats = duplicates_find(folders, fields, buckets)
+    if target.references_in_file:  # its verdicts are kept with the repeats, and loaded by the batches alike
+        repeats += references_judge(target=target, company=job.company, chunk_folders=folders, buckets=buckets)
     if target.generates_keys and not job.dry_run:
         highest = max(chunk.highest_key for chunk in chunks)
         keys_reserve_for_chunks(target=target, company=job.company, chunks=chunks, above=highest)
@@ -494,12 +497,21 @@ def job_finalize(*, job: ImportExportJob) -> ImportExportJob:
         current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
         if not _all_chunks_done(current) or _validating(current):
             return current
+        _links_finish(current)
         if report_needed(current):
             error_report_build(current)
         job_transition(current, Status.COMPLETED, message=_summary(current))
         if not current.dry_run:
             transaction.on_commit(lambda: get_target(current.target_model).after_import(current))
     return current
+
+
+def _links_finish(job: ImportExportJob) -> None:
+    """Settle the references to other records that the job's rows wrote (imports.links); before the error report
+    is built, since it may warn on rows."""
+    target = get_target(job.target_model)
+    if target.references_in_file and not job.dry_run:
+        links_finish(job=job, target=target)
 
 
 def job_fail(job: ImportExportJob, message: str) -> None:
@@ -521,6 +533,7 @@ def _job_stop(job: ImportExportJob, status: str, message: str) -> None:
         if current.is_finished:
             return
         current.chunks.filter(~Q(status=Chunk.DONE)).update(status=Chunk.CANCELLED, lease=None)
+        _links_finish(current)  # the batches written stay, and so do the references they made
         if report_needed(current):
             error_report_build(current)
         job_transition(current, status, message=message)

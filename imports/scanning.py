@@ -5,7 +5,8 @@ the data rows and cut them into chunks, remembering the byte where each starts.
 
 Scanning (one chunk at a time, on several workers at once): count the chunk's rows without a key, note the
 highest generated-form key it names, and spill its keys and other must-be-unique values into buckets, from which
-imports.duplicates finds the rows that repeat an earlier row's value. All of it in flat memory.
+imports.duplicates finds the rows that repeat an earlier row's value. All of it in flat memory, except for the
+rows that name another row of the file (an account's parent account), which imports.references judges together.
 """
 
 from collections.abc import Callable
@@ -151,6 +152,16 @@ def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill:
             conditions, _errors = target.fields_by_name[name].clean_column(_column(rows, mapping.index_of(name)))
             values = [v if condition in allowed else None for v, condition in zip(values, conditions, strict=True)]
         spill.add(rule.field, values, numbers)
+    for name in target.references_in_file:
+        index = mapping.index_of(name)
+        if index is None:
+            continue
+        references, _errors = target.fields_by_name[name].clean_column(_column(rows, index))
+        spill.add_records(name, [
+            (row, key, reference)
+            for row, key, reference in zip(numbers, keys, references, strict=True)
+            if reference is not None
+        ])
 
 
 def _composite_keys(rows, mapping, target) -> list[str | None]:

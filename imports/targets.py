@@ -83,6 +83,16 @@ class ImportTarget:
     last_key_number: ClassVar[int] = 0
     # Rows of the blank template users download ({field: text}); by default one row of the fields' examples.
     example_rows: ClassVar[Sequence[dict[str, str]]] = ()
+    # Fields naming another record of this target by its key (an account's parent account): a foreign key to the
+    # model itself, which a file gives as the key. The record may be stored or a row anywhere in the file;
+    # references that name neither, or that make a cycle, are found on the whole file before any row is written
+    # (imports.references), and the core writes them, linking rows whose record comes later (imports.links).
+    # Throughout planning the field's value is the key, in `values` and in `existing` alike.
+    references_in_file: ClassVar[tuple[str, ...]] = ()
+    # Fields whose file value is not the model's column of that name (a foreign key given by the group's name, a
+    # value kept on a related record), with the lookup or expression that reads them as a file gives them, for
+    # exports and the records page (references_in_file read as their key without being named here).
+    record_lookups: ClassVar[dict[str, "str | models.Expression"]] = {}
 
     def __repr__(self):
         return f"<ImportTarget {self.name}>"
@@ -163,8 +173,18 @@ class ImportTarget:
             return {}
         columns = ["pk", *names]
         rows = stored_rows(self.model, company_id=company.pk, field=self.key, values=keys, columns=columns)
-        records = (dict(zip(columns, row, strict=True)) for row in rows)
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        for name in self.references_in_file:
+            if name in columns:
+                self._ids_as_keys(records, name)
         return {record[self.key]: record for record in records}
+
+    def _ids_as_keys(self, records: list[dict[str, Any]], name: str) -> None:
+        """Put the key of the record each reference names in place of its id (one query)."""
+        ids = {record[name] for record in records if record[name] is not None}
+        keys = dict(self.model.objects.filter(pk__in=ids).values_list("pk", self.key)) if ids else {}
+        for record in records:
+            record[name] = keys.get(record[name])
 
     def complete_new(self, values: dict[str, Any], context: ImportContext) -> None:
         """Fill defaults that depend on other fields of a new record (after each field's own default)."""
@@ -219,7 +239,29 @@ class ImportTarget:
         import must never wait for. Runs after the job's completion is committed."""
 
     def export_queryset(self, company: "Company") -> models.QuerySet:
-        return self.queryset(company).order_by("pk")
+        """The records exports and the records page read (by `values_list` of field names), oldest first."""
+        queryset = self.queryset(company).order_by("pk")
+        if self._readable_records is None:
+            return queryset
+        return self._readable_records(model=queryset.model, query=queryset.query, using=queryset.db)
+
+    @cached_property
+    def _readable_records(self) -> type["ReadableQuerySet"] | None:
+        lookups = {**{name: f"{name}__{self.key}" for name in self.references_in_file}, **self.record_lookups}
+        if not lookups:
+            return None
+        return type(f"{self.name}Records", (ReadableQuerySet,), {"lookups": lookups})
+
+
+class ReadableQuerySet(models.QuerySet):
+    """Records whose fields read as files give them: `values_list("customer_group")` gives the group's name where
+    a plain queryset gives its id. (The ORM refuses an annotation named like a field, so the lookup is put in the
+    field's place instead.)"""
+
+    lookups: ClassVar[dict[str, "str | models.Expression"]] = {}
+
+    def values_list(self, *fields, **options):
+        return super().values_list(*(self.lookups.get(name, name) for name in fields), **options)
 
 
 _registry: dict[str, ImportTarget] = {}

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .keys import keys_assign
+from .links import links_prepare, links_write
 from .models import ImportChunk, ImportExportJob, ImportExportLog
 from .pipeline import Outcome, RowPlan
 from .targets import ImportContext, ImportTarget
@@ -38,7 +39,7 @@ def batch_write(
     last: bool,
 ) -> Counter:
     """Write one batch of `chunk` and move its checkpoint past it; return the batch's outcome counts."""
-    if not context.dry_run:
+    if not context.dry_run and target.generates_keys:  # others may create records without a key (no email)
         keys_assign(target=target, company=context.company, chunk=chunk, plans=plans)
     checkpoint_row = plans[-1].number
     with transaction.atomic(), connection.cursor() as cursor:
@@ -50,7 +51,10 @@ def batch_write(
             raise LeaseLost(f"chunk {chunk.pk} is no longer this run's")
         if not context.dry_run:
             target.before_write(plans, context)
+            links = links_prepare(target=target, context=context, plans=plans) if target.references_in_file else None
             plans_write(target=target, company=context.company, plans=plans)
+            if links is not None:
+                links_write(job=job, target=target, context=context, plans=plans, links=links)
             target.after_write(plans, context)
         counts = Counter(plan.outcome for plan in plans)
         log_entries = [_log_entry(job, plan, columns) for plan in plans if plan.failed or plan.warnings]

@@ -11,6 +11,7 @@ from django.db import models
 from customers.models import Customer
 from imports.errors import FieldError
 from imports.fields import (
+    BooleanField,
     ChoiceField,
     DateField,
     DecimalField,
@@ -18,6 +19,7 @@ from imports.fields import (
     ImportField,
     PhoneField,
     PostalCodeField,
+    URLField,
     USStateField,
 )
 from imports.formulas import escape_formula
@@ -46,6 +48,8 @@ EVERY_FIELD_TYPE = [
     PostalCodeField("postal_code"),
     ChoiceField("status", choices=Customer.Status),
     DateField("connection_date"),
+    BooleanField("is_primary"),
+    URLField("website"),
 ]
 
 
@@ -249,6 +253,9 @@ ROUND_TRIPS = [
     (ImportField("notes"), "Gate code 1234"),
     (ImportField("notes"), "=SUM(A1)"),
     (ImportField("notes"), None),
+    (BooleanField("is_primary"), True),
+    (BooleanField("is_primary"), False),
+    (URLField("website"), "https://example.com/a?b=1"),
 ]
 
 
@@ -338,3 +345,55 @@ def test_numbers_that_cannot_be_stored_say_why(raw, message):
     with pytest.raises(FieldError) as error:
         READING.clean(raw)
     assert str(error.value) == message
+
+
+# --- Yes or no, and web addresses --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [("true", True), ("TRUE", True), ("Yes", True), ("1", True), (" yes ", True),
+     ("false", False), ("False", False), ("NO", False), ("0", False)],
+)
+def test_yes_or_no_is_read_from_true_yes_1_or_false_no_0_in_any_case(raw, stored):
+    assert BooleanField("is_primary").clean(raw) is stored
+
+
+@pytest.mark.parametrize("raw", ["y", "n", "2", "maybe", "on", "-1"])
+def test_yes_or_no_in_other_words_is_rejected_naming_field_value_and_the_words_to_use(raw):
+    assert error_of(BooleanField("is_primary"), raw) == (
+        f"Invalid is_primary '{raw}': use true, yes, 1, false, no or 0"
+    )
+
+
+def test_yes_or_no_is_exported_as_true_or_false():
+    field = BooleanField("is_primary")
+    assert (field.to_text(True), field.to_text(False), field.to_text(None)) == ("true", "false", "")
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [("example.com", "https://example.com"),
+     ("www.example.co.uk/about", "https://www.example.co.uk/about"),
+     ("http://example.com", "http://example.com"),
+     ("https://shop.example.com/stores?city=Springfield#map", "https://shop.example.com/stores?city=Springfield#map"),
+     ("  example.com  ", "https://example.com")],
+)
+def test_a_web_address_is_kept_and_a_bare_host_means_its_https_address(raw, stored):
+    assert URLField("website").clean(raw) == stored
+
+
+@pytest.mark.parametrize(
+    "raw", ["not a website", "example", "ftp://example.com", "https://", "javascript:alert(1)", "mailto:a@example.com",
+            "https://user:secret@example.com"],
+)
+def test_what_is_no_web_address_is_rejected_naming_field_and_value(raw):
+    assert error_of(URLField("website"), raw) == (
+        f"Invalid website '{raw}': use a web address such as https://example.com or example.com"
+    )
+
+
+def test_a_web_address_longer_than_its_column_is_rejected():
+    assert error_of(URLField("website", max_length=30), "example.com/" + "a" * 20) == (
+        "website is too long: 40 characters, at most 30"
+    )
