@@ -33,9 +33,10 @@ def main() -> None:
         )
         cursor.execute(
             f"INSERT INTO customers_customer (company_id, {columns}, billing_address, billing_city, billing_state, "
-            "billing_postal_code, rate_code, created_at, updated_at) "
+            "billing_postal_code, rate_code, address_status, standardized_address, standardized_city, "
+            "standardized_state, standardized_postal_code, address_note, created_at, updated_at) "
             f"SELECT %s, {selected}, COALESCE(service_address, ''), COALESCE(city, ''), COALESCE(state, ''), "
-            "COALESCE(postal_code, ''), '', now(), now() FROM staging "
+            "COALESCE(postal_code, ''), '', 'pending', '', '', '', '', '', now(), now() FROM staging "
             "ON CONFLICT (company_id, account_number) DO UPDATE SET "
             + ", ".join(f"{column} = EXCLUDED.{column}" for column in UPDATED) + ", updated_at = now()",
             [company_id],
