@@ -106,32 +106,29 @@ def bucket_read(chunk_folders: list[Path], field: str, number: int) -> tuple[lis
     """One bucket of one field, from every chunk in row order: its values and their rows."""
     values, rows = [], []
     for folder in chunk_folders:
-        path = folder / f"{field}.{number}"
-        if not path.exists():
-            continue
-        with open(path, "rb") as spilled:
-            while True:
-                try:
-                    block_values, block_rows = pickle.load(spilled)
-                except EOFError:
-                    break
-                values.extend(block_values)
-                rows.extend(block_rows)
+        for block_values, block_rows in _spilled_blocks(folder / f"{field}.{number}"):
+            values.extend(block_values)
+            rows.extend(block_rows)
     return values, rows
 
 
 def records_read(chunk_folders: list[Path], name: str) -> Iterator[tuple]:
     """The records chunks kept under `name`, in row order."""
     for folder in chunk_folders:
-        path = folder / f"{name}.records"
-        if not path.exists():
-            continue
-        with open(path, "rb") as spilled:
-            while True:
-                try:
-                    yield from pickle.load(spilled)
-                except EOFError:
-                    break
+        for block in _spilled_blocks(folder / f"{name}.records"):
+            yield from block
+
+
+def _spilled_blocks(path: Path) -> Iterator:
+    """The blocks a chunk's spill wrote to one file, in the order written (none when it wrote no file)."""
+    if not path.exists():
+        return
+    with open(path, "rb") as spilled:
+        while True:
+            try:
+                yield pickle.load(spilled)
+            except EOFError:
+                return
 
 
 def duplicates_find(chunk_folders: list[Path], fields: list[str], buckets: int) -> list[tuple[int, str, int]]:
