@@ -131,6 +131,13 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 IMPORT_LOG_DIR = _path("IMPORT_LOG_DIR", VAR_DIR / "logs")
 IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=10)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+# Every file is read under these limits, checked while it streams (imports.readers.limits); README lists them.
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=1_000)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)
+# A workbook is a ZIP archive: the sum of its members' unpacked sizes, and how many times its compressed size any one
+# member may unpack to, are checked before it is opened.
+IMPORT_MAX_UNZIPPED_MB = env.int("IMPORT_MAX_UNZIPPED_MB", default=1024)
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
 IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=1000)
 # A job's rows are cut into chunks of this many; several workers run a job's chunks at once.
 IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=50_000)
