@@ -1,5 +1,5 @@
-"""Several machines: with a bucket named, uploads, error reports and a job's working files live in an S3-compatible
-object store, and workers that share no disk import a file together.
+"""Where a job's files live. By default in MEDIA_ROOT; with a bucket named, uploads, error reports and a job's
+working files live in an S3-compatible object store, and workers that share no disk import a file together.
 
 The store is moto's S3 server, started here on a free local port; each test gets its own bucket. Every process
 (this one, the workers) reads the storage settings from the environment the way config/settings.py does.
@@ -163,6 +163,26 @@ def test_stored_files_are_encrypted_when_asked_and_never_public(object_store, se
     assert head["ServerSideEncryption"] == "AES256"
     assert [grant["Permission"] for grant in grants] == ["FULL_CONTROL"]
     assert all(grant["Grantee"]["Type"] == "CanonicalUser" for grant in grants)
+
+
+# --- The local file storage --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_with_local_files_a_job_keeps_its_upload_and_report_and_drops_its_working_files(
+    run_import, write_file, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_CHUNK_ROWS = 2
+    path = write_file("customers.json", as_json(customers_csv(5, bad_emails={4})))
+
+    with django_capture_on_commit_callbacks(execute=True):  # as outside a test's transaction
+        job = run_import(path)
+
+    assert (job.job_status, job.created_records, job.error_records) == ("completed", 4, 1)
+    assert job.layout["file"] == f"imports/{job.company_id}/{job.pk}/work/staged.csv"  # converted from JSON
+    media = Path(settings.MEDIA_ROOT)
+    assert files_under(media) == sorted([media / job.file.name, media / job.error_report.name])
+    assert not (media / job.file.name).with_name("work").exists()
 
 
 # --- A machine's cache ------------------------------------------------------------------------------------------
