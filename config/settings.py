@@ -127,6 +127,42 @@ if DEBUG:
 MEDIA_ROOT = _path("MEDIA_ROOT", VAR_DIR / "media")
 FILE_UPLOAD_PERMISSIONS = 0o640
 
+# With a bucket named, uploads, error reports and a job's working files live in an S3-compatible object store, so
+# workers on several machines need no shared disk (README "Several machines"); settings keep django-storages' names.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    _encryption = env("AWS_S3_SERVER_SIDE_ENCRYPTION", default="")  # "AES256" or "aws:kms"
+    _kms_key = env("AWS_S3_SSE_KMS_KEY_ID", default="")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "location": env("AWS_LOCATION", default=""),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            # Unset: boto3's own chain (an instance or task role, ~/.aws) finds the credentials.
+            "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
+            # Files are private and only ever handed out by the views that check the user's company: no ACL is sent
+            # (AWS buckets made since 2023 refuse object ACLs; objects are private unless a bucket policy opens
+            # them), or the one named here ("private" for stores that want one); no public or custom-domain URLs.
+            "default_acl": env("AWS_DEFAULT_ACL", default="") or None,
+            "querystring_auth": True,
+            "custom_domain": None,
+            "object_parameters": {
+                **({"ServerSideEncryption": _encryption} if _encryption else {}),
+                **({"SSEKMSKeyId": _kms_key} if _kms_key else {}),
+            },
+            # A job's working files are written again under the same name when a run is taken over.
+            "file_overwrite": True,
+            # A file read from the store spills to a temporary file past this size instead of filling memory.
+            "max_memory_size": env.int("AWS_S3_MAX_MEMORY_SIZE", default=5 * 1024 * 1024),
+        },
+    }
+# Copies of a job's files on this machine (object storage only), downloaded once and reused by every task here.
+IMPORT_CACHE_DIR = _path("IMPORT_CACHE_DIR", VAR_DIR / "cache")
+
 # --- Imports ----------------------------------------------------------------------------------------------------
 IMPORT_LOG_DIR = _path("IMPORT_LOG_DIR", VAR_DIR / "logs")
 IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=10)

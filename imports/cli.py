@@ -17,6 +17,7 @@ from .models import ImportExportJob
 from .report import error_log_write, report_needed
 from .running import job_cancel
 from .selectors import job_errors_first
+from .stored_files import error_report_local_path
 
 EXIT_OK, EXIT_ROWS_FAILED, EXIT_NOTHING_RAN, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -117,7 +118,7 @@ def database_lost(error: Exception) -> str:
 def result_write(stdout, job: ImportExportJob, *, as_json: bool, extra_lines: Iterable[str] = ()) -> None:
     """A finished run's output: one JSON object, or the summary with the paths of the error report and of the
     error log (written here, for failed rows and rows imported with a warning), then `extra_lines`."""
-    report = job.error_report.path if job.error_report else None
+    report = error_report_local_path(job)
     log_path = error_log_write(job, settings.IMPORT_LOG_DIR) if report_needed(job) else None
     if as_json:
         stdout.write(result_json(job, error_report=report))

@@ -17,13 +17,12 @@ declare no `references_in_file`.
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 
 from companies.models import Company
 
+from . import stored_files
 from .lookups import stored_rows
 from .models import ImportExportJob, ImportExportLog, ImportReference
 from .pipeline import Outcome, RowPlan
@@ -252,8 +251,10 @@ def _record_data(columns: list[str], cells: list[str]) -> dict:
 
 def _rows_cells(job: ImportExportJob, numbers: set[int]) -> dict[int, list[str]]:
     """The cells of a few rows of the job's file, reading each chunk that holds one up to the last of them."""
-    path = Path(settings.MEDIA_ROOT) / job.layout.get("file", "")
-    if not numbers or not path.is_file():
+    if not numbers or not job.layout.get("file"):
+        return {}
+    path = stored_files.staged_path(job)
+    if not path.is_file():
         return {}
     reader, skip = PositionedCsv(path, job.layout["delimiter"]), job.layout["skip_columns"]
     found = {}

@@ -67,7 +67,7 @@ def error_report_write(job: ImportExportJob, stream) -> int:
 
 
 def error_report_build(job: ImportExportJob) -> None:
-    """Store the job's error report as `job.error_report` (under MEDIA_ROOT)."""
+    """Store the job's error report as `job.error_report`, in the file storage (MEDIA_ROOT or the object store)."""
     stem = Path(job.file_name or "import").stem or "import"
     with tempfile.TemporaryFile("w+b") as scratch:
         with open(scratch.fileno(), "w", encoding="utf-8-sig", newline="", closefd=False) as text:

@@ -26,6 +26,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import stored_files
 from .duplicates import ChunkSpill, bucket_count, duplicates_find
 from .errors import ImportFileError
 from .keys import keys_reserve_for_chunks
@@ -86,8 +87,7 @@ def _chunk_ids(job: ImportExportJob) -> list[int]:
 
 
 def _scan_folder(job: ImportExportJob, index: int | None = None) -> Path:
-    folder = Path(job.file.path).parent / "scan"
-    return folder if index is None else folder / str(index)
+    return stored_files.scan_folder(job, index)
 
 
 # --- Preparing: the job's layout -------------------------------------------------------------------------------
@@ -160,8 +160,8 @@ def _prepare(job: ImportExportJob, lease) -> None:
     def header_score(cells: list[str]) -> int:
         return target.header_score(cells) + sum(1 for cell in cells if normalise_header(cell) in explicit_headers)
 
-    upload = Path(job.file.path)
-    staged = stage(upload, upload.parent / "staged.csv", sheet=job.options.get("sheet"))
+    upload = stored_files.job_file_path(job)
+    staged = stage(upload, stored_files.staged_scratch_path(job), sheet=job.options.get("sheet"))
     layout = layout_read(
         staged,
         target=target,
@@ -179,12 +179,13 @@ def _prepare(job: ImportExportJob, lease) -> None:
         for index, plan in enumerate(layout.chunks)
     ]
     shutil.rmtree(_scan_folder(job), ignore_errors=True)
+    staged_name = stored_files.staged_publish(job, staged)
     with transaction.atomic():
         prepared = ImportExportJob.objects.filter(pk=job.pk, lease=lease, job_status=Status.RUNNING).update(
             lease=None,
             heartbeat_at=timezone.now(),
             layout={
-                "file": os.path.relpath(staged.path, settings.MEDIA_ROOT),
+                "file": staged_name,
                 "delimiter": staged.delimiter,
                 "skip_columns": layout.skip_columns,
                 "start_offset": staged.start_offset,
@@ -223,7 +224,7 @@ def _scan_chunk(chunk: ImportChunk, lease) -> None:
     spill = ChunkSpill(_scan_folder(job, chunk.index), bucket_count(job.total_records))
     try:
         result = chunk_scan(
-            PositionedCsv(Path(settings.MEDIA_ROOT) / job.layout["file"], job.layout["delimiter"]),
+            PositionedCsv(stored_files.staged_path(job), job.layout["delimiter"]),
             start_offset=chunk.start_offset,
             first_row=chunk.first_row,
             last_row=chunk.last_row,
@@ -235,6 +236,7 @@ def _scan_chunk(chunk: ImportChunk, lease) -> None:
         )
     finally:
         spill.close()
+    stored_files.scan_publish(job, chunk.index)
     scanned = ImportChunk.objects.filter(pk=chunk.pk, lease=lease, status=Chunk.SCANNING).update(
         status=Chunk.SCANNED, lease=None, blank_keys=result.blank_keys, highest_key=result.highest_key_number,
         heartbeat_at=timezone.now(),
@@ -266,7 +268,8 @@ def _merge(job: ImportExportJob, lease) -> None:
     target = get_target(job.target_model)
     chunks = list(job.chunks.order_by("index"))
     fields = [target.key, *(rule.field for rule in target.unique_in_file)]
-    folders, buckets = [_scan_folder(job, chunk.index) for chunk in chunks], bucket_count(job.total_records)
+    folders = stored_files.scan_folders(job, [chunk.index for chunk in chunks])
+    buckets = bucket_count(job.total_records)
     repeats = duplicates_find(folders, fields, buckets)
     if target.references_in_file:  # its verdicts are kept with the repeats, and loaded by the batches alike
         repeats += references_judge(target=target, company=job.company, chunk_folders=folders, buckets=buckets)
@@ -287,7 +290,7 @@ def _merge(job: ImportExportJob, lease) -> None:
         for chunk in chunks:
             chunk.status, chunk.queued_at = Chunk.PENDING, now
         ImportChunk.objects.bulk_update(chunks, ["status", "key_base", "queued_at"])
-    shutil.rmtree(_scan_folder(job), ignore_errors=True)
+    stored_files.scan_files_delete(job)
     job.refresh_from_db()
 
 
@@ -414,7 +417,7 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
     key_index = mapping.index_of(target.key)
     batch_size = job.options.get("batch_size") or settings.IMPORT_BATCH_SIZE
 
-    reader = PositionedCsv(Path(settings.MEDIA_ROOT) / layout["file"], layout["delimiter"])
+    reader = PositionedCsv(stored_files.staged_path(job), layout["delimiter"])
     number, blank_keys, batch = chunk.checkpoint_row, chunk.checkpoint_keys, []
     for cells, blank, next_offset in reader.records(chunk.checkpoint_offset):
         if blank:
@@ -501,6 +504,7 @@ def job_finalize(*, job: ImportExportJob) -> ImportExportJob:
         if report_needed(current):
             error_report_build(current)
         job_transition(current, Status.COMPLETED, message=_summary(current))
+        transaction.on_commit(lambda: stored_files.working_files_delete(current), robust=True)
         if not current.dry_run:
             transaction.on_commit(lambda: get_target(current.target_model).after_import(current))
     return current
@@ -539,7 +543,7 @@ def _job_stop(job: ImportExportJob, status: str, message: str) -> None:
         job_transition(current, status, message=message)
     job.refresh_from_db()
     if job.file:
-        shutil.rmtree(_scan_folder(job), ignore_errors=True)
+        stored_files.working_files_delete(job)
 
 
 def _summary(job: ImportExportJob) -> str:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from companies.models import Company
 
+from . import stored_files
 from .errors import ImportFileError
 from .exporting import records_export
 from .mapping import mapping_validate
@@ -145,7 +146,8 @@ def export_run(
 
 
 def job_files_purge(*, older_than_days: int | None = None) -> int:
-    """Delete uploaded files and error reports of jobs finished more than the retention period ago.
+    """Delete uploaded files and error reports of jobs finished more than the retention period ago, from the file
+    storage (MEDIA_ROOT or the object store), with any working file left behind (a staged copy of the rows).
 
     The jobs, their counts and logs stay; only the files (which may hold personal data) go.
     """
@@ -154,6 +156,7 @@ def job_files_purge(*, older_than_days: int | None = None) -> int:
     expired = ImportExportJob.objects.filter(completed_at__lt=cutoff).exclude(file="", error_report="")
     purged = 0
     for job in expired.iterator():
+        stored_files.working_files_delete(job)
         for stored in (job.file, job.error_report):
             if stored:
                 stored.delete(save=False)

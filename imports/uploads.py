@@ -27,6 +27,7 @@ from .readers.table import Table
 from .readers.workbooks import XlsSource
 from .readers.xlsx_stream import XlsxStream
 from .services import job_create, job_enqueue
+from .stored_files import stored_file_local
 from .targets import ImportContext, ImportTarget, get_target
 
 PREVIEW_ROWS = 10
@@ -51,11 +52,12 @@ def upload_create(*, company: Company, user, target_name: str, file: File, sheet
         upload.all_or_nothing, upload.template_name = previous.all_or_nothing, previous.template_name
     upload.file.save(upload.file_name, file, save=False)
     try:
-        upload.sheet_names = workbook_sheet_names(Path(upload.file.path))
-        if len(upload.sheet_names) > 1 and not sheet:
-            upload.mapping = dict(previous.mapping) if previous is not None else {}  # applied once it is chosen
-        else:
-            upload_read_header(upload, sheet=sheet, explicit=previous.mapping if previous is not None else None)
+        with stored_file_local(upload.file) as path:
+            upload.sheet_names = workbook_sheet_names(path)
+            if len(upload.sheet_names) > 1 and not sheet:
+                upload.mapping = dict(previous.mapping) if previous is not None else {}  # applied once it is chosen
+            else:
+                _read_header(upload, path, sheet=sheet, explicit=previous.mapping if previous is not None else None)
     except ImportFileError:
         upload.file.delete(save=False)
         raise
@@ -77,8 +79,13 @@ def workbook_sheet_names(path: Path) -> list[str]:
 
 def upload_read_header(upload: ImportUpload, *, sheet: str | None, explicit: dict | None = None) -> None:
     """Find the sheet's header and match its columns (explicit mapping first, then by name and synonym)."""
+    with stored_file_local(upload.file) as path:
+        _read_header(upload, path, sheet=sheet, explicit=explicit)
+
+
+def _read_header(upload: ImportUpload, path: Path, *, sheet: str | None, explicit: dict | None) -> None:
     target = get_target(upload.target_model)
-    with Table(Path(upload.file.path), sheet=sheet or None, header_score=target.header_score, streamed=True) as table:
+    with Table(path, sheet=sheet or None, header_score=target.header_score, streamed=True) as table:
         sample = [[row.number, row.cells] for row in islice(table.rows(), PREVIEW_ROWS)]
         if not sample:
             raise ImportFileError("The file has a header row but no data rows.")

@@ -16,6 +16,7 @@ from imports.models import ImportExportJob
 from imports.pipeline import ImportOptions
 from imports.readers.table import Table
 from imports.services import job_create
+from imports.stored_files import error_report_local_path
 from imports.targets import get_target
 
 from .models import SalesProSyncHistory
@@ -82,7 +83,7 @@ def sync_finish(
         sync.records_skipped = job.skipped_records
         sync.records_failed = job.error_records
         if not error_message and job.error_records:
-            report = f": see the error report {job.error_report.path}" if job.error_report else ""
+            report = f": see the error report {error_report_local_path(job)}" if job.error_report else ""
             error_message = f"{job.error_records:,} of {job.total_records:,} rows failed{report}"
     sync.error_message = error_message
     sync.save()

@@ -10,6 +10,7 @@ from imports.errors import ImportFileError
 from imports.pipeline import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
 from imports.running import job_run
 from imports.services import job_create
+from imports.stored_files import error_report_local_path
 from imports.targets import all_targets, get_target
 
 
@@ -97,7 +98,7 @@ class Command(BaseCommand):
             )
 
     def _fail(self, message: str, as_json: bool, job=None):
-        report = job.error_report.path if job is not None and job.error_report else None
+        report = error_report_local_path(job) if job is not None else None
         self.stderr.write(message)
         if report:  # an all-or-nothing import that stopped on failed rows: they are listed there
             self.stderr.write(f"Error report: {report}")

@@ -7,6 +7,7 @@ from django.db import DatabaseError
 from imports import cli
 from imports.errors import ImportFileError
 from imports.running import job_run
+from imports.stored_files import error_report_local_path
 from salespro.models import SalesProSyncHistory
 from salespro.services import appointments_import_create, sync_finish, sync_job_set, sync_start
 
@@ -95,7 +96,7 @@ class Command(BaseCommand):
                 job = None  # the database is gone: nothing more can be read or recorded
         self._record(Status.FAILED, job, message)
         job = job if shown else None
-        report = job.error_report.path if job is not None and job.error_report else None
+        report = error_report_local_path(job) if job is not None else None
         self.stderr.write(message)
         if report:  # a job stopped part-way lists the rows that failed before
             self.stderr.write(f"Error report: {report}")
