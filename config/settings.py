@@ -5,9 +5,11 @@ Every knob is read from the environment (or a `.env` file beside `manage.py`) he
 SQLite under `var/` and Celery's filesystem transport.
 """
 
+import re
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,6 +25,7 @@ def _path(name: str, default: Path) -> Path:
 VAR_DIR = _path("VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env.bool("DEBUG", default=False)
+
 # The default key only suits development; `manage.py check --deploy` flags it, production sets SECRET_KEY.
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -41,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_results",
+    "axes",
     "companies",
     "imports",
     "customers",
@@ -58,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for too many failures into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -212,6 +218,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["companies.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Rates: API_RATE_PER_TOKEN and API_RATE_PER_ADDRESS below.
+    "DEFAULT_THROTTLE_CLASSES": ["companies.throttling.TokenRateThrottle", "companies.throttling.AddressRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Import hub API",
@@ -249,6 +257,56 @@ SPECTACULAR_SETTINGS = {
     # The enums' values explain themselves; the fields' help texts say what each means.
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
 }
+
+# --- Throttling and sign-in lock-out --------------------------------------------------------------------------
+
+
+def _rate(name: str, default: str) -> str:
+    """A request rate such as `120/minute`, checked here so a typo stops start-up instead of every request."""
+    value = env(name, default=default)
+    if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", value):
+        raise ImproperlyConfigured(
+            f"{name} is {value!r}; it must be a number of requests per second, minute, hour or day, e.g. 120/minute."
+        )
+    return value
+
+
+# Proxies in front of the app that append the client's address to X-Forwarded-For (0: none, the address is the
+# connection's). Throttles and the sign-in lock-out count per address; with 0, a client cannot pick its own address.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# The API's throttles (companies.throttling), read at each request. A request over a rate answers 429 with
+# Retry-After. Integrators polling a job once a second use half of the token rate; several share an address.
+API_RATE_PER_TOKEN = _rate("API_RATE_PER_TOKEN", "120/minute")
+API_RATE_PER_ADDRESS = _rate("API_RATE_PER_ADDRESS", "300/minute")
+# Requests with a wrong token from one address, after which every API request from there waits (429).
+API_FAILED_AUTHENTICATIONS_PER_ADDRESS = _rate("API_FAILED_AUTHENTICATIONS_PER_ADDRESS", "20/minute")
+# Throttle counts must be shared by every web process: Redis when there is one, else this process's memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "imports-cache",
+            # An unreachable Redis costs a request at most this long; the throttles then let requests through.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sign-in lock-out (django-axes), on the sign-in page and the admin's: after LOGIN_FAILURE_LIMIT wrong passwords for
+# one username from one address, that pair is refused for LOGIN_LOCKOUT_MINUTES (each further try restarts the
+# wait). Keyed by username and address together, so an attacker cannot lock a user out of every other address.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.float("LOGIN_LOCKOUT_MINUTES", default=15)
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Callables, so the two settings above are read at each sign-in (and tests can change them).
+AXES_FAILURE_LIMIT = "companies.lockout.failure_limit"
+AXES_COOLOFF_TIME = "companies.lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "companies.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "companies.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
 
 # --- Logging ----------------------------------------------------------------------------------------------------
 LOGGING = {
