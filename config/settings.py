@@ -26,10 +26,48 @@ VAR_DIR = _path("VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env.bool("DEBUG", default=False)
 
-# The default key only suits development; `manage.py check --deploy` flags it, production sets SECRET_KEY.
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-key-change-me")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# --- Deployment -------------------------------------------------------------------------------------------------
+# Production (DEBUG false) refuses to start on a key anyone can read in this file, or on host names it was not told;
+# development (DEBUG=true, as `make run` sets) needs neither.
+_REQUIRED_IN_PRODUCTION = {"SECRET_KEY": "a long random string", "ALLOWED_HOSTS": "the site's host names"}
+_missing = [name for name in _REQUIRED_IN_PRODUCTION if not env(name, default="")]
+if _missing and not DEBUG:
+    raise ImproperlyConfigured(
+        f"{' and '.join(_missing)} must be set when DEBUG is false (production): set "
+        + " and ".join(f"{name} to {_REQUIRED_IN_PRODUCTION[name]}" for name in _missing)
+        + ", or DEBUG=true on a development machine."
+    )
+SECRET_KEY = env("SECRET_KEY", default="") or "django-insecure-development-key-change-me"
+# Keys retired by a rotation: sessions and signed links made with them stay valid until they expire.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[]) or ["localhost", "127.0.0.1", "[::1]"]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# HTTPS. Off by default so that development and plain-HTTP test servers work; production turns each on (see
+# .env.example). HSTS tells browsers to use HTTPS only, for this many seconds: start small, since browsers remember.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+
+
+def _proxy_ssl_header() -> tuple[str, str] | None:
+    """Behind a proxy that ends TLS, the header (as Django names it) and value by which it says a request came over
+    HTTPS, e.g. `HTTP_X_FORWARDED_PROTO,https`; only for a proxy that sets or strips that header itself."""
+    value = env("SECURE_PROXY_SSL_HEADER", default="")
+    if not value:
+        return None
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) != 2 or not re.fullmatch(r"HTTP_[A-Z0-9_]+", parts[0]) or not parts[1]:
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER is {value!r}; it must be a header's name as Django sees it and the value meaning "
+            "HTTPS, separated by a comma, e.g. HTTP_X_FORWARDED_PROTO,https."
+        )
+    return parts[0], parts[1]
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
