@@ -294,6 +294,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The enums' values explain themselves; the fields' help texts say what each means.
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    # Every operation may answer 429 (the throttles); drf-spectacular's own hook for enums stays.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "imports.api.schema_hooks.throttled_answers",
+    ],
 }
 
 # --- Throttling and sign-in lock-out --------------------------------------------------------------------------

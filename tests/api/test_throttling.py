@@ -188,3 +188,14 @@ def test_every_web_process_shares_the_counts_through_redis(settings):
 def test_polling_once_a_second_stays_under_the_default_rates(api):
     """An integrator polling a job once a second (and the suite's own clients) is never refused by default."""
     assert [api.get(IMPORTS_URL).status_code for _ in range(60)] == [200] * 60
+
+
+def test_the_schema_says_every_operation_may_answer_429_with_retry_after(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    operations = [operation for item in schema["paths"].values() for operation in item.values()]
+    assert len(operations) >= 10
+    for operation in operations:
+        throttled = operation["responses"]["429"]
+        assert throttled["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+        assert throttled["headers"]["Retry-After"]["schema"] == {"type": "integer"}
