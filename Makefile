@@ -16,8 +16,8 @@ setup: $(INSTALLED)
 
 ## Set up (virtualenv, packages, database, demo company) and start the web server, a Celery worker and beat.
 run: $(INSTALLED)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py setup_demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(PY) manage.py setup_demo
 	@echo "Open http://127.0.0.1:$(PORT)/ (admin at /admin/). Ctrl-C stops everything."
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=$${DEBUG:-true} WEB_PORT=$(PORT) $(VENV)/bin/honcho start
 

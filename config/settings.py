@@ -5,9 +5,11 @@ Every knob is read from the environment (or a `.env` file beside `manage.py`) he
 SQLite under `var/` and Celery's filesystem transport.
 """
 
+import re
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,10 +25,49 @@ def _path(name: str, default: Path) -> Path:
 VAR_DIR = _path("VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env.bool("DEBUG", default=False)
-# The default key only suits development; `manage.py check --deploy` flags it, production sets SECRET_KEY.
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-key-change-me")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+# --- Deployment -------------------------------------------------------------------------------------------------
+# Production (DEBUG false) refuses to start on a key anyone can read in this file, or on host names it was not told;
+# development (DEBUG=true, as `make run` sets) needs neither.
+_REQUIRED_IN_PRODUCTION = {"SECRET_KEY": "a long random string", "ALLOWED_HOSTS": "the site's host names"}
+_missing = [name for name in _REQUIRED_IN_PRODUCTION if not env(name, default="")]
+if _missing and not DEBUG:
+    raise ImproperlyConfigured(
+        f"{' and '.join(_missing)} must be set when DEBUG is false (production): set "
+        + " and ".join(f"{name} to {_REQUIRED_IN_PRODUCTION[name]}" for name in _missing)
+        + ", or DEBUG=true on a development machine."
+    )
+SECRET_KEY = env("SECRET_KEY", default="") or "django-insecure-development-key-change-me"
+# Keys retired by a rotation: sessions and signed links made with them stay valid until they expire.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[]) or ["localhost", "127.0.0.1", "[::1]"]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# HTTPS. Off by default so that development and plain-HTTP test servers work; production turns each on (see
+# .env.example). HSTS tells browsers to use HTTPS only, for this many seconds: start small, since browsers remember.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+
+
+def _proxy_ssl_header() -> tuple[str, str] | None:
+    """Behind a proxy that ends TLS, the header (as Django names it) and value by which it says a request came over
+    HTTPS, e.g. `HTTP_X_FORWARDED_PROTO,https`; only for a proxy that sets or strips that header itself."""
+    value = env("SECURE_PROXY_SSL_HEADER", default="")
+    if not value:
+        return None
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) != 2 or not re.fullmatch(r"HTTP_[A-Z0-9_]+", parts[0]) or not parts[1]:
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER is {value!r}; it must be a header's name as Django sees it and the value meaning "
+            "HTTPS, separated by a comma, e.g. HTTP_X_FORWARDED_PROTO,https."
+        )
+    return parts[0], parts[1]
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,6 +82,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_results",
+    "axes",
     "companies",
     "imports",
     "customers",
@@ -58,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for too many failures into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -248,6 +292,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["companies.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Rates: API_RATE_PER_TOKEN and API_RATE_PER_ADDRESS below.
+    "DEFAULT_THROTTLE_CLASSES": ["companies.throttling.TokenRateThrottle", "companies.throttling.AddressRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Import hub API",
@@ -284,7 +330,62 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The enums' values explain themselves; the fields' help texts say what each means.
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    # Every operation may answer 429 (the throttles); drf-spectacular's own hook for enums stays.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "imports.api.schema_hooks.throttled_answers",
+    ],
 }
+
+# --- Throttling and sign-in lock-out --------------------------------------------------------------------------
+
+
+def _rate(name: str, default: str) -> str:
+    """A request rate such as `120/minute`, checked here so a typo stops start-up instead of every request."""
+    value = env(name, default=default)
+    if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", value):
+        raise ImproperlyConfigured(
+            f"{name} is {value!r}; it must be a number of requests per second, minute, hour or day, e.g. 120/minute."
+        )
+    return value
+
+
+# Proxies in front of the app that append the client's address to X-Forwarded-For (0: none, the address is the
+# connection's). Throttles and the sign-in lock-out count per address; with 0, a client cannot pick its own address.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# The API's throttles (companies.throttling), read at each request. A request over a rate answers 429 with
+# Retry-After. Integrators polling a job once a second use half of the token rate; several share an address.
+API_RATE_PER_TOKEN = _rate("API_RATE_PER_TOKEN", "120/minute")
+API_RATE_PER_ADDRESS = _rate("API_RATE_PER_ADDRESS", "300/minute")
+# Requests with a wrong token from one address, after which every API request from there waits (429).
+API_FAILED_AUTHENTICATIONS_PER_ADDRESS = _rate("API_FAILED_AUTHENTICATIONS_PER_ADDRESS", "20/minute")
+# Throttle counts must be shared by every web process: Redis when there is one, else this process's memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "imports-cache",
+            # An unreachable Redis costs a request at most this long; the throttles then let requests through.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sign-in lock-out (django-axes), on the sign-in page and the admin's: after LOGIN_FAILURE_LIMIT wrong passwords for
+# one username from one address, that pair is refused for LOGIN_LOCKOUT_MINUTES (each further try restarts the
+# wait). Keyed by username and address together, so an attacker cannot lock a user out of every other address.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.float("LOGIN_LOCKOUT_MINUTES", default=15)
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Callables, so the two settings above are read at each sign-in (and tests can change them).
+AXES_FAILURE_LIMIT = "companies.lockout.failure_limit"
+AXES_COOLOFF_TIME = "companies.lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "companies.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "companies.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
 
 # --- Logging ----------------------------------------------------------------------------------------------------
 LOGGING = {

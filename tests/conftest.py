@@ -1,4 +1,5 @@
 import io
+import uuid
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,15 @@ def _isolated_files(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts(settings):
+    """Each test starts with no requests counted against its client: a cache key prefix of its own (with Redis,
+    clearing the cache would also empty the broker's queues, which share the database)."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
     }
 
 
