@@ -142,10 +142,10 @@ class DelimitedSource:
         yield from self._decoded_rows()
 
     def _decoded_rows(self) -> Iterator[list[str]]:
-        row = line = 0
+        row = line = first_line = 0
 
         def where() -> str:
-            return f"Row {row:,} (line {line:,})"
+            return f"Row {row:,} (line {first_line:,})"
 
         splitter = RowSplitter(self.delimiter, self.limits, where)
 
@@ -161,6 +161,7 @@ class DelimitedSource:
             try:
                 for text in lines:
                     row, line = row + 1, line + 1
+                    first_line = line
                     yield splitter.row(text, more)
             except LineTooLong:
                 raise line_too_long(self.limits, f"Row {row + 1:,} (line {line + 1:,})") from None
