@@ -123,7 +123,8 @@ class RowSplitter:
 
         if "\0" in first:
             self._refuse_nul()
-        csv.field_size_limit(self.limits.max_cell_chars)
+        # The field limit is the csv module's one global setting: set for this row only, put back after it.
+        usual = csv.field_size_limit(self.limits.max_cell_chars)
         lines = chain([first], following())
         try:
             cells = next(csv.reader(lines, delimiter=self.delimiter), [])
@@ -136,6 +137,8 @@ class RowSplitter:
                     "check for a quote that is opened but never closed."
                 ) from None
             raise ImportFileError(f"{self.where()} cannot be read: {error}.") from None
+        finally:
+            csv.field_size_limit(usual)
         if state["ended"]:
             raise ImportFileError(
                 f"{self.where()} opens a quoted value that is never closed: add the closing quote, or double a "
