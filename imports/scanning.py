@@ -18,6 +18,7 @@ from .duplicates import ChunkSpill
 from .errors import ImportFileError
 from .mapping import ColumnMapping, map_columns
 from .readers import sniffing
+from .readers.limits import ReadLimits
 from .readers.positioned import PositionedCsv
 from .readers.staging import StagedFile
 from .readers.table import HEADER_SEARCH_ROWS, choose_header, is_blank, report_columns_to_skip, unique_columns
@@ -73,8 +74,7 @@ def layout_read(
         )
     layout = Layout(columns=columns, skip_columns=skip, mapping=mapping)
     number, starts = reader.chunk_starts(data_offset, chunk_rows)
-    if number > max_rows:
-        raise ImportFileError(f"The file has more than {max_rows:,} rows, the limit. Split it into smaller files.")
+    ReadLimits(max_rows=max_rows).check_rows(number)
     if number == 0:
         raise ImportFileError("The file has a header row but no data rows.")
     for (first_row, start_offset), following in zip(starts, [*starts[1:], (number + 1, None)], strict=True):

@@ -23,6 +23,7 @@ from .mapping import ColumnMapping, map_columns, mapping_validate, normalise_hea
 from .models import DataTemplate, ImportExportJob, ImportUpload
 from .pipeline import BatchPlanner, ImportOptions, Outcome
 from .readers import SourceRow, sniffing
+from .readers.limits import ReadLimits
 from .readers.table import Table
 from .readers.workbooks import XlsSource
 from .readers.xlsx_stream import XlsxStream
@@ -89,6 +90,10 @@ def _read_header(upload: ImportUpload, path: Path, *, sheet: str | None, explici
         sample = [[row.number, row.cells] for row in islice(table.rows(), PREVIEW_ROWS)]
         if not sample:
             raise ImportFileError("The file has a header row but no data rows.")
+        if table.format in (sniffing.CSV, sniffing.JSON):
+            # Read through once, by the import's reader under its limits (a JSON file already was, for its
+            # header), so a file the import would refuse is refused here, with the same sentence.
+            ReadLimits.from_settings().check_rows(table.count_rows())
         upload.sheet, upload.sheet_names, upload.columns = table.sheet or "", table.sheet_names, table.columns
         upload.sample_rows = sample  # kept, so the preview never reads the file again
     upload_apply_mapping(upload, map_columns(target, upload.columns, _known_fields(target, explicit or {})))

@@ -2,6 +2,7 @@
 the filesystem transport) and open the test database through DATABASE_URL, so they see what tests commit."""
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -25,10 +26,21 @@ def test_database_url() -> str:
 test_database_url.__test__ = False  # a helper, not a test
 
 
+def memory_capped(limit: int):
+    """A `preexec_fn` that caps the started process's address space at `limit` bytes."""
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return cap
+
+
 class WorkerProcess:
     """One `celery worker` process; `pool="prefork"` gives it a child process that runs the tasks."""
 
-    def __init__(self, name: str, log_path: Path, *, pool: str = "solo", environment: dict | None = None):
+    def __init__(self, name: str, log_path: Path, *, pool: str = "solo", environment: dict | None = None,
+                 memory_limit: int | None = None):
+        """`memory_limit` caps the worker's address space in bytes (RLIMIT_AS), its task children's too."""
         self.name = name
         self.log_path = log_path
         env = {
@@ -45,7 +57,8 @@ class WorkerProcess:
         ]
         with open(log_path, "w") as log:
             self.process = subprocess.Popen(
-                command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+                command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=None if memory_limit is None else memory_capped(memory_limit),
             )
 
     @property

@@ -11,6 +11,10 @@ import charset_normalizer
 
 from imports.errors import ImportFileError
 
+from .delimited_rows import LineTooLong, RowSplitter, line_too_long, max_line_chars, physical_lines
+from .limits import ReadLimits
+from .positioned import PositionedCsv
+
 DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE_BYTES = 64 * 1024
 # Small enough that decoding a block never asks the allocator for a large buffer: with megabyte blocks the
@@ -37,13 +41,44 @@ def detect_encoding(path: Path) -> str:
         if guess is not None and guess.encoding.startswith("utf_16"):
             return guess.encoding
         raise ImportFileError("The file contains binary data, not text: upload a CSV, Excel or JSON file.")
-    for encoding in ("utf-8", "cp1252"):
-        if _decodes_whole_file(path, encoding):
-            return encoding
+    failure = _utf8_failure(path)
+    if failure is None:
+        return "utf-8"
+    if failure[1]:
+        raise ImportFileError(
+            f"The file is UTF-8 text until line {failure[0]:,}, which holds bytes that are not UTF-8: save it "
+            "again as CSV UTF-8."
+        )
+    if _decodes_whole_file(path, "cp1252"):
+        return "cp1252"
     guess = charset_normalizer.from_path(path).best()
     if guess is None:
         raise ImportFileError("The file's text encoding could not be recognised: save it as CSV UTF-8.")
     return guess.encoding
+
+
+def _utf8_failure(path: Path) -> tuple[int, bool] | None:
+    """None when the whole file is UTF-8; else the line where it stops being UTF-8, and whether the text before
+    held characters that only UTF-8 writes that way (then it is a UTF-8 file with broken bytes, not another
+    encoding: reading it as Windows-1252 would turn every accent into two wrong letters)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines, multibyte = 1, False
+    with open(path, "rb") as handle:
+        while True:
+            chunk = handle.read(_CHUNK_BYTES)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as error:
+                before = chunk[: max(error.start, 0)]
+                return lines + _line_ends(before), multibyte or not before.isascii()
+            if not chunk:
+                return None
+            lines += _line_ends(chunk)
+            multibyte = multibyte or not chunk.isascii()
+
+
+def _line_ends(data: bytes) -> int:
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
 def _decodes_whole_file(path: Path, encoding: str) -> bool:
@@ -84,27 +119,55 @@ def detect_delimiter(sample: str) -> str:
 
 
 class DelimitedSource:
-    """Raw rows of a delimited text file, each a list of cell texts, read lazily every time `rows()` is called."""
+    """Raw rows of a delimited text file, each a list of cell texts, read lazily every time `rows()` is called.
 
-    def __init__(self, path: Path):
+    A UTF-8 file is read by the import's own reader (PositionedCsv), so the wizard's preview and the import read
+    it alike; a file in another encoding is decoded first and split by the same rules (`delimited_rows`), under the
+    same limits, as it is converted for the import.
+    """
+
+    def __init__(self, path: Path, limits: ReadLimits | None = None):
         self.path = path
+        self.limits = limits or ReadLimits.from_settings()
         self.encoding = detect_encoding(path)
         with open(path, encoding=self.encoding, newline="") as handle:
             self.delimiter = detect_delimiter(handle.read(_SAMPLE_BYTES))
 
     def rows(self) -> Iterator[list[str]]:
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            start = len(codecs.BOM_UTF8) if self.encoding == "utf-8-sig" else 0
+            for cells, _next_offset in PositionedCsv(self.path, self.delimiter, self.limits).rows(start):
+                yield cells
+            return
+        yield from self._decoded_rows()
+
+    def _decoded_rows(self) -> Iterator[list[str]]:
+        row = line = first_line = 0
+
+        def where() -> str:
+            return f"Row {row:,} (line {first_line:,})"
+
+        splitter = RowSplitter(self.delimiter, self.limits, where)
+
+        def following() -> Iterator[str]:
+            nonlocal line
+            for text in lines:
+                line += 1
+                yield text
+
         with open(self.path, encoding=self.encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=self.delimiter)
+            lines = physical_lines(handle.read, max_line_chars(self.limits))
+            more = following()
             try:
-                yield from reader
-            except csv.Error as error:
-                raise ImportFileError(
-                    f"The file cannot be read past line {reader.line_num}: {error}. "
-                    "Check for a quote that is opened but never closed."
-                ) from None
+                for text in lines:
+                    row, line = row + 1, line + 1
+                    first_line = line
+                    yield splitter.row(text, more)
+            except LineTooLong:
+                raise line_too_long(self.limits, f"Row {row + 1:,} (line {line + 1:,})") from None
             except UnicodeDecodeError:
                 raise ImportFileError(
-                    f"The file is not valid {self.encoding} text near line {reader.line_num}: save it as CSV UTF-8."
+                    f"The file is not valid {self.encoding} text near line {line:,}: save it as CSV UTF-8."
                 ) from None
 
     def close(self) -> None:

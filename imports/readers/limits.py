@@ -40,19 +40,18 @@ class ReadLimits:
             max_zip_ratio=settings.IMPORT_MAX_ZIP_RATIO,
         )
 
-    def check_columns(self, count: int, row: int | None = None) -> None:
+    def check_columns(self, count: int, row: int | None = None, *, where: str | None = None) -> None:
+        """`where` names the place for the sentence ("Row 3 (line 4)", "Item 2 of the JSON array"); else `row`."""
         if count > self.max_columns:
-            where = f"Row {row:,} has" if row is not None else "The file has"
             raise ImportFileError(
-                f"{where} {count:,} columns; the limit is {self.max_columns:,} (IMPORT_MAX_COLUMNS)."
+                f"{_place(row, where)} has {count:,} columns; the limit is {self.max_columns:,} (IMPORT_MAX_COLUMNS)."
             )
 
-    def check_cell(self, length: int, row: int | None = None) -> None:
+    def check_cell(self, length: int, row: int | None = None, *, where: str | None = None) -> None:
         if length > self.max_cell_chars:
-            where = f"Row {row:,} has" if row is not None else "The file has"
             raise ImportFileError(
-                f"{where} a cell of {length:,} characters or more; the limit is {self.max_cell_chars:,} "
-                "(IMPORT_MAX_CELL_CHARS)."
+                f"{_place(row, where)} has a cell of {length:,} characters or more; the limit is "
+                f"{self.max_cell_chars:,} (IMPORT_MAX_CELL_CHARS)."
             )
 
     def check_rows(self, count: int) -> None:
@@ -61,3 +60,9 @@ class ReadLimits:
                 f"The file has more than {self.max_rows:,} rows, the limit (IMPORT_MAX_ROWS). Split it into smaller "
                 "files."
             )
+
+
+def _place(row: int | None, where: str | None) -> str:
+    if where is not None:
+        return where
+    return f"Row {row:,}" if row is not None else "The file"

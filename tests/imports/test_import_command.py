@@ -172,7 +172,9 @@ def test_a_file_over_the_row_limit_exits_2_before_any_write(company, command, wr
     result = command("import_customers", "--model", "Customer", "--file", str(write_file("guide.csv", GUIDE_CSV)))
 
     assert result.status == 2
-    assert result.stderr.strip() == "The file has more than 1 rows, the limit. Split it into smaller files."
+    assert result.stderr.strip() == (
+        "The file has more than 1 rows, the limit (IMPORT_MAX_ROWS). Split it into smaller files."
+    )
     assert Customer.objects.count() == 0
 
 

@@ -63,12 +63,11 @@ def test_a_quote_never_closed_is_a_file_error_not_a_memory_blowup(tmp_path):
         list(PositionedCsv(path, ",").rows())
 
 
-def test_a_stray_carriage_return_in_an_unquoted_value_is_a_file_error(tmp_path):
+def test_a_lone_carriage_return_ends_a_row_as_in_a_spreadsheet(tmp_path):
     path = tmp_path / "f.csv"
     path.write_bytes(b"a,b\rc\n")
 
-    with pytest.raises(ImportFileError, match="cannot be read near byte 6"):
-        list(PositionedCsv(path, ",").rows())
+    assert list(PositionedCsv(path, ",").rows()) == [(["a", "b"], 4), (["c"], 6)]
 
 
 def test_an_empty_line_is_an_empty_row_like_the_csv_modules(tmp_path):
@@ -128,3 +127,64 @@ def test_chunk_starts_equal_walking_every_row(tmp_path_factory, lines, line_end,
     reader.block_bytes = block
 
     assert reader.chunk_starts(offset, every) == chunk_starts_walked(reader, offset, every)
+
+
+def rows_with_line_ends(rows, ends) -> str:
+    """CSV text whose rows end in the given line ends in turn: LF, CRLF and a lone CR mixed in one file."""
+    return "".join(csv_text([row], ",", ends[index % len(ends)]) for index, row in enumerate(rows))
+
+
+MIXED_ENDS = st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=1, max_size=4)
+# Cells with carriage returns and line feeds of their own, which the writer quotes.
+CELL_WITH_BREAKS = st.text(alphabet=st.sampled_from(list('ab ,"\n\r')), max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(rows=st.lists(st.lists(CELL_WITH_BREAKS, min_size=1, max_size=4), min_size=1, max_size=10), ends=MIXED_ENDS)
+def test_mixed_line_endings_read_as_the_csv_module_reads_them_with_universal_newlines(tmp_path_factory, rows, ends):
+    text = rows_with_line_ends(rows, ends)
+    path = tmp_path_factory.mktemp("csv") / "f.csv"
+    path.write_bytes(text.encode("utf-8"))
+    reader = PositionedCsv(path, ",")
+
+    ours = [cells for cells, _offset in reader.rows()]
+
+    assert ours == list(csv.reader(io.StringIO(text, newline=""), delimiter=","))
+    assert list(reader.row_ends()) == [(is_blank(cells), offset) for cells, offset in reader.rows()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.lists(CELL, min_size=1, max_size=4), min_size=1, max_size=10), ends=MIXED_ENDS,
+       encoding=st.sampled_from(["cp1252", "utf-16"]))
+def test_the_decoding_reader_reads_other_encodings_as_the_csv_module_does(tmp_path_factory, rows, ends, encoding):
+    from imports.readers.delimited import DelimitedSource
+
+    text = rows_with_line_ends(rows, ends)
+    path = tmp_path_factory.mktemp("csv") / "f.csv"
+    path.write_bytes(text.encode(encoding))
+    source = DelimitedSource(path)
+    source.encoding, source.delimiter = encoding, ","  # what detection would find is not the point here
+
+    assert list(source.rows()) == list(csv.reader(io.StringIO(text, newline=""), delimiter=","))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from(["a,b", "a,b,c,d", "abcdefgh", "x", "", '"q\nr",s', "é" * 7]), max_size=30),
+    block=st.sampled_from([8, 33, 1 << 20]),
+)
+def test_chunk_starts_refuses_what_walking_every_row_refuses(tmp_path_factory, lines, block):
+    from imports.readers.limits import ReadLimits
+
+    path = tmp_path_factory.mktemp("csv") / "f.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    reader = PositionedCsv(path, ",", ReadLimits(max_columns=3, max_cell_chars=6))
+    reader.block_bytes = block
+
+    def outcome(count):
+        try:
+            return count()
+        except ImportFileError as error:
+            return str(error)
+
+    assert outcome(lambda: reader.chunk_starts(0, 5)) == outcome(lambda: chunk_starts_walked(reader, 0, 5))
