@@ -68,6 +68,9 @@ class BoundedBody:
         self.deadline = time.monotonic() + settings.REQUEST_BODY_SECONDS
         self.prior_timeout = sock.gettimeout() if sock is not None else None
 
+    def __getattr__(self, name):
+        return getattr(self.stream, name)  # close() and the rest, as the stream has them
+
     def read(self, *args):
         return self._counted(self.stream.read, *args)
 
