@@ -16,4 +16,6 @@ RUN python manage.py collectstatic --noinput \
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+# Threaded workers, so slow uploads cannot hold every worker (config/gunicorn.conf.py says why); GUNICORN_CMD_ARGS
+# changes any of its settings.
+CMD ["gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi:application"]
