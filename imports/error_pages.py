@@ -2,6 +2,7 @@
 CSRF failure view): JSON in the API's shape under /api/, a short page elsewhere. An integrator never gets HTML,
 and nobody gets a traceback."""
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 
 from .refusals import is_api, refusal_response, request_refusal
@@ -10,6 +11,9 @@ from .refusals import is_api, refusal_response, request_refusal
 def bad_request(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
     """A request Django refused while reading it: a limit on its body or form (with its own status and sentence),
     a malformed body, or a suspicious operation."""
+    if isinstance(exception, DisallowedHost):
+        return refusal_response(request, 400, "This server does not answer for the host this request names; "
+                                              "ALLOWED_HOSTS lists the hosts it serves.")
     known = request_refusal(exception) if exception is not None else None
     if known is not None:
         return refusal_response(request, *known)

@@ -90,6 +90,14 @@ def test_djangos_403_is_json_on_the_api_and_a_page_elsewhere(rf):
     assert "<h1>Forbidden</h1>" in page_answer.content.decode()
 
 
+def test_a_host_the_server_does_not_serve_is_400_json_on_the_api(api):
+    detail = json_refusal(api.get(IMPORTS_URL, HTTP_HOST="evil.example"), 400)
+
+    assert detail == (
+        "This server does not answer for the host this request names; ALLOWED_HOSTS lists the hosts it serves."
+    )
+
+
 def test_djangos_400_is_json_on_the_api(rf):
     detail = json_refusal(error_pages.bad_request(rf.get("/api/imports/")), 400)
 
