@@ -4,6 +4,7 @@ and Django's own form limits answer with a sentence naming their setting (JSON o
 
 import io
 import socket
+from http import HTTPStatus
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -74,7 +75,8 @@ def test_a_wizard_body_declared_over_the_cap_is_a_short_page_or_text_for_the_scr
     text = declared_huge(signed_in, url, X_Requested_With="fetch")
 
     assert page.status_code == text.status_code == 413
-    assert "<h1>Request Entity Too Large</h1>" in page.content.decode()
+    assert page["Content-Type"] == "text/html; charset=utf-8"
+    assert f"<h1>{HTTPStatus(413).phrase}</h1>" in page.content.decode()
     assert "The request is 512 MB; an upload may be at most 12.6 MB" in page.content.decode()
     assert text["Content-Type"] == "text/plain; charset=utf-8"
     assert text.content.decode().startswith("The request is 512 MB;")
