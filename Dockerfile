@@ -17,4 +17,6 @@ RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py colle
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+# Threaded workers, so slow uploads cannot hold every worker (config/gunicorn.conf.py says why); GUNICORN_CMD_ARGS
+# changes any of its settings.
+CMD ["gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi:application"]

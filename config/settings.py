@@ -69,6 +69,8 @@ def _proxy_ssl_header() -> tuple[str, str] | None:
 
 SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
 
+CSRF_FAILURE_VIEW = "imports.error_pages.csrf_failure"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -92,6 +94,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request body over the cap is refused before anything reads it (imports.request_limits).
+    "imports.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,6 +174,20 @@ if DEBUG:
 # out by views that check the requesting user's company.
 MEDIA_ROOT = _path("MEDIA_ROOT", VAR_DIR / "media")
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Uploaded files are streamed to a temporary file, their size checked as the bytes arrive (imports.request_limits).
+FILE_UPLOAD_HANDLERS = ["imports.request_limits.CappedTemporaryFileUploadHandler"]
+# Django's limits on a request's form: the fields other than files (their total size), how many fields, how many
+# files. A request over one is refused with a sentence naming it (JSON on the API).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=100)
+# A request body may pause this long between bytes, and take this long in all, before it is refused (408), so a
+# slow client cannot keep a web thread for itself.
+REQUEST_BODY_IDLE_SECONDS = env.int("REQUEST_BODY_IDLE_SECONDS", default=30)
+REQUEST_BODY_SECONDS = env.int("REQUEST_BODY_SECONDS", default=300)
+# Files under MEDIA_ROOT that no job or upload refers to are deleted by the purge once they are this old (younger
+# ones may be an upload being saved right now).
+IMPORT_ORPHAN_GRACE_MINUTES = env.int("IMPORT_ORPHAN_GRACE_MINUTES", default=60)
 
 # With a bucket named, uploads, error reports and a job's working files live in an S3-compatible object store, so
 # workers on several machines need no shared disk (README "Several machines"); settings keep django-storages' names.
@@ -294,6 +312,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Rates: API_RATE_PER_TOKEN and API_RATE_PER_ADDRESS below.
     "DEFAULT_THROTTLE_CLASSES": ["companies.throttling.TokenRateThrottle", "companies.throttling.AddressRateThrottle"],
+    # Django's own refusals (too many fields, a body over a limit) answer in the API's JSON shape too.
+    "EXCEPTION_HANDLER": "imports.api.exceptions.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Import hub API",

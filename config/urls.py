@@ -16,3 +16,9 @@ urlpatterns = [
     path("api/", include("imports.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Django's own error answers: JSON under /api/, a short page elsewhere (imports.error_pages).
+handler400 = "imports.error_pages.bad_request"
+handler403 = "imports.error_pages.permission_denied"
+handler404 = "imports.error_pages.page_not_found"
+handler500 = "imports.error_pages.server_error"

@@ -35,15 +35,19 @@ class SheetForm(PlainLabels, forms.Form):
 
 
 class MappingForm(forms.Form):
-    """One select per file column: the field it feeds, or nothing."""
+    """One select per file column shown (`shown`: (index, column) pairs, every column by default): the field it
+    feeds, or nothing. A field is named by the column's index in the file, so a page of columns posts only its own
+    and the others keep their mapping."""
 
-    def __init__(self, *args, upload: ImportUpload, target: ImportTarget, **kwargs):
+    def __init__(self, *args, upload: ImportUpload, target: ImportTarget,
+                 shown: list[tuple[int, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.upload = upload
         choices = [("", "— ignore this column —")] + [
             (field.name, f"{field.label}{' (required)' if field.required else ''}") for field in target.fields
         ]
         self.columns = []
-        for index, column in enumerate(upload.columns):
+        for index, column in enumerate(upload.columns) if shown is None else shown:
             name = f"column_{index}"
             self.fields[name] = forms.ChoiceField(
                 label=column, choices=choices, required=False, initial=upload.mapping.get(column) or ""
@@ -51,7 +55,10 @@ class MappingForm(forms.Form):
             self.columns.append((name, column))
 
     def chosen(self) -> dict[str, str | None]:
-        return {column: self.cleaned_data.get(name) or None for name, column in self.columns}
+        """The mapping of every column: the choices made here, the upload's mapping for the columns not shown."""
+        chosen = {column: self.upload.mapping.get(column) or None for column in self.upload.columns}
+        chosen.update({column: self.cleaned_data.get(name) or None for name, column in self.columns})
+        return chosen
 
 
 class OptionsForm(PlainLabels, forms.ModelForm):

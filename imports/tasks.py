@@ -112,7 +112,9 @@ def sweep_stale_jobs() -> dict:
 
 @shared_task
 def purge_expired_job_files() -> int:
-    """Uploaded files and reports past IMPORT_RETENTION_DAYS: of jobs, and of uploads left in the wizard."""
+    """Uploaded files and reports past IMPORT_RETENTION_DAYS: of jobs, and of uploads left in the wizard; then
+    the files under MEDIA_ROOT that no job or upload refers to (imports.orphans)."""
+    from .orphans import media_orphans_purge
     from .uploads import uploads_purge
 
-    return job_files_purge() + uploads_purge()
+    return job_files_purge() + uploads_purge() + media_orphans_purge()

@@ -59,10 +59,11 @@ def upload_create(*, company: Company, user, target_name: str, file: File, sheet
                 upload.mapping = dict(previous.mapping) if previous is not None else {}  # applied once it is chosen
             else:
                 _read_header(upload, path, sheet=sheet, explicit=previous.mapping if previous is not None else None)
-    except ImportFileError:
+        upload.save()
+    except BaseException:
+        # Whatever stopped it (a refused file, a bug, memory, the worker being stopped), no row refers to the file.
         upload.file.delete(save=False)
         raise
-    upload.save()
     return upload
 
 

@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +35,8 @@ from .uploads import (
     upload_start,
 )
 
+# The mapping page shows this many columns at a time, so a file of a thousand columns is still a small, quick page.
+COLUMNS_PER_PAGE = 50
 WIZARD_STEPS = ((1, "Choose and upload"), (2, "Map columns"), (3, "Options"), (4, "Validate"), (5, "Import"))
 
 
@@ -135,27 +138,53 @@ def sheet(request, upload_id):
     return _page(request, "imports/wizard/sheet.html", {"upload": current, "form": form, "step": 2})
 
 
+def _column_page(request, current: ImportUpload):
+    """The page of columns a mapping request is about (`page` in the form or the address; the first by default)."""
+    columns = Paginator(list(enumerate(current.columns)), COLUMNS_PER_PAGE)
+    return columns.get_page(request.POST.get("page") or request.GET.get("page"))
+
+
+def _mapping_url(current: ImportUpload, page: int) -> str:
+    url = reverse("imports:wizard_mapping", args=[current.pk])
+    return url if page == 1 else f"{url}?page={page}"
+
+
+def _mapped_elsewhere(current: ImportUpload, page) -> list[dict]:
+    """Columns of the other pages that feed a field (at most one per field), with the page each is on."""
+    shown = {index for index, _column in page.object_list}
+    return [
+        {"column": column, "field": current.mapping[column], "page": index // COLUMNS_PER_PAGE + 1}
+        for index, column in enumerate(current.columns)
+        if index not in shown and current.mapping.get(column)
+    ]
+
+
 @login_required
 def mapping(request, upload_id):
     """Step 2: every column against a field, how sure each automatic match is, required fields no column feeds,
-    and the first rows as they would be stored."""
+    and the first rows as they would be stored. A file with many columns is shown COLUMNS_PER_PAGE at a time; the
+    choices made on a page are saved when the user moves to another."""
     current = _upload_or_404(request, upload_id)
     if not current.columns:
         return redirect("imports:wizard_sheet", current.pk)
     target = get_target(current.target_model)
-    form = MappingForm(request.POST or None, upload=current, target=target)
+    page = _column_page(request, current)
+    form = MappingForm(request.POST or None, upload=current, target=target, shown=page.object_list)
     if request.method == "POST" and form.is_valid():
         try:
             upload_set_mapping(current, form.chosen())
         except ImportFileError as error:
             form.add_error(None, str(error))
         else:
+            going_to = request.POST.get("page_to")
+            if going_to:
+                return redirect(_mapping_url(current, page.paginator.get_page(going_to).number))
             if request.POST.get("action") == "preview":
-                return redirect("imports:wizard_mapping", current.pk)
+                return redirect(_mapping_url(current, page.number))
             if not missing_required(current):
                 return redirect("imports:wizard_options", current.pk)
             messages.error(request, "Map a column to each required field before going on.")
-            return redirect("imports:wizard_mapping", current.pk)
+            return redirect(_mapping_url(current, page.number))
     rows = [
         {"field": form[name], "column": column, "confidence": current.match_confidence.get(column, 0.0)}
         for name, column in form.columns
@@ -163,7 +192,9 @@ def mapping(request, upload_id):
     return _page(request, "imports/wizard/mapping.html", {
         "upload": current, "target": target, "form": form, "rows": rows, "missing": missing_required(current),
         "preview": upload_preview(current), "templates": templates_for(current), "template_form": TemplateNameForm(),
-        "sure": CONFIDENCE[NAME], "unsure": CONFIDENCE[SYNONYM], "step": 2,
+        "sure": CONFIDENCE[NAME], "unsure": CONFIDENCE[SYNONYM], "step": 2, "columns_page": page,
+        "page_numbers": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        "mapped_elsewhere": _mapped_elsewhere(current, page),
     })
 
 
@@ -172,7 +203,7 @@ def preview(request, upload_id):
     """The preview table alone, for the mapping page to refresh as selects change (nothing is saved)."""
     current = _upload_or_404(request, upload_id)
     target = get_target(current.target_model)
-    form = MappingForm(request.GET, upload=current, target=target)
+    form = MappingForm(request.GET, upload=current, target=target, shown=_column_page(request, current).object_list)
     error = ""
     if form.is_valid():
         try:

@@ -14,14 +14,24 @@ from .errors import BadImportRequest
 OPTION_NAMES = ("mode", "duplicateStrategy", "validateOnly")
 MODES = ("create", "update", "upsert")
 EXAMPLE = '{"mode": "create", "duplicateStrategy": "skip", "validateOnly": false}'
+# Three short values fit in a few dozen characters; a longer text is refused before it is parsed, so a huge or
+# deeply nested value costs nothing.
+MAX_CHARS = 1000
 
 
 def options_parse(text: str | None) -> ImportOptions:
     """The import options an upload asks for; BadImportRequest says what is wrong and which values are allowed."""
     if text is None or not text.strip():
         return ImportOptions.parse()
+    if len(text) > MAX_CHARS:
+        raise BadImportRequest(
+            f"options is {len(text):,} characters long; it may have at most {MAX_CHARS:,}: send an object such as "
+            f"{EXAMPLE}."
+        )
     try:
         given = json.loads(text)
+    except RecursionError:
+        raise BadImportRequest(f"options is nested too deeply: send a flat object such as {EXAMPLE}.") from None
     except json.JSONDecodeError as error:
         raise BadImportRequest(
             f"options is not valid JSON ({error.msg} at character {error.pos + 1}): send an object such as {EXAMPLE}."

@@ -37,6 +37,8 @@ def form_text(request: Request, name: str, *, limit: int = 64 * 1024) -> str | N
     """A form field's text, whether sent as a plain part or as a small file part (`curl -F options=@options.json`)."""
     value = upload_form(request).get(name)
     if isinstance(value, UploadedFile):
+        if value.size > limit:
+            raise BadImportRequest(f"The part `{name}` is {value.size:,} bytes long; it may have at most {limit:,}.")
         try:
             return value.read(limit).decode("utf-8-sig")
         except UnicodeDecodeError:

@@ -44,15 +44,19 @@ from .statuses import API_STATUSES, JOB_STATUSES, api_status
 from .uploads import form_text, uploaded_file
 
 REFUSALS = {
-    400: "Bad input: no file, an empty file, bad options (invalid JSON, an unknown option or value, validateOnly "
-    "not a boolean), or a missing or unknown target.",
+    400: "Bad input: no file, an empty file, bad options (invalid JSON, too long or nested, an unknown option or "
+    "value, validateOnly not a boolean), a missing or unknown target, or more form fields or files than "
+    "DATA_UPLOAD_MAX_NUMBER_FIELDS or DATA_UPLOAD_MAX_NUMBER_FILES.",
     401: "No token, or not a valid one: send `Authorization: Bearer <token>`. The answer carries "
     "`WWW-Authenticate: Bearer`.",
     404: "No such import job in your company: an unknown id, another company's job or a job of another target; "
     "for an error report, also a job with no rows to report.",
     409: "The job is still pending or processing: its error report is written when it ends.",
     410: "The job's error report was deleted with its files after the retention period.",
-    413: "The file is over the size limit (IMPORT_MAX_FILE_MB, 10 MB by default).",
+    408: "The request's body paused longer than REQUEST_BODY_IDLE_SECONDS, or took longer than "
+    "REQUEST_BODY_SECONDS, to arrive.",
+    413: "The file is over the size limit (IMPORT_MAX_FILE_MB, 10 MB by default), the form's other fields over "
+    "DATA_UPLOAD_MAX_MEMORY_SIZE, or the body declared over both together (refused before it is read).",
     415: "The file is not a CSV, Excel or JSON file (judged by its content), or the request is not "
     "multipart/form-data.",
 }
@@ -193,7 +197,7 @@ class ImportJobCollectionView(CompanyImportsMixin, GenericAPIView):
             "`status` is completed, failed or cancelled; rows that fail are then in the CSV at `errors_url`."
         ),
         request={"multipart/form-data": ImportUploadSerializer},
-        responses={202: ImportJobSerializer, **refusals(400, 401, 413, 415)},
+        responses={202: ImportJobSerializer, **refusals(400, 401, 408, 413, 415)},
         examples=[
             JOB_EXAMPLE,
             OpenApiExample(

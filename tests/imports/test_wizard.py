@@ -226,8 +226,8 @@ def test_the_size_limit_is_checked_on_the_server(signed_in, settings):
 
     response = upload(signed_in, MESSY_CSV, headers={"X-Requested-With": "fetch"})
 
-    assert response.status_code == 400
-    assert "the limit is 0 MB" in response.content.decode()
+    assert response.status_code == 413
+    assert response.content.decode() == "The file is larger than 0 MB, the limit set by IMPORT_MAX_FILE_MB."
 
 
 def test_a_workbook_with_several_sheets_asks_which_one(signed_in):
