@@ -28,7 +28,8 @@ test_database_url.__test__ = False  # a helper, not a test
 class WorkerProcess:
     """One `celery worker` process; `pool="prefork"` gives it a child process that runs the tasks."""
 
-    def __init__(self, name: str, log_path: Path, *, pool: str = "solo", environment: dict | None = None):
+    def __init__(self, name: str, log_path: Path, *, pool: str = "solo", environment: dict | None = None,
+                 arguments: tuple[str, ...] = ()):
         self.name = name
         self.log_path = log_path
         env = {
@@ -41,7 +42,7 @@ class WorkerProcess:
         command = [
             sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", pool, "--concurrency", "1",
             "--hostname", f"{name}@%h", "--loglevel", "info", "--without-gossip", "--without-mingle",
-            "--without-heartbeat",
+            "--without-heartbeat", *arguments,
         ]
         with open(log_path, "w") as log:
             self.process = subprocess.Popen(
