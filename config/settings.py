@@ -221,11 +221,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    # A sweep not started within its period is dropped: the next one does its work.
+    # A sweep waits in the queue behind a few chunks when the workers are busy; one that waited ten periods is
+    # dropped (later ones do its work), so workers back from a long outage do not run an hour of sweeps.
     "sweep-stale-jobs": {
         "task": "imports.tasks.sweep_stale_jobs",
         "schedule": IMPORT_SWEEP_SECONDS,
-        "options": {"expires": IMPORT_SWEEP_SECONDS},
+        "options": {"expires": 10 * IMPORT_SWEEP_SECONDS},
     },
     "purge-expired-job-files": {
         "task": "imports.tasks.purge_expired_job_files",

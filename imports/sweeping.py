@@ -16,6 +16,7 @@ from django.utils import timezone
 from .models import ImportChunk, ImportExportJob
 from .queueing import chunks_top_up, jobs_admit, task_send
 from .running import MAX_DEATHS, chunk_poison_message, job_fail
+from .services import job_log
 
 Status = ImportExportJob.Status
 Chunk = ImportChunk.Status
@@ -102,9 +103,10 @@ def _sweep_jobs(now, stale, counts) -> None:
             continue
         # Back to waiting, unsent: the admission below sends it in its company's turn (its place among the
         # running jobs is free now), by the age of the job.
-        ImportExportJob.objects.filter(pk=job.pk, lease=job.lease, heartbeat_at__lt=stale).update(
+        if ImportExportJob.objects.filter(pk=job.pk, lease=job.lease, heartbeat_at__lt=stale).update(
             job_status=Status.PENDING, lease=None, deaths=F("deaths") + 1, heartbeat_at=now, queued_at=None
-        )
+        ):
+            job_log(job, "The worker preparing the file stopped reporting; the job waits to start again.")
     waiting = imports.filter(job_status=Status.PENDING, queued_at__isnull=True)
     for company_id in set(waiting.values_list("company_id", flat=True)):
         counts["requeued_jobs"] += jobs_admit(company_id=company_id)

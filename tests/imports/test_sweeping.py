@@ -148,6 +148,7 @@ def test_a_preparation_whose_worker_stopped_starts_over(new_job, queued):
     job.refresh_from_db()
     assert (job.job_status, job.lease, job.deaths) == ("pending", None, 1)
     assert queued == [("run_import_job", str(job.pk))]
+    assert job.logs.filter(message__startswith="The worker preparing the file stopped reporting").exists()
 
 
 def test_a_file_that_stops_its_worker_three_times_while_being_read_fails(new_job, queued):
