@@ -1,7 +1,8 @@
 """Small steps `make bench` runs as child processes, so that what is measured is always a process of its own.
 
     tools.py prepare          migrate the database in DATABASE_URL and print the bench company's id
-    tools.py reset            empty the customers table (and refresh the planner's statistics)
+    tools.py reset            empty the customers table (and refresh the planner's statistics); cancel jobs an
+                              interrupted run left unfinished, which would otherwise hold the company's turn
     tools.py queue FILE [--dry-run]
                               queue an import job for the workers, wait for it, print its result as JSON
 """
@@ -25,7 +26,9 @@ from django.db import connection, transaction  # noqa: E402
 
 from companies.models import Company  # noqa: E402
 from companies.services import company_create  # noqa: E402
+from imports.models import ImportExportJob  # noqa: E402
 from imports.pipeline import ImportOptions  # noqa: E402
+from imports.running import job_cancel  # noqa: E402
 from imports.services import job_create, job_enqueue  # noqa: E402
 
 SLUG = "bench"
@@ -38,6 +41,9 @@ def prepare() -> None:
 
 
 def reset() -> None:
+    unfinished = ImportExportJob.Status.PENDING, ImportExportJob.Status.RUNNING
+    for job in ImportExportJob.objects.filter(company__slug=SLUG, job_status__in=unfinished):
+        job_cancel(job, "Cancelled by the benchmark's reset: an earlier run was interrupted.")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # CASCADE: tables that refer to customers (meter readings) go too; the benchmark writes none.

@@ -239,8 +239,19 @@ IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
 IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=1000)
 # A job's rows are cut into chunks of this many; several workers run a job's chunks at once.
 IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=50_000)
-# Work whose worker has not reported for this long is taken over (the worker is presumed dead).
-IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=300)
+# A run holding a job or a chunk refreshes its heartbeat this often, even in long steps that commit nothing
+# (staging a big file, scanning, merging); work whose heartbeat is older than IMPORT_STALE_SECONDS is taken over
+# (its worker is presumed dead); the sweeper looks every IMPORT_SWEEP_SECONDS. Stale plus sweep is the longest a
+# job waits after its worker died or its broker lost its messages: 30 s by default. Keep the threshold a few
+# heartbeats long, so a slow beat never passes for a dead worker.
+IMPORT_HEARTBEAT_SECONDS = env.int("IMPORT_HEARTBEAT_SECONDS", default=5)
+IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=20)
+IMPORT_SWEEP_SECONDS = env.int("IMPORT_SWEEP_SECONDS", default=10)
+# Companies share the workers: at most this many of a company's import jobs run at once (the others wait as
+# pending, oldest first), and a job keeps at most this many of its chunks queued or running, so another company's
+# job never waits behind a long queue of one big job's chunks.
+IMPORT_MAX_RUNNING_JOBS_PER_COMPANY = env.int("IMPORT_MAX_RUNNING_JOBS_PER_COMPANY", default=2)
+IMPORT_MAX_CHUNKS_IN_FLIGHT = env.int("IMPORT_MAX_CHUNKS_IN_FLIGHT", default=3)
 IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
 
 # --- Address verification -------------------------------------------------------------------------------------
@@ -282,6 +293,16 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=CELERY_TASK_S
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * CELERY_TASK_TIME_LIMIT),
 }
+# An unreachable broker costs a request a few seconds at most: sending a task tries three times within about a
+# second, each connection attempt waits CELERY_BROKER_TIMEOUT seconds. The job stays saved and waits; the sweeper
+# sends it once the broker answers again.
+CELERY_BROKER_TIMEOUT = env.float("CELERY_BROKER_TIMEOUT", default=3.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.3}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        socket_connect_timeout=CELERY_BROKER_TIMEOUT, socket_timeout=max(CELERY_BROKER_TIMEOUT, 5.0)
+    )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         data_folder_in=str(CELERY_BROKER_DIR / "queue"),
@@ -298,7 +319,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stale-jobs": {"task": "imports.tasks.sweep_stale_jobs", "schedule": 60},
+    # A sweep waits in the queue behind a few chunks when the workers are busy; one that waited ten periods is
+    # dropped (later ones do its work), so workers back from a long outage do not run an hour of sweeps.
+    "sweep-stale-jobs": {
+        "task": "imports.tasks.sweep_stale_jobs",
+        "schedule": IMPORT_SWEEP_SECONDS,
+        "options": {"expires": 10 * IMPORT_SWEEP_SECONDS},
+    },
     "purge-expired-job-files": {
         "task": "imports.tasks.purge_expired_job_files",
         "schedule": 6 * 60 * 60,

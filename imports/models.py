@@ -88,6 +88,14 @@ class ImportExportJob(models.Model):
     lease = models.UUIDField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     deaths = models.PositiveSmallIntegerField(default=0, help_text="Times its worker stopped while preparing it.")
+    queued_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When a pending job's message was last sent to the workers; empty while it waits for its turn or "
+        "for the broker.",
+    )
+    idempotency_key = models.CharField(
+        max_length=255, blank=True, help_text="The API client's Idempotency-Key: a retried upload gets this job."
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -102,6 +110,14 @@ class ImportExportJob(models.Model):
             models.Index(fields=["job_status", "created_at"], name="idx_status_created"),
             models.Index(fields=["target_model"], name="idx_target_model"),
             models.Index(fields=["company", "-created_at"], name="idx_company_created"),
+            models.Index(fields=["company", "job_status", "created_at"], name="idx_company_status_created"),
+        ]
+        constraints = [
+            # Two retries of one upload arriving at once cannot both create a job.
+            models.UniqueConstraint(
+                fields=["company", "idempotency_key"], condition=~models.Q(idempotency_key=""),
+                name="uniq_job_idempotency_key",
+            ),
         ]
 
     def __str__(self):

@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from .models import ImportExportJob
+from .queueing import job_waiting_reason
 from .running import validates_first
 
 Status = ImportExportJob.Status
@@ -27,6 +28,7 @@ def job_progress_data(job: ImportExportJob) -> dict:
         "finished": job.is_finished,
         "dry_run": job.dry_run,
         "phase": phase,
+        "waiting": job_waiting_reason(job),
         "progress": job.progress_percent,
         "total_rows": job.total_records,
         "processed_rows": job.processed_records,

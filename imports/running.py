@@ -26,14 +26,18 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from companies.models import Company
+
 from . import stored_files
 from .duplicates import ChunkSpill, bucket_count, duplicates_find
 from .errors import ImportFileError
+from .heartbeat import lease_kept
 from .keys import keys_reserve_for_chunks
 from .links import links_finish
 from .mapping import ColumnMapping, normalise_header
 from .models import ImportChunk, ImportDuplicate, ImportExportJob
 from .pipeline import BatchPlanner, ImportOptions
+from .queueing import jobs_admit, turn_refusal
 from .readers import SourceRow, sniffing
 from .readers.positioned import PositionedCsv
 from .readers.staging import stage
@@ -57,9 +61,14 @@ _FORMATS = {sniffing.CSV: "csv", sniffing.XLSX: "excel", sniffing.XLS: "excel", 
 
 def job_run(*, job: ImportExportJob, on_progress: ProgressCallback | None = None) -> ImportExportJob:
     """Run a whole job in this process, step after step (the command line's way). Harmless when the job is
-    already taken or finished."""
+    already taken or finished.
+
+    The company's limit of running jobs does not hold it back: the limit shares the workers, and this process is
+    a worker of its own that an operator started to run this job now. It counts among the company's running
+    jobs while it runs, since it shares the database with them.
+    """
     lease = uuid.uuid4()
-    if job_prepare(job=job, lease=lease):
+    if job_prepare(job=job, lease=lease, takes_turn=False):
         for chunk_id in _chunk_ids(job):
             chunk_scan_run(chunk_id=chunk_id, lease=lease)
         if job_merge(job=job, lease=lease):
@@ -93,21 +102,23 @@ def _scan_folder(job: ImportExportJob, index: int | None = None) -> Path:
 # --- Preparing: the job's layout -------------------------------------------------------------------------------
 
 
-def job_prepare(*, job: ImportExportJob, lease) -> bool:
+def job_prepare(*, job: ImportExportJob, lease, takes_turn: bool = True) -> bool:
     """Take the job, find its header and mapping, and cut its rows into chunks waiting to be scanned.
 
-    Returns False when the job is not this run's to prepare (taken, finished) or cannot be imported (it then
-    fails with one clear sentence and nothing written).
+    Returns False when the job is not this run's to prepare (taken, finished, or waiting its company's turn when
+    `takes_turn`) or cannot be imported (it then fails with one clear sentence and nothing written).
     """
-    if not _job_claim(job, lease):
+    if not _job_claim(job, lease, takes_turn=takes_turn):
         return False
-    return _guarded(job, lambda: _prepare(job, lease), "prepared")
+    return _guarded(job, lease, lambda: _prepare(job, lease), "prepared")
 
 
-def _guarded(job: ImportExportJob, step: Callable[[], None], verb: str) -> bool:
-    """Run a job-wide step; a file problem or a bug fails the job with a message, a lost database is raised."""
+def _guarded(job: ImportExportJob, lease, step: Callable[[], None], verb: str) -> bool:
+    """Run a job-wide step under the job's lease; a file problem or a bug fails the job with a message, a lost
+    database is raised."""
     try:
-        step()
+        with lease_kept(ImportExportJob, job.pk, lease):
+            step()
     except ImportFileError as error:
         job_fail(job, str(error))
         return False
@@ -123,11 +134,18 @@ def _guarded(job: ImportExportJob, step: Callable[[], None], verb: str) -> bool:
     return True
 
 
-def _job_claim(job: ImportExportJob, lease) -> bool:
+def _job_claim(job: ImportExportJob, lease, *, takes_turn: bool) -> bool:
     """Take a pending job; or one this very task was preparing when its worker died (Celery delivers the task
-    again with the same id, which is the lease)."""
+    again with the same id, which is the lease).
+
+    With `takes_turn`, a pending job starts only when its company runs fewer jobs than it may and no older job of
+    the company waits; else it waits again, unsent, until a job of the company ends. The company's row is locked
+    first, so two workers claiming at once count one after the other.
+    """
     now = timezone.now()
     with transaction.atomic():
+        if takes_turn:
+            Company.objects.select_for_update().filter(pk=job.company_id).first()
         current = ImportExportJob.objects.select_for_update().filter(pk=job.pk).first()
         if current is None:
             return False
@@ -135,6 +153,11 @@ def _job_claim(job: ImportExportJob, lease) -> bool:
         if current.job_status == Status.RUNNING and current.lease is not None and str(current.lease) == str(lease):
             deaths += 1
         elif current.job_status != Status.PENDING:
+            return False
+        elif takes_turn and (refusal := turn_refusal(current)) is not None:
+            ImportExportJob.objects.filter(pk=job.pk).update(queued_at=None)
+            job_log(current, refusal)
+            transaction.on_commit(lambda: jobs_admit(company_id=current.company_id))
             return False
         failing = deaths >= MAX_DEATHS
         if not failing:
@@ -261,7 +284,7 @@ def job_merge(*, job: ImportExportJob, lease) -> bool:
             return False
         ImportExportJob.objects.filter(pk=job.pk).update(lease=lease, heartbeat_at=timezone.now())
     job.refresh_from_db()
-    return _guarded(job, lambda: _merge(job, lease), "checked for repeated rows")
+    return _guarded(job, lease, lambda: _merge(job, lease), "checked for repeated rows")
 
 
 def _merge(job: ImportExportJob, lease) -> None:
@@ -287,8 +310,8 @@ def _merge(job: ImportExportJob, lease) -> None:
             (ImportDuplicate(job=job, row_number=row, field=name, first_row=first) for row, name, first in repeats),
             batch_size=5000,
         )
-        for chunk in chunks:
-            chunk.status, chunk.queued_at = Chunk.PENDING, now
+        for chunk in chunks:  # sent a few at a time (imports.queueing)
+            chunk.status, chunk.queued_at = Chunk.PENDING, None
         ImportChunk.objects.bulk_update(chunks, ["status", "key_base", "queued_at"])
     stored_files.scan_files_delete(job)
     job.refresh_from_db()
@@ -310,7 +333,8 @@ def _chunk_guarded(chunk: ImportChunk, lease, step: Callable[[], None]) -> Impor
     running out hands the chunk back and is raised for the caller to retry; losing the chunk to another run ends
     this one quietly."""
     try:
-        step()
+        with lease_kept(ImportChunk, chunk.pk, lease):
+            step()
     except LeaseLost:
         return None
     except ImportFileError as error:
@@ -475,7 +499,7 @@ def job_write_after_validation(*, job: ImportExportJob) -> bool:
         current.logs.filter(record_number__isnull=False).delete()  # row warnings: noted again while writing
         now = timezone.now()
         current.chunks.update(
-            status=Chunk.PENDING, lease=None, queued_at=now, checkpoint_row=F("first_row") - 1,
+            status=Chunk.PENDING, lease=None, queued_at=None, checkpoint_row=F("first_row") - 1,
             checkpoint_offset=F("start_offset"), checkpoint_keys=0,
         )
         ImportExportJob.objects.filter(pk=job.pk).update(

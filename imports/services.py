@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from companies.models import Company
@@ -45,6 +45,12 @@ def job_transition(job: ImportExportJob, status: str, *, message: str = "") -> N
         setattr(job, name, value)
     level = ImportExportLog.Level.ERROR if status == Status.FAILED else ImportExportLog.Level.INFO
     job_log(job, message or f"Job {status}.", level=level)
+    if job.job_type == ImportExportJob.JobType.IMPORT and status in (Status.COMPLETED, Status.FAILED,
+                                                                     Status.CANCELLED):
+        from .queueing import jobs_admit
+
+        # A place among the company's running jobs is free: the next waiting job of the company starts.
+        transaction.on_commit(lambda: jobs_admit(company_id=job.company_id))
 
 
 def template_mapping(*, company: Company, target: ImportTarget, name: str) -> dict:
@@ -74,12 +80,15 @@ def job_create(
     sheet: str | None = None,
     batch_size: int | None = None,
     all_or_nothing: bool = False,
+    idempotency_key: str = "",
 ) -> ImportExportJob:
     """Store the file and create a pending import job; nothing is read yet.
 
     The size limit, the template and the explicit mapping are checked here, so a bad request fails before a job
     exists. A template's mapping is copied onto the job, so editing the template later does not change the job.
     With `all_or_nothing`, every row is validated before any is written, and none is written if one fails.
+    A company's `idempotency_key` names one job: a second job with the same key raises IntegrityError, its file
+    removed again.
     """
     target = get_target(target_name)
     limit = settings.IMPORT_MAX_FILE_MB
@@ -103,18 +112,28 @@ def job_create(
             "batch_size": batch_size or settings.IMPORT_BATCH_SIZE,
             "all_or_nothing": all_or_nothing,
         },
+        idempotency_key=idempotency_key,
     )
     job.file.save(Path(file_name).name, file, save=False)
-    job.save()
+    try:
+        job.save()
+    except IntegrityError:
+        job.file.delete(save=False)
+        raise
     job_log(job, f"Job created for {job.file_name}.")
     return job
 
 
 def job_enqueue(job: ImportExportJob) -> None:
-    """Queue the job for a worker once the surrounding transaction commits."""
-    from .tasks import run_import_job
+    """Send the job to the workers once the surrounding transaction commits, if its company may run another job
+    now; else it waits, pending, for its turn.
 
-    run_import_job.delay_on_commit(str(job.id))
+    An unreachable broker does not fail the caller: the job is saved, stays pending with nothing sent, says that
+    it waits for the workers, and the sweeper sends it when the broker answers again.
+    """
+    from .queueing import jobs_admit
+
+    transaction.on_commit(lambda: jobs_admit(company_id=job.company_id))
 
 
 def export_run(

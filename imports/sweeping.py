@@ -1,8 +1,10 @@
 """The sweeper: finds work whose worker stopped reporting, or whose message never arrived, and queues it again.
 
-It runs every minute under Celery beat. Work is released before it is queued again (lease dropped, a death
-counted), so a queue with no workers to empty it does not grow a message per sweep, and a chunk whose worker
-stopped three times fails its job with a message instead of looping forever.
+It runs every IMPORT_SWEEP_SECONDS under Celery beat. Work is released before it is queued again (lease dropped,
+a death counted), so a queue with no workers to empty it does not grow a message per sweep, and a chunk whose
+worker stopped three times fails its job with a message instead of looping forever. It also sends, at every
+sweep, the jobs that wait with no message out: those the broker could not take when they were created, and those
+whose company's turn came while no job of the company ended to send them.
 """
 
 from datetime import timedelta
@@ -12,7 +14,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import ImportChunk, ImportExportJob
+from .queueing import chunks_top_up, jobs_admit, task_send
 from .running import MAX_DEATHS, chunk_poison_message, job_fail
+from .services import job_log
 
 Status = ImportExportJob.Status
 Chunk = ImportChunk.Status
@@ -53,16 +57,19 @@ def _sweep_stale_chunks(now, stale, counts) -> None:
         if chunk.deaths >= MAX_DEATHS:
             job_fail(chunk.job, chunk_poison_message(chunk))
             counts["failed_jobs"] += 1
-        else:
-            _chunk_task(back).apply_async(args=[chunk.pk])
+        elif task_send(_chunk_task(back), chunk.pk):
             counts["requeued_chunks"] += 1
+        else:
+            ImportChunk.objects.filter(pk=chunk.pk, queued_at=now).update(queued_at=None)
 
 
 def _sweep_waiting_chunks(now, stale, counts) -> None:
-    """Waiting chunks of a job nobody is working on any more: their message was lost, or their job's runner died.
+    """Waiting chunks of a job nobody is working on any more: their message was lost, or never sent (the broker
+    was away when it should have been), or their job's runner died. The job's next chunks are sent, a few at a
+    time as always.
 
     While some chunk of the job is running and reporting, its waiting chunks are waiting their turn (in the
-    queue, or in the command line's loop) and are left alone.
+    queue, or in the command line's loop) and are left alone: the chunks that end send the next.
     """
     busy_jobs = ImportChunk.objects.filter(lease__isnull=False, heartbeat_at__gte=stale).values("job")
     waiting = (
@@ -75,37 +82,34 @@ def _sweep_waiting_chunks(now, stale, counts) -> None:
         .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=stale))
         .exclude(job__in=busy_jobs)
     )
-    for chunk_id, status in waiting.values_list("pk", "status"):
-        if ImportChunk.objects.filter(pk=chunk_id, status=status, lease__isnull=True).update(queued_at=now):
-            _chunk_task(status).apply_async(args=[chunk_id])
-            counts["requeued_chunks"] += 1
+    for job_id in set(waiting.values_list("job_id", flat=True)):
+        counts["requeued_chunks"] += chunks_top_up(job_id)
 
 
 def _sweep_jobs(now, stale, counts) -> None:
-    """Import jobs never started (their message was lost), whose preparation or merge stopped reporting, whose
-    chunks are all scanned with nobody merging them, or all done with nobody completing the job."""
-    from .tasks import finish_import_job, merge_import_job, run_import_job
+    """Import jobs waiting with no message out (or whose message was lost), whose preparation or merge stopped
+    reporting, whose chunks are all scanned with nobody merging them, or all done with nobody completing the job."""
+    from .tasks import finish_import_job, merge_import_job
 
-    never_started = Q(job_status=Status.PENDING, created_at__lt=stale) & (
-        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale)
-    )
-    held_too_long = Q(job_status=Status.RUNNING, lease__isnull=False, heartbeat_at__lt=stale)
     imports = ImportExportJob.objects.filter(job_type=ImportExportJob.JobType.IMPORT)
-    for job in imports.filter(never_started | held_too_long):
-        if job.job_status == Status.RUNNING:
-            if job.deaths + 1 >= MAX_DEATHS:
-                job_fail(job, "Reading the file stopped its worker three times (it may need more memory or time "
-                              "than the workers have); the job was stopped.")
-                counts["failed_jobs"] += 1
-                continue
-            released = ImportExportJob.objects.filter(pk=job.pk, lease=job.lease, heartbeat_at__lt=stale).update(
-                job_status=Status.PENDING, lease=None, deaths=F("deaths") + 1, heartbeat_at=now
-            )
-        else:
-            released = ImportExportJob.objects.filter(pk=job.pk, job_status=Status.PENDING).update(heartbeat_at=now)
-        if released:
-            run_import_job.apply_async(args=[str(job.pk)])
-            counts["requeued_jobs"] += 1
+    lost = imports.filter(job_status=Status.PENDING, queued_at__lt=stale)
+    lost.update(queued_at=None)  # sent, never taken: a broker that restarted forgets its queue
+    held_too_long = imports.filter(job_status=Status.RUNNING, lease__isnull=False, heartbeat_at__lt=stale)
+    for job in held_too_long:
+        if job.deaths + 1 >= MAX_DEATHS:
+            job_fail(job, "Reading the file stopped its worker three times (it may need more memory or time "
+                          "than the workers have); the job was stopped.")
+            counts["failed_jobs"] += 1
+            continue
+        # Back to waiting, unsent: the admission below sends it in its company's turn (its place among the
+        # running jobs is free now), by the age of the job.
+        if ImportExportJob.objects.filter(pk=job.pk, lease=job.lease, heartbeat_at__lt=stale).update(
+            job_status=Status.PENDING, lease=None, deaths=F("deaths") + 1, heartbeat_at=now, queued_at=None
+        ):
+            job_log(job, "The worker preparing the file stopped reporting; the job waits to start again.")
+    waiting = imports.filter(job_status=Status.PENDING, queued_at__isnull=True)
+    for company_id in set(waiting.values_list("company_id", flat=True)):
+        counts["requeued_jobs"] += jobs_admit(company_id=company_id)
 
     unmerged = (
         imports.filter(job_status=Status.RUNNING, lease__isnull=True, heartbeat_at__lt=stale, chunks__isnull=False)
@@ -114,8 +118,7 @@ def _sweep_jobs(now, stale, counts) -> None:
     )
     for job_id in unmerged.values_list("pk", flat=True):
         if ImportExportJob.objects.filter(pk=job_id, lease__isnull=True).update(heartbeat_at=now):
-            merge_import_job.apply_async(args=[str(job_id)])
-            counts["requeued_jobs"] += 1
+            counts["requeued_jobs"] += task_send(merge_import_job, str(job_id))
 
     recently_busy = ImportChunk.objects.filter(heartbeat_at__gte=stale).values("job")
     unfinished = (
@@ -125,5 +128,4 @@ def _sweep_jobs(now, stale, counts) -> None:
         .distinct()
     )
     for job_id in unfinished.values_list("pk", flat=True):
-        finish_import_job.apply_async(args=[str(job_id)])
-        counts["requeued_jobs"] += 1
+        counts["requeued_jobs"] += task_send(finish_import_job, str(job_id))

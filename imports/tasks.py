@@ -7,9 +7,9 @@ the database decides who holds a job or chunk.
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 
 from .models import ImportChunk, ImportExportJob
+from .queueing import chunks_top_up
 from .running import chunk_run, chunk_scan_run, job_finalize, job_merge, job_prepare, job_write_after_validation
 from .services import job_files_purge
 from .sweeping import jobs_sweep
@@ -28,26 +28,26 @@ RELIABLE = {
 
 @shared_task(**RELIABLE)
 def run_import_job(self, job_id: str) -> str:
-    """Lay the job out, then queue the scan of each of its chunks for whichever workers are free."""
+    """Lay the job out, then queue the scans of its first chunks for whichever workers are free."""
     job = ImportExportJob.objects.filter(pk=job_id).first()
     if job is None:
         return "missing"
     if job_prepare(job=job, lease=self.request.id):
-        chunks_queue(job, scan_import_chunk)
+        chunks_top_up(job.pk)
     job.refresh_from_db()
     return job.job_status
 
 
 @shared_task(**RELIABLE)
 def scan_import_chunk(self, chunk_id: int) -> str:
-    """Scan one chunk; the run that scans the last one merges the scans and queues the chunks to run."""
+    """Scan one chunk and queue the next; the run that scans the last one merges the scans and queues the first
+    chunks to run."""
     chunk = chunk_scan_run(chunk_id=chunk_id, lease=self.request.id)
     if chunk is None:
         return "not ours"
-    if job_merge(job=chunk.job, lease=self.request.id):
-        chunks_queue(chunk.job, run_import_chunk)
-        return "merged"
-    return "scanned"
+    merged = job_merge(job=chunk.job, lease=self.request.id)
+    chunks_top_up(chunk.job_id)
+    return "merged" if merged else "scanned"
 
 
 @shared_task(**RELIABLE)
@@ -57,14 +57,15 @@ def merge_import_job(self, job_id: str) -> str:
     if job is None:
         return "missing"
     if job_merge(job=job, lease=self.request.id):
-        chunks_queue(job, run_import_chunk)
+        chunks_top_up(job.pk)
         return "merged"
     return "not ours"
 
 
 @shared_task(**RELIABLE)
 def run_import_chunk(self, chunk_id: int) -> str:
-    """Run one chunk of rows from its checkpoint; the run that finishes the last chunk completes the job.
+    """Run one chunk of rows from its checkpoint and queue the next; the run that finishes the last chunk
+    completes the job.
 
     A chunk that is not this run's may still be the job's last one, done by a run whose worker died before it
     could complete the job (this delivery is then the same task again): completing is harmless to try.
@@ -90,19 +91,15 @@ def finish_import_job(self, job_id: str) -> str:
 
 def job_settle(job: ImportExportJob) -> str:
     """After a chunk's last batch: an all-or-nothing job whose rows all passed validation has its chunks queued
-    again to be written; any other job whose chunks are all done is completed."""
+    again to be written; any other job whose chunks are all done is completed; a job with chunks still waiting
+    has the next sent."""
     if job_write_after_validation(job=job):
-        chunks_queue(job, run_import_chunk)
+        chunks_top_up(job.pk)
         return "validated"
-    return job_finalize(job=job).job_status
-
-
-def chunks_queue(job: ImportExportJob, task) -> None:
-    """Queue `task` for every chunk of the job; free workers take them one at a time."""
-    chunk_ids = list(job.chunks.order_by("index").values_list("pk", flat=True))
-    ImportChunk.objects.filter(pk__in=chunk_ids).update(queued_at=timezone.now())
-    for chunk_id in chunk_ids:
-        task.apply_async(args=[chunk_id])
+    job = job_finalize(job=job)
+    if not job.is_finished:
+        chunks_top_up(job.pk)
+    return job.job_status
 
 
 @shared_task

@@ -39,8 +39,9 @@ class WorkerProcess:
     """One `celery worker` process; `pool="prefork"` gives it a child process that runs the tasks."""
 
     def __init__(self, name: str, log_path: Path, *, pool: str = "solo", environment: dict | None = None,
-                 memory_limit: int | None = None):
-        """`memory_limit` caps the worker's address space in bytes (RLIMIT_AS), its task children's too."""
+                 memory_limit: int | None = None, arguments: tuple[str, ...] = ()):
+        """`memory_limit` caps the worker's address space in bytes (RLIMIT_AS), its task children's too; `arguments`
+        are added to the `celery worker` command line."""
         self.name = name
         self.log_path = log_path
         env = {
@@ -53,7 +54,7 @@ class WorkerProcess:
         command = [
             sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", pool, "--concurrency", "1",
             "--hostname", f"{name}@%h", "--loglevel", "info", "--without-gossip", "--without-mingle",
-            "--without-heartbeat",
+            "--without-heartbeat", *arguments,
         ]
         with open(log_path, "w") as log:
             self.process = subprocess.Popen(

@@ -49,3 +49,11 @@ class ErrorReportDeleted(APIException):
     status_code = status.HTTP_410_GONE
     default_detail = "The error report has been deleted."
     default_code = "report_deleted"
+
+
+class IdempotencyKeyReused(APIException):
+    """The Idempotency-Key names a job of another target: a key stands for one upload."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This Idempotency-Key was used for another import."
+    default_code = "idempotency_key_reused"

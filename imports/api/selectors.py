@@ -30,3 +30,8 @@ def import_job_get(*, company: Company, job_id: str, target: ImportTarget | None
     except ValueError:
         return None
     return import_job_list(company=company, target=target).filter(pk=pk).first()
+
+
+def import_job_by_key(*, company: Company, key: str) -> ImportExportJob | None:
+    """The company's import job created with the Idempotency-Key `key`, if any."""
+    return import_job_list(company=company).filter(idempotency_key=key).first()

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from imports.models import ImportExportJob
 from imports.pipeline import DUPLICATE_STRATEGIES
+from imports.queueing import job_waiting_reason
 from imports.targets import ImportTarget
 
 from .options import EXAMPLE, MODES
@@ -74,6 +75,7 @@ class ImportJobSerializer(serializers.Serializer):
     target = serializers.CharField(source="target_model")
     file_name = serializers.CharField()
     status = serializers.SerializerMethodField()
+    status_detail = serializers.SerializerMethodField()
     progress = serializers.IntegerField(source="progress_percent", min_value=0, max_value=100)
     total_rows = serializers.IntegerField(source="total_records", help_text="0 until the file has been read.")
     processed_rows = serializers.IntegerField(source="processed_records")
@@ -94,6 +96,15 @@ class ImportJobSerializer(serializers.Serializer):
     @extend_schema_field(serializers.ChoiceField(choices=list(API_STATUSES.values())))
     def get_status(self, job: ImportExportJob) -> str:
         return api_status(job)
+
+    @extend_schema_field(serializers.CharField(
+        allow_null=True,
+        help_text="What a pending job waits for, in one sentence: a free worker, its company's other imports (at "
+        "most IMPORT_MAX_RUNNING_JOBS_PER_COMPANY run at once), or the workers' task queue when it could not be "
+        "reached (the job is saved and starts by itself when the queue is back). Null once the job has started.",
+    ))
+    def get_status_detail(self, job: ImportExportJob) -> str | None:
+        return job_waiting_reason(job) or None
 
     def get_skipped_rows(self, job: ImportExportJob) -> int:
         # The job counts unchanged rows among the skipped; the API counts them apart so the outcomes add up.

@@ -1,7 +1,7 @@
 """Starting an import from the API: the same job the wizard and the command line create, queued for the workers."""
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from companies.models import User
 from imports.models import ImportExportJob
@@ -9,16 +9,29 @@ from imports.pipeline import ImportOptions
 from imports.services import job_create, job_enqueue
 from imports.targets import ImportTarget
 
+from .selectors import import_job_by_key
+
 
 def api_import_start(
-    *, user: User, target: ImportTarget, file: UploadedFile, options: ImportOptions
-) -> ImportExportJob:
-    """Store the upload as a pending job of the user's company and queue it once the job is committed.
+    *, user: User, target: ImportTarget, file: UploadedFile, options: ImportOptions, idempotency_key: str = ""
+) -> tuple[ImportExportJob, bool]:
+    """Store the upload as a pending job of the user's company and queue it once the job is committed; return the
+    job and whether it is new.
 
+    With an `idempotency_key` the company already used, the job of that key comes back instead and nothing is
+    stored: also when a retry of the same upload created it a moment ago, in a request running alongside (the
+    database's unique constraint decides which one creates it).
     Raises ImportFileError when the job cannot be created (the core's own checks of the file)."""
-    with transaction.atomic():
-        job = job_create(
-            company=user.company, target_name=target.name, file=file, file_name=file.name, options=options, user=user
-        )
-        job_enqueue(job)
-    return job
+    try:
+        with transaction.atomic():
+            job = job_create(
+                company=user.company, target_name=target.name, file=file, file_name=file.name, options=options,
+                user=user, idempotency_key=idempotency_key,
+            )
+            job_enqueue(job)
+    except IntegrityError:
+        earlier = import_job_by_key(company=user.company, key=idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier, False
+    return job, True

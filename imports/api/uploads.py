@@ -80,3 +80,17 @@ def _on_disk(file: UploadedFile) -> Iterator[Path]:
             copy.write(chunk)
         copy.flush()
         yield Path(copy.name)
+
+
+IDEMPOTENCY_KEY_LENGTH = 255
+
+
+def idempotency_key(request: Request) -> str:
+    """The request's Idempotency-Key header ("" without one): up to 255 visible ASCII characters."""
+    key = request.headers.get("Idempotency-Key", "")
+    if key and (len(key) > IDEMPOTENCY_KEY_LENGTH or not all("!" <= character <= "~" for character in key)):
+        raise BadImportRequest(
+            f"The Idempotency-Key header must be 1 to {IDEMPOTENCY_KEY_LENGTH} visible ASCII characters without "
+            "spaces; a new UUID for each upload is a good key."
+        )
+    return key

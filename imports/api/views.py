@@ -27,11 +27,11 @@ from imports.models import ImportExportJob
 from imports.report import report_needed
 from imports.targets import ImportTarget, all_targets, get_target
 
-from .errors import BadImportRequest, ErrorReportDeleted, ErrorReportNotReady, NotFoundHere
+from .errors import BadImportRequest, ErrorReportDeleted, ErrorReportNotReady, IdempotencyKeyReused, NotFoundHere
 from .negotiation import IgnoreClientContentNegotiation
 from .options import options_parse
 from .pagination import RecentJobsPagination
-from .selectors import import_job_get, import_job_list
+from .selectors import import_job_by_key, import_job_get, import_job_list
 from .serializers import (
     AnyTargetUploadSerializer,
     ErrorSerializer,
@@ -41,7 +41,7 @@ from .serializers import (
 )
 from .services import api_import_start
 from .statuses import API_STATUSES, JOB_STATUSES, api_status
-from .uploads import form_text, uploaded_file
+from .uploads import form_text, idempotency_key, uploaded_file
 
 REFUSALS = {
     400: "Bad input: no file, an empty file, bad options (invalid JSON, too long or nested, an unknown option or "
@@ -73,6 +73,15 @@ JOB_ID = OpenApiParameter(
 )
 STATUS_FILTER = OpenApiParameter(
     "status", str, enum=list(API_STATUSES.values()), description="Only jobs in this status."
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description=(
+        "Makes a retried upload safe: a key of your choosing (a new UUID for each upload; up to 255 visible ASCII "
+        "characters). Sent again with the same key, the upload is not stored a second time: the answer is the job "
+        "the first request created, as it is now (202, `Idempotent-Replayed: true`). Keys are your company's own; "
+        "on a target's own route (customers, readings) a key already used for another target answers 409."
+    ),
 )
 TARGET_FILTER = OpenApiParameter(
     "target", str, description="Only jobs of this target (a name from GET /api/imports/targets, any case)."
@@ -194,10 +203,19 @@ class ImportJobCollectionView(CompanyImportsMixin, GenericAPIView):
             "Upload a file (multipart/form-data) with optional `options`. The file is checked (present, not empty, "
             "within the size limit, a CSV, Excel or JSON file by its content), a job is created and queued for the "
             "workers, and the answer is the pending job (202, with its URL in `Location`). Poll that URL until "
-            "`status` is completed, failed or cancelled; rows that fail are then in the CSV at `errors_url`."
+            "`status` is completed, failed or cancelled; rows that fail are then in the CSV at `errors_url`. When "
+            "the workers' task queue cannot be reached, the job is saved all the same and the answer is 202 too: "
+            "`status_detail` says the job waits for the workers, and it starts by itself when the queue is back. "
+            "Send an `Idempotency-Key` to retry an upload without the risk of importing it twice."
         ),
+        parameters=[IDEMPOTENCY_KEY],
         request={"multipart/form-data": ImportUploadSerializer},
-        responses={202: ImportJobSerializer, **refusals(400, 401, 408, 413, 415)},
+        responses={
+            202: ImportJobSerializer,
+            **refusals(400, 401, 408, 409, 413, 415, why={
+                409: "The Idempotency-Key was used for an import of another target.",
+            }),
+        },
         examples=[
             JOB_EXAMPLE,
             OpenApiExample(
@@ -208,15 +226,34 @@ class ImportJobCollectionView(CompanyImportsMixin, GenericAPIView):
         ],
     )
     def post(self, request, *args, **kwargs):
+        key = idempotency_key(request)
+        earlier = import_job_by_key(company=request.user.company, key=key) if key else None
+        if earlier is not None:  # a retry: the file is not read or stored again
+            return self.accepted(earlier, replayed=True)
         target = self.upload_target()
         file = uploaded_file(request)
         options = options_parse(form_text(request, "options"))
         try:
-            job = api_import_start(user=request.user, target=target, file=file, options=options)
+            job, created = api_import_start(
+                user=request.user, target=target, file=file, options=options, idempotency_key=key
+            )
         except ImportFileError as error:
             raise BadImportRequest(str(error)) from None
+        return self.accepted(job, replayed=not created)
+
+    def accepted(self, job: ImportExportJob, *, replayed: bool) -> Response:
+        """202 with the job; a retry's answer is the first answer as it would be now."""
+        bound = self.route_target()
+        if replayed and bound is not None and job.target_model != bound.name:
+            raise IdempotencyKeyReused(
+                f"The Idempotency-Key {job.idempotency_key} was used for a {job.target_model} import (job "
+                f"{job.pk}); send a new key with each new upload."
+            )
         answer = self.get_serializer(job).data
-        return Response(answer, status=status.HTTP_202_ACCEPTED, headers={"Location": answer["url"]})
+        headers = {"Location": answer["url"]}
+        if replayed:
+            headers["Idempotent-Replayed"] = "true"
+        return Response(answer, status=status.HTTP_202_ACCEPTED, headers=headers)
 
 
 @extend_schema_view(

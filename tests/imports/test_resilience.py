@@ -25,14 +25,17 @@ from imports.models import ImportChunk, ImportExportJob
 from imports.pipeline import ImportOptions
 from imports.services import job_create, job_enqueue
 from imports.sweeping import jobs_sweep
-from imports.tasks import run_import_chunk, scan_import_chunk
+from imports.tasks import run_import_chunk, run_import_job, scan_import_chunk
 from tests.factories import CompanyFactory
 from tests.workers import job_finished, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-CHUNK_ROWS, BATCH_SIZE, STALE_SECONDS = 2000, 200, 2
-WORKER_ENV = {"IMPORT_CHUNK_ROWS": str(CHUNK_ROWS), "IMPORT_STALE_SECONDS": str(STALE_SECONDS)}
+CHUNK_ROWS, BATCH_SIZE, STALE_SECONDS, HEARTBEAT_SECONDS = 2000, 200, 2, 1
+WORKER_ENV = {
+    "IMPORT_CHUNK_ROWS": str(CHUNK_ROWS), "IMPORT_STALE_SECONDS": str(STALE_SECONDS),
+    "IMPORT_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
+}
 COMPARED = [field for field in HEADER if field != "account_number"]
 
 
@@ -41,6 +44,7 @@ def _small_chunks(settings):
     settings.IMPORT_CHUNK_ROWS = CHUNK_ROWS
     settings.IMPORT_BATCH_SIZE = BATCH_SIZE
     settings.IMPORT_STALE_SECONDS = STALE_SECONDS
+    settings.IMPORT_HEARTBEAT_SECONDS = HEARTBEAT_SECONDS
 
 
 def customers_file(path: Path, rows: int, *, seed: int = 7, blank_keys: bool = False, repeats: bool = True) -> Path:
@@ -216,7 +220,7 @@ def test_tasks_delivered_twice_import_once(company, run_import, start_worker, tm
     workers = [start_worker(f"w{n}", environment=WORKER_ENV) for n in range(2)]
 
     job = queue_job(company, path)
-    job_enqueue(job)  # the job's message, a second time
+    run_import_job.apply_async(args=[str(job.pk)])  # the job's message, a second time
     chunk_ids = wait_for(lambda: list(job.chunks.values_list("pk", flat=True)), interval=0.02, workers=workers,
                          what="the job's chunks")
     for chunk_id in chunk_ids:  # every scan, a second time

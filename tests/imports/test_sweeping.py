@@ -148,6 +148,7 @@ def test_a_preparation_whose_worker_stopped_starts_over(new_job, queued):
     job.refresh_from_db()
     assert (job.job_status, job.lease, job.deaths) == ("pending", None, 1)
     assert queued == [("run_import_job", str(job.pk))]
+    assert job.logs.filter(message__startswith="The worker preparing the file stopped reporting").exists()
 
 
 def test_a_file_that_stops_its_worker_three_times_while_being_read_fails(new_job, queued):
@@ -165,12 +166,45 @@ def test_a_file_that_stops_its_worker_three_times_while_being_read_fails(new_job
 
 def test_a_job_whose_message_was_lost_is_queued_again_once(new_job, queued):
     job = new_job()
-    ImportExportJob.objects.filter(pk=job.pk).update(created_at=LONG_AGO)
+    ImportExportJob.objects.filter(pk=job.pk).update(created_at=LONG_AGO, queued_at=LONG_AGO)
 
     jobs_sweep()
     jobs_sweep()
 
     assert queued == [("run_import_job", str(job.pk))]
+
+
+def test_a_job_the_broker_could_not_take_is_sent_at_the_next_sweep_without_waiting_to_go_stale(new_job, queued):
+    job = new_job()  # created this instant, never sent
+
+    jobs_sweep()
+
+    job.refresh_from_db()
+    assert queued == [("run_import_job", str(job.pk))]
+    assert job.queued_at is not None
+
+
+def test_the_sweeper_sends_a_companys_waiting_jobs_oldest_first_within_its_limit(new_job, queued, settings):
+    settings.IMPORT_MAX_RUNNING_JOBS_PER_COMPANY = 2
+    jobs = [new_job() for _ in range(4)]
+    ImportExportJob.objects.filter(pk=jobs[0].pk).update(job_status="running", lease=uuid.uuid4(),
+                                                         heartbeat_at=timezone.now())
+
+    jobs_sweep()
+    jobs_sweep()
+
+    assert queued == [("run_import_job", str(jobs[1].pk))]
+
+
+def test_a_job_with_many_waiting_chunks_gets_only_a_few_sent(new_job, queued, settings):
+    settings.IMPORT_MAX_CHUNKS_IN_FLIGHT = 2
+    job = prepared(new_job())  # three chunks, none sent
+    chunks = list(job.chunks.order_by("index"))
+
+    jobs_sweep()
+    jobs_sweep()
+
+    assert queued == [("run_import_chunk", chunks[0].pk), ("run_import_chunk", chunks[1].pk)]
 
 
 def run_every_chunk_without_finishing(job: ImportExportJob) -> None:
