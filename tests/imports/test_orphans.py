@@ -49,7 +49,7 @@ def test_a_wizard_upload_that_crashes_keeps_no_file(company, user, settings, mon
     def crashing(*args, **kwargs):
         raise crash("while reading the header")
 
-    monkeypatch.setattr(uploads, "upload_read_header", crashing)
+    monkeypatch.setattr(uploads, "_read_header", crashing)
 
     with pytest.raises(crash):
         uploads.upload_create(company=company, user=user, target_name="Customer",
@@ -76,7 +76,7 @@ def test_a_crash_in_the_wizard_is_a_500_page_and_keeps_no_file(user, settings, m
     def crashing(*args, **kwargs):
         raise RuntimeError("a bug in the header reader")
 
-    monkeypatch.setattr(uploads, "upload_read_header", crashing)
+    monkeypatch.setattr(uploads, "_read_header", crashing)
     client = Client(raise_request_exception=False)
     client.force_login(user)
 
