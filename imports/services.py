@@ -179,6 +179,7 @@ def job_files_purge(*, older_than_days: int | None = None) -> int:
         for stored in (job.file, job.error_report):
             if stored:
                 stored.delete(save=False)
+        stored_files.job_folder_remove_if_empty(job)
         with transaction.atomic():
             ImportExportJob.objects.filter(pk=job.pk).update(file="", error_report="")
             job_log(job, f"Uploaded file and error report deleted after {days} days.")

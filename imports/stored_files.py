@@ -189,6 +189,14 @@ def working_files_delete(job: ImportExportJob) -> None:
         logger.warning("Could not delete the working files of job %s from the file storage", job.pk, exc_info=True)
 
 
+def job_folder_remove_if_empty(job: ImportExportJob) -> None:
+    """On a local disk, the folder of a job whose files the purge has deleted: its empty sub-folders would stay
+    otherwise (an object store has no folders)."""
+    folder = _storage_path(job.file.storage, _job_folder(job))
+    if folder is not None and folder.is_dir() and not any(path.is_file() for path in folder.rglob("*")):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _cache_prune() -> None:
     """Drop this machine's copies of jobs that have ended or no longer exist (the run that ended a job deleted its
     own machine's copies; the other machines' copies go here, the next time they download a file)."""
