@@ -8,7 +8,9 @@ pads nothing), and the row count (a row number far ahead is refused, not filled 
 
 Cells become text the way the import has always read them: dates from date-formatted numbers, booleans as
 true/false, numbers through cell_to_text, inline and shared texts with their rich-text runs joined and their
-phonetic guides left out.
+phonetic guides left out. Rows are laid out from the first column of the sheet's <dimension> (the used range every
+spreadsheet program records), or from column A when a sheet has none (openpyxl's write-only mode writes none): a
+stream cannot look ahead for the leftmost cell, and no column may be lost.
 """
 
 import zipfile
@@ -106,8 +108,8 @@ class XlsxStream:
                 pass
 
     def rows(self) -> Iterator[list[str]]:
-        """Every row from the sheet's first, each a list of cell texts from the sheet's first used column on (empty
-        cells on the right are not given; rows the sheet leaves out are empty rows)."""
+        """Every row from the sheet's first, each a list of cell texts from the sheet's first column on (empty cells
+        on the right are not given; rows the sheet leaves out are empty rows)."""
         try:
             yield from self._rows()
         except (zipfile.BadZipFile, ValueError, OverflowError) as error:
@@ -122,7 +124,7 @@ class XlsxStream:
         columns: dict[str, int] = {}  # column letters to index, the conversion being slow in Python
         parser = xlsx_xml.parser()
         finished: list = []  # rows completed in the last block; an int stands for that many blank rows
-        row: list = []  # the open row's texts, laid out from the start column, or (column, text) pairs before it
+        row: list[str] = []  # the open row's texts, laid out from the start column
         parts: list[str] = []
         cell = None  # the open cell's attributes
         phonetic = False
@@ -130,7 +132,7 @@ class XlsxStream:
         expected = 1  # the number a row without one gets; rows the sheet skips are blank rows
         counted = 0  # rows given so far, blank ones included
         column = -1
-        start_column: int | None = None
+        start_column = 0  # the first column of the sheet's <dimension>; column A when it has none
 
         def is_date(style) -> bool:
             if self._date_styles is None:
@@ -169,37 +171,22 @@ class XlsxStream:
                     raise ValueError(f"a cell has the unknown type {kind!r}")
                 elif len(text) > max_chars:
                     limits.check_cell(len(text), number)
-            if start_column is None:
-                if len(row) >= max_columns:
-                    limits.check_columns(len(row) + 1, number)
-                row.append((column, text))
-                return
             at, length = column - start_column, len(row)
-            if at != length:
+            if at < length:
                 if at < 0:
-                    return  # left of the sheet's first column
-                if at > length:
-                    if at >= max_columns:
-                        limits.check_columns(at + 1, number)
-                    row.extend([""] * (at - length))
-                else:
-                    at = length  # a column given twice, or out of order: kept after the cells before it
-            if at >= max_columns:
+                    raise ImportFileError(
+                        f"The Excel workbook is damaged: row {number:,} has a cell left of the sheet's first column "
+                        "(the sheet's dimension says otherwise); save it again from a spreadsheet program."
+                    )
+                at = length  # a column given twice, or out of order: kept after the cells before it
+            if at >= max_columns:  # before any padding
                 limits.check_columns(at + 1, number)
+            if at > length:
+                row.extend([""] * (at - length))
             row.append(text)
 
         def close_row() -> None:
-            nonlocal row, start_column
-            if start_column is None and row:
-                # No <dimension>: the first row with cells decides where rows start.
-                start_column = min(position for position, _text in row)
-                pairs, row = row, []
-                for position, text in pairs:
-                    at = position - start_column
-                    if at >= max_columns:
-                        limits.check_columns(at + 1, number)
-                    row.extend([""] * (at - len(row)))
-                    row.append(text)
+            nonlocal row
             finished.append(row)
             row = []
 
@@ -225,14 +212,13 @@ class XlsxStream:
                     row.clear()  # cells outside any row belong to none
                 given = attributes.get("r")
                 number = int(given) if given else expected
-                # Only forward gaps are filled, so rows numbered back and forth cannot multiply blank rows.
                 gap = number - expected if number > expected else 0
-                counted += gap + 1
+                counted += gap + 1  # blank rows count too, so rows numbered back and forth cannot multiply them
                 if number > max_row or counted > max_row:
                     limits.check_rows(max(number, counted) - ROWS_ABOVE_DATA)
                 if gap:
                     finished.append(gap)
-                expected, column = max(expected, number + 1), -1
+                expected, column = number + 1, -1
             elif name == _PHONETIC:
                 phonetic = True  # phonetic guides come after the text's runs and are not part of it
             elif name == _DIMENSION and not number:

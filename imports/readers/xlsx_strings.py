@@ -3,7 +3,8 @@
 Excel stores every text cell's text once, in xl/sharedStrings.xml, in the order the texts first appear. A million
 rows of unique names and emails make millions of strings: held as Python strings they would cost hundreds of
 megabytes. So the first strings (which hold the texts that repeat: cities, statuses, types) stay in memory up to a
-fixed budget, and the rest are written to a temporary file as UTF-8, found again by an array of their end offsets.
+budget of a few megabytes, and the rest are written to a temporary file as UTF-8, found again by an array of their
+end offsets.
 """
 
 import os
@@ -17,7 +18,9 @@ from .limits import ReadLimits
 from .workbook_archive import WorkbookArchive
 
 PART = "xl/sharedStrings.xml"
-IN_MEMORY_CHARS = 2_000_000
+# What the strings kept in memory may cost, counted as a Python string costs: its characters and ~64 bytes more.
+IN_MEMORY_BYTES = 8 * 1024 * 1024
+_STRING_OVERHEAD = 64
 _FLUSH_BYTES = 256 * 1024
 _SI, _T, _PHONETIC = xlsx_xml.MAIN + "si", xlsx_xml.MAIN + "t", xlsx_xml.MAIN + "rPh"
 
@@ -26,9 +29,11 @@ class SharedStrings:
     def __init__(self, archive: WorkbookArchive, limits: ReadLimits):
         self._archive, self._limits = archive, limits
         self._head: list[str] = []
-        self._head_chars = 0
+        self._head_bytes = 0
         self._spill = None
-        self._ends = array("q")
+        # Where each spilled string ends in the file; the file is no larger than the part, itself within the
+        # unzipped limit, so four bytes an offset do unless that limit is raised past 4 GB.
+        self._ends = array("I" if limits.max_unzipped_bytes < 2**32 else "q")
         self._pending = bytearray()
         self._written = 0
         self._reader = None
@@ -88,9 +93,10 @@ class SharedStrings:
 
     def _add(self, text: str) -> None:
         self._limits.check_cell(len(text))
-        if self._spill is None and self._head_chars + len(text) <= IN_MEMORY_CHARS:
+        cost = len(text) + _STRING_OVERHEAD
+        if self._spill is None and self._head_bytes + cost <= IN_MEMORY_BYTES:
             self._head.append(text)
-            self._head_chars += len(text)
+            self._head_bytes += cost
             return
         if self._spill is None:
             self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
