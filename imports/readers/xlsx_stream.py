@@ -22,7 +22,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 from imports.errors import ImportFileError
 
 from . import xlsx_xml
-from .cells import cell_to_text
+from .cells import cell_to_text, float_to_text
 from .limits import ReadLimits
 from .workbook_archive import WorkbookArchive
 from .workbooks import ROWS_ABOVE_DATA, choose_sheet
@@ -31,7 +31,7 @@ from .xlsx_styles import date_styles
 
 _MAIN, _REL = xlsx_xml.MAIN, xlsx_xml.PACKAGE_RELATIONSHIPS
 _ROW, _CELL, _VALUE, _TEXT = _MAIN + "row", _MAIN + "c", _MAIN + "v", _MAIN + "t"
-_PHONETIC, _DIMENSION = _MAIN + "rPh", _MAIN + "dimension"
+_INLINE_STRING, _PHONETIC, _DIMENSION = _MAIN + "is", _MAIN + "rPh", _MAIN + "dimension"
 _RELATIONSHIP_ID = xlsx_xml.RELATIONSHIPS + "id"
 _DIGITS = "0123456789"
 # A column reference of more letters than Excel's last column (XFD) is past any column limit.
@@ -120,6 +120,7 @@ class XlsxStream:
         max_columns, max_chars = limits.max_columns, limits.max_cell_chars
         max_row = limits.max_rows + ROWS_ABOVE_DATA
         strings = self._strings
+        first_strings = strings.in_memory  # looked up without a method call: most cells name these
         dates_by_style: dict[str | None, bool] = {}
         columns: dict[str, int] = {}  # column letters to index, the conversion being slow in Python
         parser = xlsx_xml.parser()
@@ -161,10 +162,15 @@ class XlsxStream:
                         dated = is_date(style)
                         if len(dates_by_style) < _REMEMBERED_STYLES:
                             dates_by_style[style] = dated
-                    value = float(text)
-                    text = cell_to_text(from_excel(value, self._epoch) if dated else value)
+                    if dated:
+                        text = cell_to_text(from_excel(float(text), self._epoch))
+                    elif len(text) < 16 and text.isdigit():  # a whole number a float holds exactly: as it is
+                        text = text.lstrip("0") or "0"
+                    else:
+                        text = float_to_text(float(text))
                 elif kind == "s":
-                    text = strings[int(text)]
+                    index = int(text)
+                    text = first_strings[index] if 0 <= index < len(first_strings) else strings[index]
                 elif kind == "b":
                     text = "true" if text == "1" else "false"
                 elif kind not in ("inlineStr", "str", "e", "d"):
@@ -202,6 +208,8 @@ class XlsxStream:
             elif name in (_VALUE, _TEXT):
                 if cell is not None and not phonetic:
                     parser.CharacterDataHandler, parser.EndElementHandler = parts.append, end_text
+            elif name == _INLINE_STRING:
+                return  # as common as cells, so it is told apart before the rarer elements
             elif name == _ROW:
                 if cell is not None:
                     close_cell()

@@ -28,8 +28,8 @@ _SI, _T, _PHONETIC = xlsx_xml.MAIN + "si", xlsx_xml.MAIN + "t", xlsx_xml.MAIN + 
 class SharedStrings:
     def __init__(self, archive: WorkbookArchive, limits: ReadLimits):
         self._archive, self._limits = archive, limits
-        self._head: list[str] = []
-        self._head_bytes = 0
+        self.in_memory: list[str] = []  # the first strings; the list only grows
+        self._in_memory_bytes = 0
         self._spill = None
         # Where each spilled string ends in the file; the file is no larger than the part, itself within the
         # unzipped limit, so four bytes an offset do unless that limit is raised past 4 GB.
@@ -40,18 +40,19 @@ class SharedStrings:
         self._finished = not archive.has(PART)
 
     def __getitem__(self, index: int) -> str:
-        if 0 <= index < len(self._head):
-            return self._head[index]
-        while index >= len(self._head) + len(self._ends) and not self._finished:
+        if 0 <= index < len(self.in_memory):
+            return self.in_memory[index]
+        while index >= len(self.in_memory) + len(self._ends) and not self._finished:
             if self._reader is None:
                 self._reader = self._read()
             next(self._reader)
-        if 0 <= index < len(self._head):
-            return self._head[index]
-        spilled = index - len(self._head)
+        if 0 <= index < len(self.in_memory):
+            return self.in_memory[index]
+        spilled = index - len(self.in_memory)
         if index < 0 or spilled >= len(self._ends):
-            raise ImportFileError(f"The Excel workbook is damaged: a cell names shared text number {index:,}, and "
-                                  f"the workbook holds {len(self._head) + len(self._ends):,}.")
+            held = len(self.in_memory) + len(self._ends)
+            raise ImportFileError(f"The Excel workbook is damaged: a cell names shared text number {index:,}, but "
+                                  f"the workbook holds only {held:,} (numbered from 0).")
         start = self._ends[spilled - 1] if spilled else 0
         end = self._ends[spilled]
         if end > self._written:
@@ -94,9 +95,9 @@ class SharedStrings:
     def _add(self, text: str) -> None:
         self._limits.check_cell(len(text))
         cost = len(text) + _STRING_OVERHEAD
-        if self._spill is None and self._head_bytes + cost <= IN_MEMORY_BYTES:
-            self._head.append(text)
-            self._head_bytes += cost
+        if self._spill is None and self._in_memory_bytes + cost <= IN_MEMORY_BYTES:
+            self.in_memory.append(text)
+            self._in_memory_bytes += cost
             return
         if self._spill is None:
             self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()

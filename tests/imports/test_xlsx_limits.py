@@ -221,8 +221,8 @@ def test_shared_string_far_past_the_table_is_refused_after_reading_the_table_onc
     path = tmp_path / "far.xlsx"
     xlsx_files.shared_index_far_past_the_table(path)
 
-    assert refusal(path) == ("The Excel workbook is damaged: a cell names shared text number 4,000,000,000, and the "
-                             "workbook holds 9.")
+    assert refusal(path) == ("The Excel workbook is damaged: a cell names shared text number 4,000,000,000, but the "
+                             "workbook holds only 9 (numbered from 0).")
 
 
 def test_preview_and_import_refuse_alike(tmp_path):
