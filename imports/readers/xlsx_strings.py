@@ -3,8 +3,9 @@
 Excel stores every text cell's text once, in xl/sharedStrings.xml, in the order the texts first appear. A million
 rows of unique names and emails make millions of strings: held as Python strings they would cost hundreds of
 megabytes. So the first strings (which hold the texts that repeat: cities, statuses, types) stay in memory up to a
-budget of a few megabytes, and the rest are written to a temporary file as UTF-8, found again by an array of their
-end offsets.
+budget of a few megabytes, and the rest are written to a temporary file as UTF-8, found again by their end
+offsets, themselves written to a second file once there are more than a few thousand: memory stays the same
+whether a workbook holds a thousand strings or ten million.
 """
 
 import os
@@ -22,6 +23,7 @@ PART = "xl/sharedStrings.xml"
 IN_MEMORY_BYTES = 8 * 1024 * 1024
 _STRING_OVERHEAD = 64
 _FLUSH_BYTES = 256 * 1024
+_FLUSH_ENDS = 65_536
 _SI, _T, _PHONETIC = xlsx_xml.MAIN + "si", xlsx_xml.MAIN + "t", xlsx_xml.MAIN + "rPh"
 
 
@@ -30,34 +32,26 @@ class SharedStrings:
         self._archive, self._limits = archive, limits
         self.in_memory: list[str] = []  # the first strings; the list only grows
         self._in_memory_bytes = 0
-        self._spill = None
-        # Where each spilled string ends in the file; the file is no larger than the part, itself within the
-        # unzipped limit, so four bytes an offset do unless that limit is raised past 4 GB.
-        self._ends = array("I" if limits.max_unzipped_bytes < 2**32 else "q")
-        self._pending = bytearray()
-        self._written = 0
+        self._spilled: SpilledStrings | None = None
         self._reader = None
         self._finished = not archive.has(PART)
+
+    def __len__(self) -> int:
+        return len(self.in_memory) + (len(self._spilled) if self._spilled is not None else 0)
 
     def __getitem__(self, index: int) -> str:
         if 0 <= index < len(self.in_memory):
             return self.in_memory[index]
-        while index >= len(self.in_memory) + len(self._ends) and not self._finished:
+        while index >= len(self) and not self._finished:
             if self._reader is None:
                 self._reader = self._read()
             next(self._reader)
         if 0 <= index < len(self.in_memory):
             return self.in_memory[index]
-        spilled = index - len(self.in_memory)
-        if index < 0 or spilled >= len(self._ends):
-            held = len(self.in_memory) + len(self._ends)
+        if index < 0 or index >= len(self):
             raise ImportFileError(f"The Excel workbook is damaged: a cell names shared text number {index:,}, but "
-                                  f"the workbook holds only {held:,} (numbered from 0).")
-        start = self._ends[spilled - 1] if spilled else 0
-        end = self._ends[spilled]
-        if end > self._written:
-            self._flush()
-        return os.pread(self._spill.fileno(), end - start, start).decode("utf-8")
+                                  f"the workbook holds only {len(self):,} (numbered from 0).")
+        return self._spilled[index - len(self.in_memory)]
 
     def _read(self):
         """Parse the strings a block at a time; each step adds the strings that block completed."""
@@ -95,25 +89,73 @@ class SharedStrings:
     def _add(self, text: str) -> None:
         self._limits.check_cell(len(text))
         cost = len(text) + _STRING_OVERHEAD
-        if self._spill is None and self._in_memory_bytes + cost <= IN_MEMORY_BYTES:
-            self.in_memory.append(text)
-            self._in_memory_bytes += cost
-            return
-        if self._spill is None:
-            self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
-        self._pending += text.encode("utf-8")
-        self._ends.append(self._written + len(self._pending))
-        if len(self._pending) >= _FLUSH_BYTES:
-            self._flush()
-
-    def _flush(self) -> None:
-        self._spill.write(self._pending)
-        self._spill.flush()
-        self._written += len(self._pending)
-        self._pending.clear()
+        if self._spilled is None:
+            if self._in_memory_bytes + cost <= IN_MEMORY_BYTES:
+                self.in_memory.append(text)
+                self._in_memory_bytes += cost
+                return
+            self._spilled = SpilledStrings()
+        self._spilled.append(text)
 
     def close(self) -> None:
         if self._reader is not None:
             self._reader.close()
-        if self._spill is not None:
-            self._spill.close()
+        if self._spilled is not None:
+            self._spilled.close()
+
+
+class SpilledStrings:
+    """Strings in a temporary file, each found by where it ends; the ends go to a file of their own in runs of
+    `_FLUSH_ENDS`, so only the last run is held in memory."""
+
+    def __init__(self):
+        self._texts = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        self._ends_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        self._pending = bytearray()  # text not yet written
+        self._written = 0
+        self._ends = array("q")  # the ends of the strings since the last run written
+        self._ends_written = 0
+        self._last_end_written = 0
+
+    def __len__(self) -> int:
+        return self._ends_written + len(self._ends)
+
+    def append(self, text: str) -> None:
+        self._pending += text.encode("utf-8")
+        self._ends.append(self._written + len(self._pending))
+        if len(self._pending) >= _FLUSH_BYTES:
+            self._write_texts()
+        if len(self._ends) >= _FLUSH_ENDS:
+            self._ends_file.write(self._ends.tobytes())
+            self._ends_file.flush()
+            self._ends_written += len(self._ends)
+            self._last_end_written = self._ends[-1]
+            self._ends = array("q")
+
+    def __getitem__(self, index: int) -> str:
+        start, end = self._bounds(index)
+        if end > self._written:
+            self._write_texts()
+        return os.pread(self._texts.fileno(), end - start, start).decode("utf-8")
+
+    def _bounds(self, index: int) -> tuple[int, int]:
+        held = index - self._ends_written
+        if held > 0:
+            return self._ends[held - 1], self._ends[held]
+        if held == 0:
+            return self._last_end_written, self._ends[0]
+        size = self._ends.itemsize
+        if index == 0:
+            return 0, array("q", os.pread(self._ends_file.fileno(), size, 0))[0]
+        start, end = array("q", os.pread(self._ends_file.fileno(), 2 * size, (index - 1) * size))
+        return start, end
+
+    def _write_texts(self) -> None:
+        self._texts.write(self._pending)
+        self._texts.flush()
+        self._written += len(self._pending)
+        self._pending.clear()
+
+    def close(self) -> None:
+        self._texts.close()
+        self._ends_file.close()
