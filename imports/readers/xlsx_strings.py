@@ -24,6 +24,7 @@ IN_MEMORY_BYTES = 8 * 1024 * 1024
 _STRING_OVERHEAD = 64
 _FLUSH_BYTES = 256 * 1024
 _FLUSH_ENDS = 65_536
+_WINDOW_BYTES = 64 * 1024
 _SI, _T, _PHONETIC = xlsx_xml.MAIN + "si", xlsx_xml.MAIN + "t", xlsx_xml.MAIN + "rPh"
 
 
@@ -33,24 +34,20 @@ class SharedStrings:
         self.in_memory: list[str] = []  # the first strings; the list only grows
         self._in_memory_bytes = 0
         self._spilled: SpilledStrings | None = None
+        self._count = 0  # strings read so far
         self._reader = None
         self._finished = not archive.has(PART)
 
-    def __len__(self) -> int:
-        return len(self.in_memory) + (len(self._spilled) if self._spilled is not None else 0)
-
     def __getitem__(self, index: int) -> str:
-        if 0 <= index < len(self.in_memory):
-            return self.in_memory[index]
-        while index >= len(self) and not self._finished:
+        while index >= self._count and not self._finished:
             if self._reader is None:
                 self._reader = self._read()
             next(self._reader)
         if 0 <= index < len(self.in_memory):
             return self.in_memory[index]
-        if index < 0 or index >= len(self):
+        if index < 0 or index >= self._count:
             raise ImportFileError(f"The Excel workbook is damaged: a cell names shared text number {index:,}, but "
-                                  f"the workbook holds only {len(self):,} (numbered from 0).")
+                                  f"the workbook holds only {self._count:,} (numbered from 0).")
         return self._spilled[index - len(self.in_memory)]
 
     def _read(self):
@@ -87,7 +84,9 @@ class SharedStrings:
         yield
 
     def _add(self, text: str) -> None:
-        self._limits.check_cell(len(text))
+        if len(text) > self._limits.max_cell_chars:
+            self._limits.check_cell(len(text))
+        self._count += 1
         cost = len(text) + _STRING_OVERHEAD
         if self._spilled is None:
             if self._in_memory_bytes + cost <= IN_MEMORY_BYTES:
@@ -106,7 +105,8 @@ class SharedStrings:
 
 class SpilledStrings:
     """Strings in a temporary file, each found by where it ends; the ends go to a file of their own in runs of
-    `_FLUSH_ENDS`, so only the last run is held in memory."""
+    `_FLUSH_ENDS`, so only the last run is held in memory. Rows name their strings roughly in the order the table
+    holds them (first appearance), so both files are read back a window at a time, not a string at a time."""
 
     def __init__(self):
         self._texts = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
@@ -116,6 +116,8 @@ class SpilledStrings:
         self._ends = array("q")  # the ends of the strings since the last run written
         self._ends_written = 0
         self._last_end_written = 0
+        self._window, self._window_start = b"", 0  # texts read back
+        self._ends_window, self._ends_window_first = array("q"), 0  # ends read back
 
     def __len__(self) -> int:
         return self._ends_written + len(self._ends)
@@ -134,9 +136,13 @@ class SpilledStrings:
 
     def __getitem__(self, index: int) -> str:
         start, end = self._bounds(index)
-        if end > self._written:
-            self._write_texts()
-        return os.pread(self._texts.fileno(), end - start, start).decode("utf-8")
+        offset = start - self._window_start
+        if offset < 0 or end - self._window_start > len(self._window):
+            if end > self._written:
+                self._write_texts()
+            self._window, self._window_start, offset = (
+                os.pread(self._texts.fileno(), max(_WINDOW_BYTES, end - start), start), start, 0)
+        return self._window[offset : offset + end - start].decode("utf-8")
 
     def _bounds(self, index: int) -> tuple[int, int]:
         held = index - self._ends_written
@@ -144,11 +150,16 @@ class SpilledStrings:
             return self._ends[held - 1], self._ends[held]
         if held == 0:
             return self._last_end_written, self._ends[0]
-        size = self._ends.itemsize
+        first = index - 1 if index else 0  # the window holds the end before this string's too
+        at = first - self._ends_window_first
+        if at < 0 or index - self._ends_window_first >= len(self._ends_window):
+            size = self._ends.itemsize
+            count = min(_WINDOW_BYTES // size, self._ends_written - first)
+            self._ends_window = array("q", os.pread(self._ends_file.fileno(), count * size, first * size))
+            self._ends_window_first, at = first, 0
         if index == 0:
-            return 0, array("q", os.pread(self._ends_file.fileno(), size, 0))[0]
-        start, end = array("q", os.pread(self._ends_file.fileno(), 2 * size, (index - 1) * size))
-        return start, end
+            return 0, self._ends_window[0]
+        return self._ends_window[at], self._ends_window[at + 1]
 
     def _write_texts(self) -> None:
         self._texts.write(self._pending)
