@@ -211,20 +211,27 @@ def stolen() -> tuple[int, int]:
     return values[7], sum(values)
 
 
-def xlsx_workbook(rows: int) -> Path:
-    """The generated customers of `rows` rows as a workbook, written once."""
-    path = FILES / f"customers_{rows}.xlsx"
+# The two ways workbooks store text: inline in each cell (openpyxl's way), or once in a shared-strings table that
+# cells name by number (Excel's way, and most other programs').
+WORKBOOK_LAYOUTS = ("inline strings", "shared strings")
+
+
+def xlsx_workbook(rows: int, layout: str) -> Path:
+    """The generated customers of `rows` rows as a workbook of the given layout, written once."""
+    path = FILES / f"customers_{rows}{'_shared' if layout == 'shared strings' else ''}.xlsx"
     if not path.exists():
         source = customers_csv(FILES / f"customers_{rows}.csv", rows)
-        child(["-c", WORKBOOK_WRITER.format(csv=source, xlsx=path)], SQLITE_URL)
+        # In a process of its own, as every figure's: the bench's own memory would show in the next child's peak.
+        writer = SHARED_WORKBOOK_WRITER if layout == "shared strings" else WORKBOOK_WRITER
+        child(["-c", writer.format(csv=source, xlsx=path)], SQLITE_URL)
     return path
 
 
-def xlsx_read(rows: int) -> dict[str, tuple[float, float]]:
+def xlsx_read(rows: int, layout: str) -> dict[str, tuple[float, float]]:
     """Rows/s and peak MB reading a workbook, cells converted to text, through the importer's streaming reader and
     through calamine as the importer read workbooks before (the whole sheet loaded at once), when it is installed
     (requirements-bench.txt)."""
-    path = xlsx_workbook(rows)
+    path = xlsx_workbook(rows, layout)
     readers = {"streaming reader": STREAMING_READER}
     try:
         import python_calamine  # noqa: F401
@@ -235,7 +242,7 @@ def xlsx_read(rows: int) -> dict[str, tuple[float, float]]:
     results = {}
     for name, script in readers.items():
         output, _seconds, peak = child(["-c", script.format(xlsx=path)], SQLITE_URL)
-        results[name] = (rows / float(output), peak)
+        results[f"{layout}, {name}"] = (rows / float(output), peak)
     return results
 
 
@@ -251,6 +258,13 @@ with open("{csv}", newline="", encoding="utf-8") as handle:
             row[12] = datetime.date.fromisoformat(row[12]) if row[12] else None
         sheet.append(row)
 workbook.save("{xlsx}")
+"""
+SHARED_WORKBOOK_WRITER = """
+import sys
+from pathlib import Path
+sys.path.insert(0, ".")
+from bench.generate import shared_strings_workbook
+shared_strings_workbook(Path("{csv}"), Path("{xlsx}"))
 """
 STREAMING_READER = """
 import sys, time
@@ -281,18 +295,22 @@ print(time.perf_counter() - started)
 
 
 def xlsx_figures(sizes: list[int]) -> tuple[list[Figure], dict[str, tuple[float, float]], int]:
-    """Dry runs of the workbooks from the command line (the importer's whole path: staging, then validation), and
-    the readers compared on the workbook nearest 100,000 rows."""
+    """Dry runs of the workbooks, both layouts, from the command line (the importer's whole path: staging, then
+    validation), and the readers compared on the workbooks nearest 100,000 rows."""
     figures = []
-    for rows in sizes:
-        path = xlsx_workbook(rows)
-        print(f"{rows:,} rows as a workbook ({path.stat().st_size / 1e6:.0f} MB)", flush=True)
-        outcome, seconds, peak = command_line(path, PG_URL, "--dry-run")
-        figures.append(Figure("PostgreSQL", "command line, XLSX", "dry run", rows, seconds, peak, outcome))
-        print(f"  {'PostgreSQL':10} {'command line':14} {'XLSX dry run':12} {rows:>9,} rows {seconds:7.1f} s "
-              f"{rows / seconds:>9,.0f} rows/s {peak:6.0f} MB", flush=True)
+    for layout in WORKBOOK_LAYOUTS:
+        for rows in sizes:
+            path = xlsx_workbook(rows, layout)
+            print(f"{rows:,} rows as a workbook of {layout} ({path.stat().st_size / 1e6:.0f} MB)", flush=True)
+            outcome, seconds, peak = command_line(path, PG_URL, "--dry-run")
+            figures.append(Figure("PostgreSQL", f"command line, XLSX of {layout}", "dry run", rows, seconds, peak,
+                                  outcome))
+            print(f"  {'PostgreSQL':10} {'command line':14} {'XLSX dry run':12} {rows:>9,} rows {seconds:7.1f} s "
+                  f"{rows / seconds:>9,.0f} rows/s {peak:6.0f} MB", flush=True)
     middle = min(sizes, key=lambda size: abs(size - 100_000))
-    reads = xlsx_read(middle)
+    reads = {}
+    for layout in WORKBOOK_LAYOUTS:
+        reads.update(xlsx_read(middle, layout))
     for name, (rate, peak) in reads.items():
         print(f"XLSX read, {middle:,} rows, {name}: {rate:,.0f} rows/s, peak {peak:.0f} MB", flush=True)
     return figures, reads, middle
@@ -301,10 +319,13 @@ def xlsx_figures(sizes: list[int]) -> tuple[list[Figure], dict[str, tuple[float,
 def xlsx_summary(figures: list[Figure], reads: dict[str, tuple[float, float]], middle: int) -> str:
     lines = [f"XLSX read ({middle:,} rows, cells converted to text), {name}: {rate:,.0f} rows/s, peak {peak:.0f} MB"
              for name, (rate, peak) in reads.items()]
-    if len(figures) > 1:
-        small, large = figures[-2], figures[-1]
-        lines.append(f"Peak memory, XLSX dry run from the command line: {large.peak_mb:.0f} MB at {large.rows:,} rows, "
-                     f"{small.peak_mb:.0f} MB at {small.rows:,} ({(large.peak_mb / small.peak_mb - 1) * 100:+.0f} %)")
+    for layout in WORKBOOK_LAYOUTS:
+        runs = sorted((figure for figure in figures if figure.runner.endswith(layout)), key=lambda f: f.rows)
+        if len(runs) > 1:
+            small, large = runs[0], runs[-1]
+            lines.append(f"Peak memory, XLSX of {layout} dry run from the command line: {large.peak_mb:.0f} MB at "
+                         f"{large.rows:,} rows, {small.peak_mb:.0f} MB at {small.rows:,} "
+                         f"({(large.peak_mb / small.peak_mb - 1) * 100:+.0f} %)")
     return "\n".join(lines)
 
 
