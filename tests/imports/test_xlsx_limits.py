@@ -5,6 +5,7 @@ workbooks are read in a process capped at 400 MB of address space and 30 seconds
 import json
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -348,3 +349,17 @@ def test_hostile_workbook_is_refused_or_read_in_400_mb_and_30_seconds(hostile, n
     else:
         assert result["refusal"] == ""
         assert result["rows"] >= 2
+
+
+def test_hostile_corpus_is_built_in_seconds_and_packs_what_it_claims(tmp_path):
+    started = time.perf_counter()
+    for item in xlsx_files.FILES:
+        item.make(tmp_path / item.name)
+    elapsed = time.perf_counter() - started
+
+    with zipfile.ZipFile(tmp_path / "cell-1.1gb.xlsx") as archive:
+        sheet = archive.getinfo("xl/worksheets/sheet1.xml")
+    assert sheet.file_size > 1_100 * MB
+    assert (tmp_path / "cell-1.1gb.xlsx").stat().st_size < 2 * MB
+    assert (tmp_path / "rows-1.2-million.xlsx").stat().st_size < 5 * MB
+    assert elapsed < 30  # a few seconds on a quiet machine
