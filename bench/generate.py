@@ -1,10 +1,13 @@
-"""Realistic utility-customer CSV files for benchmarks: accented names, mixed phone formats, repeated cities and
-states, about 1 % of addresses with a non-ASCII local part (the rest ASCII, as real address lists are), and about
-2 % of rows broken in the ways real files are (bad email, short phone, unknown state, missing name, short ZIP)."""
+"""Realistic utility-customer files for benchmarks, CSV and workbooks made from it: accented names, mixed phone
+formats, repeated cities and states, about 1 % of addresses with a non-ASCII local part (the rest ASCII, as real
+address lists are), and about 2 % of rows broken in the ways real files are (bad email, short phone, unknown state,
+missing name, short ZIP)."""
 
 import csv
+import datetime
 import random
 import unicodedata
+import zipfile
 from pathlib import Path
 
 FIRST_NAMES = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
@@ -69,3 +72,90 @@ def customers_csv(path: Path, rows: int, seed: int = 2024) -> Path:
         for number in range(1, rows + 1):
             writer.writerow(customer_row(number, rng))
     return path
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_SHARED_WORKBOOK_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PACKAGE_RELATIONSHIPS}">'
+        f'<Relationship Id="rId1" Type="{_RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}"><sheets>'
+        '<sheet name="Customers" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PACKAGE_RELATIONSHIPS}">'
+        f'<Relationship Id="rId1" Type="{_RELATIONSHIPS}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_RELATIONSHIPS}/styles" Target="styles.xml"/>'
+        f'<Relationship Id="rId3" Type="{_RELATIONSHIPS}/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>"
+    ),
+    # Cell format 1 shows a date (built-in number format 14), as Excel formats a typed date.
+    "xl/styles.xml": (
+        f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{_MAIN}">'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+        "</styleSheet>"
+    ),
+}
+
+
+def shared_strings_workbook(source: Path, destination: Path) -> Path:
+    """The customers CSV as a workbook laid out the way Excel saves one (openpyxl writes every text inline): each
+    distinct text once in the shared-strings table, phone digits as numbers, connection dates as date-formatted
+    serial numbers. Written as it goes, a row at a time; the table of texts is the only thing held."""
+    from xml.sax.saxutils import escape
+
+    numbers: dict[str, int] = {}
+    epoch = datetime.date(1899, 12, 30)
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _SHARED_WORKBOOK_PARTS.items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet, \
+                open(source, newline="", encoding="utf-8") as handle:
+            sheet.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}"><sheetData>'.encode())
+            for row_number, row in enumerate(csv.reader(handle), start=1):
+                cells = []
+                for column, value in enumerate(row):
+                    reference = f"{chr(65 + column)}{row_number}"
+                    if not value:
+                        continue
+                    if row_number > 1 and column == 3:
+                        digits = "".join(c for c in value if c.isdigit()) or "0"
+                        cells.append(f'<c r="{reference}"><v>{int(digits)}</v></c>')
+                    elif row_number > 1 and column == 12:
+                        serial = (datetime.date.fromisoformat(value) - epoch).days
+                        cells.append(f'<c r="{reference}" s="1"><v>{serial}</v></c>')
+                    else:
+                        index = numbers.setdefault(value, len(numbers))
+                        cells.append(f'<c r="{reference}" t="s"><v>{index}</v></c>')
+                sheet.write(f'<row r="{row_number}">{"".join(cells)}</row>'.encode())
+            sheet.write(b"</sheetData></worksheet>")
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as table:
+            table.write(f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{_MAIN}" uniqueCount="{len(numbers)}">'
+                        .encode())
+            for text in numbers:
+                table.write(f'<si><t xml:space="preserve">{escape(text)}</t></si>'.encode())
+            table.write(b"</sst>")
+    return destination

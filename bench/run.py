@@ -7,7 +7,9 @@ In one invocation, on the same generated customer files (about 2 % bad rows):
 * django-import-export 4.4 in bulk mode, on the same model and file (the smaller sizes: it is slow);
 * PostgreSQL's COPY into a staging table plus INSERT ... ON CONFLICT DO UPDATE, with no validation: the ceiling;
 * the command line again on SQLite;
-* the import wizard: how soon the mapping page (with its preview) is ready after a 10 MB upload, CSV and XLSX.
+* the import wizard: how soon the mapping page (with its preview) is ready after a 10 MB upload, CSV and XLSX;
+* workbooks: dry runs of the two largest sizes as .xlsx from the command line (peak memory must stay flat), and
+  the streaming workbook reader against calamine, the reader it replaced (`--only xlsx` measures these alone).
 
 Every figure is the wall-clock time of a process of its own and its peak resident memory (for workers: from
 queueing the job to its end, and the largest worker). Settings, from the environment:
@@ -21,6 +23,7 @@ queueing the job to its end, and the largest worker). Settings, from the environ
     BENCH_SQLITE           also measure on SQLite (default 1)
 """
 
+import argparse
 import json
 import os
 import platform
@@ -211,14 +214,39 @@ def stolen() -> tuple[int, int]:
     return values[7], sum(values)
 
 
-def xlsx_read(rows: int) -> tuple[float, float]:
-    """Rows/s reading a generated workbook through the importer's XLSX reader (cells converted to text), and the
-    reading process's peak MB."""
-    path = FILES / f"customers_{rows}.xlsx"
+# The two ways workbooks store text: inline in each cell (openpyxl's way), or once in a shared-strings table that
+# cells name by number (Excel's way, and most other programs').
+WORKBOOK_LAYOUTS = ("inline strings", "shared strings")
+
+
+def xlsx_workbook(rows: int, layout: str) -> Path:
+    """The generated customers of `rows` rows as a workbook of the given layout, written once."""
+    path = FILES / f"customers_{rows}{'_shared' if layout == 'shared strings' else ''}.xlsx"
     if not path.exists():
-        child(["-c", WORKBOOK_WRITER.format(csv=FILES / f"customers_{rows}.csv", xlsx=path)], SQLITE_URL)
-    output, _seconds, peak = child(["-c", WORKBOOK_READER.format(xlsx=path)], SQLITE_URL)
-    return rows / float(output), peak
+        source = customers_csv(FILES / f"customers_{rows}.csv", rows)
+        # In a process of its own, as every figure's: the bench's own memory would show in the next child's peak.
+        writer = SHARED_WORKBOOK_WRITER if layout == "shared strings" else WORKBOOK_WRITER
+        child(["-c", writer.format(csv=source, xlsx=path)], SQLITE_URL)
+    return path
+
+
+def xlsx_read(rows: int, layout: str) -> dict[str, tuple[float, float]]:
+    """Rows/s and peak MB reading a workbook, cells converted to text, through the importer's streaming reader and
+    through calamine as the importer read workbooks before (the whole sheet loaded at once), when it is installed
+    (requirements-bench.txt)."""
+    path = xlsx_workbook(rows, layout)
+    readers = {"streaming reader": STREAMING_READER}
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:
+        print("  (python-calamine is not installed: pip install -r requirements-bench.txt to compare with it)")
+    else:
+        readers = {"calamine, as before": CALAMINE_READER, **readers}
+    results = {}
+    for name, script in readers.items():
+        output, _seconds, peak = child(["-c", script.format(xlsx=path)], SQLITE_URL)
+        results[f"{layout}, {name}"] = (rows / float(output), peak)
+    return results
 
 
 WORKBOOK_WRITER = """
@@ -234,17 +262,98 @@ with open("{csv}", newline="", encoding="utf-8") as handle:
         sheet.append(row)
 workbook.save("{xlsx}")
 """
-WORKBOOK_READER = """
+SHARED_WORKBOOK_WRITER = """
+import sys
+from pathlib import Path
+sys.path.insert(0, ".")
+from bench.generate import shared_strings_workbook
+shared_strings_workbook(Path("{csv}"), Path("{xlsx}"))
+"""
+STREAMING_READER = """
 import sys, time
 sys.path.insert(0, ".")
-from imports.readers.workbooks import XlsxSource
+from imports.readers.limits import ReadLimits
+from imports.readers.xlsx_stream import XlsxStream
 started = time.perf_counter()
-source = XlsxSource("{xlsx}")
+source = XlsxStream("{xlsx}", limits=ReadLimits(max_rows=10_000_000))
 for _row in source.rows():
     pass
 source.close()
 print(time.perf_counter() - started)
 """
+# The importer's workbook reader until the streaming one replaced it, kept here as the figure to beat.
+CALAMINE_READER = """
+import sys, time
+sys.path.insert(0, ".")
+import python_calamine
+from imports.readers.cells import cell_to_text
+started = time.perf_counter()
+with open("{xlsx}", "rb") as handle:
+    workbook = python_calamine.CalamineWorkbook.from_filelike(handle)
+    for values in workbook.get_sheet_by_name(workbook.sheet_names[0]).iter_rows():
+        [value if type(value) is str else cell_to_text(value) for value in values]
+    workbook.close()
+print(time.perf_counter() - started)
+"""
+
+
+def xlsx_figures(sizes: list[int]) -> tuple[list[Figure], dict[str, tuple[float, float]], int]:
+    """Dry runs of the workbooks, both layouts, from the command line (the importer's whole path: staging, then
+    validation), and the readers compared on the workbooks nearest 100,000 rows."""
+    figures = []
+    for layout in WORKBOOK_LAYOUTS:
+        for rows in sizes:
+            path = xlsx_workbook(rows, layout)
+            print(f"{rows:,} rows as a workbook of {layout} ({path.stat().st_size / 1e6:.0f} MB)", flush=True)
+            outcome, seconds, peak = command_line(path, PG_URL, "--dry-run")
+            figures.append(Figure("PostgreSQL", f"command line, XLSX of {layout}", "dry run", rows, seconds, peak,
+                                  outcome))
+            print(f"  {'PostgreSQL':10} {'command line':14} {'XLSX dry run':12} {rows:>9,} rows {seconds:7.1f} s "
+                  f"{rows / seconds:>9,.0f} rows/s {peak:6.0f} MB", flush=True)
+    middle = min(sizes, key=lambda size: abs(size - 100_000))
+    reads = {}
+    for layout in WORKBOOK_LAYOUTS:
+        reads.update(xlsx_read(middle, layout))
+    for name, (rate, peak) in reads.items():
+        print(f"XLSX read, {middle:,} rows, {name}: {rate:,.0f} rows/s, peak {peak:.0f} MB", flush=True)
+    return figures, reads, middle
+
+
+def xlsx_summary(figures: list[Figure], reads: dict[str, tuple[float, float]], middle: int) -> str:
+    lines = [f"XLSX read ({middle:,} rows, cells converted to text), {name}: {rate:,.0f} rows/s, peak {peak:.0f} MB"
+             for name, (rate, peak) in reads.items()]
+    for layout in WORKBOOK_LAYOUTS:
+        runs = sorted((figure for figure in figures if figure.runner.endswith(layout)), key=lambda f: f.rows)
+        if len(runs) > 1:
+            small, large = runs[0], runs[-1]
+            lines.append(f"Peak memory, XLSX of {layout} dry run from the command line: {large.peak_mb:.0f} MB at "
+                         f"{large.rows:,} rows, {small.peak_mb:.0f} MB at {small.rows:,} "
+                         f"({(large.peak_mb / small.peak_mb - 1) * 100:+.0f} %)")
+    return "\n".join(lines)
+
+
+def xlsx_only() -> None:
+    """`bench/run.py --only xlsx`: the workbook figures alone (a few minutes), on the two largest BENCH_SIZES."""
+    calibration = cpu_calibration()
+    steal_before, total_before = stolen()
+    ensure_database(PG_URL)
+    child(["bench/tools.py", "prepare"], PG_URL)
+    print(f"{os.cpu_count()} CPUs, Python {platform.python_version()}, single runs", flush=True)
+    figures, reads, middle = xlsx_figures(sorted(SIZES)[-2:])
+    steal_after, total_after = stolen()
+    calibration_after = cpu_calibration()
+    print()
+    print(table(figures))
+    print()
+    print(xlsx_summary(figures, reads, middle))
+    machine(calibration, calibration_after, steal_before, total_before, steal_after, total_after)
+
+
+def machine(before: float, after: float, steal_before: int, total_before: int, steal_after: int,
+            total_after: int) -> None:
+    steal = (steal_after - steal_before) / (total_after - total_before) * 100
+    print(f"Machine: {os.cpu_count()} CPUs; a 10-million-step Python loop took {before:.2f} s before the "
+          f"run and {after:.2f} s after it; the hypervisor took {steal:.0f} % of the CPU time during it.")
 
 
 def _head_of(source: Path, destination: Path, size: int) -> Path:
@@ -297,9 +406,8 @@ def main() -> None:
         others(figures, path, rows, company_id)
         if SQLITE:
             project(figures, "SQLite", SQLITE_URL, "command line", path, rows)
-    middle = min(SIZES, key=lambda size: abs(size - 100_000))
-    rate, peak = xlsx_read(middle)
-    print(f"XLSX read, {middle:,} rows: {rate:,.0f} rows/s, peak {peak:.0f} MB", flush=True)
+    workbook_figures, reads, middle = xlsx_figures(sorted(SIZES)[-2:])
+    figures.extend(workbook_figures)
     wizard = wizard_timings(files[max(SIZES)])
     steal_after, total_after = stolen()
     calibration_after = cpu_calibration()
@@ -307,15 +415,12 @@ def main() -> None:
     print(table(figures))
     print()
     print(flatness(figures))
-    print(f"XLSX read ({middle:,} rows, through calamine, cells converted to text): {rate:,.0f} rows/s, "
-          f"peak {peak:.0f} MB")
+    print(xlsx_summary(workbook_figures, reads, middle))
     for name, timing in wizard.items():
         print(f"Wizard, {name}: mapping page with its preview ready {timing['total']:.2f} s after the upload "
               f"(storing the file and reading its header {timing['upload']:.2f} s, "
               f"the page {timing['mapping_page']:.2f} s)")
-    steal = (steal_after - steal_before) / (total_after - total_before) * 100
-    print(f"Machine: {os.cpu_count()} CPUs; a 10-million-step Python loop took {calibration:.2f} s before the "
-          f"run and {calibration_after:.2f} s after it; the hypervisor took {steal:.0f} % of the CPU time during it.")
+    machine(calibration, calibration_after, steal_before, total_before, steal_after, total_after)
 
 
 def flatness(figures: list[Figure]) -> str:
@@ -333,4 +438,9 @@ def flatness(figures: list[Figure]) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description="Import speed and peak memory against the peers (see above).")
+    parser.add_argument("--only", choices=["xlsx"], help="measure only this part: xlsx, the workbook figures")
+    if parser.parse_args().only == "xlsx":
+        xlsx_only()
+    else:
+        main()

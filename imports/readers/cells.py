@@ -22,10 +22,7 @@ def cell_to_text(value) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        # Fifteen significant digits is what a spreadsheet shows, so 0.1 + 0.2 reads as 0.3.
-        return format(value, ".15g")
+        return float_to_text(value)
     if isinstance(value, Decimal):
         # Plain digits, exactly: no exponent (1E+30), no trailing zeros (1.50), no rounding to 28 digits.
         text = format(value, "f")
@@ -33,6 +30,14 @@ def cell_to_text(value) -> str:
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False, default=_json_number)
     return str(value)
+
+
+def float_to_text(value: float) -> str:
+    """A float as cell_to_text writes it; for readers that know they hold a float (workbook numbers), unchecked."""
+    if value.is_integer():
+        return str(int(value))
+    # Fifteen significant digits is what a spreadsheet shows, so 0.1 + 0.2 reads as 0.3.
+    return format(value, ".15g")
 
 
 def _json_number(value):

@@ -13,7 +13,8 @@ from pathlib import Path
 from . import sniffing
 from .delimited import DelimitedSource
 from .jsonfile import JsonSource
-from .workbooks import XlsSource, XlsxSource
+from .workbooks import XlsSource
+from .xlsx_stream import XlsxStream
 
 _SAMPLE_BYTES = 64 * 1024
 
@@ -41,7 +42,7 @@ def stage(path: Path, converted_path: Path, *, sheet: str | None = None) -> Stag
             bom = len(codecs.BOM_UTF8) if source.encoding == "utf-8-sig" else 0
             return StagedFile(path, source.delimiter, bom, source_format)
     elif source_format == sniffing.XLSX:
-        source = XlsxSource(path, sheet)
+        source = XlsxStream(path, sheet)
     elif source_format == sniffing.XLS:
         source = XlsSource(path, sheet)
     else:

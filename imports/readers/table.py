@@ -10,7 +10,7 @@ from imports.errors import ImportFileError
 from . import sniffing
 from .delimited import DelimitedSource
 from .jsonfile import JsonSource
-from .workbooks import XlsSource, XlsxSource
+from .workbooks import XlsSource
 from .xlsx_stream import XlsxStream
 
 HEADER_SEARCH_ROWS = 10
@@ -95,8 +95,7 @@ class Table:
 
     def _open_source(self, sheet: str | None, streamed: bool):
         if self.format == sniffing.XLSX:
-            # Streamed when only the first rows will be read: calamine loads a whole sheet before its first row.
-            return XlsxStream(self.path, sheet) if streamed else XlsxSource(self.path, sheet)
+            return XlsxStream(self.path, sheet)
         if self.format == sniffing.XLS:
             return XlsSource(self.path, sheet)
         if self.format == sniffing.JSON:

@@ -1,15 +1,18 @@
-"""Excel workbooks: .xlsx through calamine (a Rust reader, 30 times faster than openpyxl), legacy .xls through
-xlrd. openpyxl remains the project's workbook *writer*."""
+"""Excel workbooks: choosing a sheet, and reading legacy .xls through xlrd (.xlsx is streamed by
+imports.readers.xlsx_stream). openpyxl remains the project's workbook *writer*."""
 
 from collections.abc import Iterator
 from pathlib import Path
 
-import python_calamine
 import xlrd
 
 from imports.errors import ImportFileError
 
 from .cells import cell_to_text
+from .limits import ReadLimits
+
+# Rows a header and the title rows above it may take on top of the data rows the row limit allows.
+ROWS_ABOVE_DATA = 10
 
 
 def choose_sheet(names: list[str], wanted: str | None) -> str:
@@ -25,44 +28,13 @@ def choose_sheet(names: list[str], wanted: str | None) -> str:
     raise ImportFileError(f"Sheet '{wanted}' not found; the workbook has: {', '.join(names)}.")
 
 
-class XlsxSource:
-    """Rows of one sheet of an .xlsx workbook.
-
-    Calamine loads one sheet at a time; workbooks are bounded by IMPORT_MAX_FILE_MB, and the big files of bulk
-    imports are CSV, which is streamed.
-    """
-
-    def __init__(self, path: Path, sheet: str | None = None):
-        self.path = path
-        self._handle = open(path, "rb")  # noqa: SIM115 - closed in close(); calamine reads from it lazily
-        try:
-            # From the handle, not the path: calamine picks a reader by file extension, the content decides here.
-            self._workbook = python_calamine.CalamineWorkbook.from_filelike(self._handle)
-        except python_calamine.CalamineError as error:
-            self._handle.close()
-            raise ImportFileError(f"The Excel workbook cannot be opened: {error}.") from None
-        self.sheet_names = list(self._workbook.sheet_names)
-        self.sheet = choose_sheet(self.sheet_names, sheet)
-
-    def rows(self) -> Iterator[list[str]]:
-        try:
-            worksheet = self._workbook.get_sheet_by_name(self.sheet)
-            for values in worksheet.iter_rows():
-                # Most cells are text already; only the others pay for a conversion call.
-                yield [value if type(value) is str else cell_to_text(value) for value in values]
-        except python_calamine.CalamineError as error:
-            raise ImportFileError(f"The Excel workbook cannot be read: {error}.") from None
-
-    def close(self) -> None:
-        self._workbook.close()
-        self._handle.close()
-
-
 class XlsSource:
-    """Rows of one sheet of a legacy .xls workbook. xlrd loads a sheet at once; .xls caps sheets at 65,536 rows."""
+    """Rows of one sheet of a legacy .xls workbook. xlrd loads a sheet at once (.xls caps sheets at 65,536 rows and
+    256 columns, and the file size bounds it); the read limits are applied as its rows are given."""
 
-    def __init__(self, path: Path, sheet: str | None = None):
+    def __init__(self, path: Path, sheet: str | None = None, *, limits: ReadLimits | None = None):
         self.path = path
+        self.limits = limits or ReadLimits.from_settings()
         try:
             self._book = xlrd.open_workbook(path, on_demand=True)
         except xlrd.XLRDError as error:
@@ -71,9 +43,19 @@ class XlsSource:
         self.sheet = choose_sheet(self.sheet_names, sheet)
 
     def rows(self) -> Iterator[list[str]]:
+        limits = self.limits
         worksheet = self._book.sheet_by_name(self.sheet)
         for index in range(worksheet.nrows):
-            yield [self._cell_text(cell) for cell in worksheet.row(index)]
+            if index >= limits.max_rows + ROWS_ABOVE_DATA:
+                limits.check_rows(index + 1 - ROWS_ABOVE_DATA)
+            width = worksheet.row_len(index)
+            if width > limits.max_columns:
+                limits.check_columns(width, index + 1)
+            cells = [self._cell_text(cell) for cell in worksheet.row(index)]
+            for text in cells:
+                if len(text) > limits.max_cell_chars:
+                    limits.check_cell(len(text), index + 1)
+            yield cells
 
     def _cell_text(self, cell) -> str:
         if cell.ctype == xlrd.XL_CELL_DATE:
