@@ -65,9 +65,9 @@ def hostile_path(corpus_folder):
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def shared_folders(tmp_path_factory) -> dict[str, Path]:
-    """MEDIA_ROOT and IMPORT_LOG_DIR for the whole session: the shared worker was started with them."""
+    """MEDIA_ROOT and IMPORT_LOG_DIR for this module's tests: the shared worker was started with them."""
     return {"MEDIA_ROOT": tmp_path_factory.mktemp("media"), "IMPORT_LOG_DIR": tmp_path_factory.mktemp("logs")}
 
 
@@ -79,9 +79,10 @@ def _media(settings, _isolated_files, shared_folders):
         setattr(settings, name, folder)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def capped_worker(django_db_setup, django_db_blocker, shared_folders, tmp_path_factory):
-    """One real worker for every file, capped like the other processes."""
+    """One real worker for every file, capped like the other processes; stopped with this module, so it never takes
+    the tasks of later tests (it consumes the same queue, with this module's folders)."""
     environment = {**ENVIRONMENT, **{name: str(folder) for name, folder in shared_folders.items()}}
     with django_db_blocker.unblock():
         worker = WorkerProcess("hostile", tmp_path_factory.mktemp("worker") / "worker.log",
