@@ -34,4 +34,5 @@ def api_import_start(
         if earlier is None:
             raise
         return earlier, False
+    job.refresh_from_db()  # as sending it on commit left it: queued, or waiting for an unreachable broker
     return job, True

@@ -127,3 +127,13 @@ def test_the_customers_route_lists_its_own_jobs_newest_first(api, company):
     assert body["count"] == 2
     assert [job["id"] for job in body["results"]] == [str(second.pk), str(first.pk)]
     assert body["results"][0]["url"] == f"http://testserver{CUSTOMERS_URL}/{second.pk}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_sent_to_the_workers_says_it_is_queued(api, company, user, monkeypatch):
+    monkeypatch.setattr(run_import_job, "apply_async", lambda args: None)
+
+    body = upload(api, CUSTOMERS_URL, GUIDE_CSV).json()
+
+    assert body["status"] == "pending"
+    assert body["status_detail"] == "Queued: waiting for a free worker."
