@@ -1,9 +1,11 @@
 """The wizard's uploads: a file checked and read just far enough to map it, a preview of its first rows as they
 would be stored, and the dry-run and import jobs started from it.
 
-Only the header and the first rows are read here, once, when the file arrives (a workbook's sheet is streamed
-and left after them); the preview works from those rows, so the mapping step answers at once whatever the file's
-size. The whole file is read by the jobs, on the workers.
+The header and the first rows are read here, once, when the file arrives (a workbook's sheet is streamed and left
+after them); the preview works from those rows, so the mapping step answers at once whatever the file's size. A
+CSV or JSON file is also counted through by the import's own reader under the read limits (a fast pass), so a
+file the import would refuse is refused here with the same sentence. The rows are validated by the jobs, on the
+workers.
 """
 
 from dataclasses import dataclass, field
