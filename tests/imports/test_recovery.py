@@ -44,12 +44,14 @@ def committed_after(chunk: ImportChunk, checkpoint_row: int) -> bool:
     return ImportChunk.objects.filter(pk=chunk.pk, checkpoint_row__gt=checkpoint_row).exists()
 
 
-def report(what: str, seconds: float) -> None:
-    print(f"\n{what}: work resumed {seconds:.1f} s later (heartbeat {configured.IMPORT_HEARTBEAT_SECONDS} s, stale "
-          f"after {configured.IMPORT_STALE_SECONDS} s, sweep every {configured.IMPORT_SWEEP_SECONDS} s)")
+def report(what: str, seconds: float, capsys) -> None:
+    """Printed past pytest's capture, so every run's output shows the recovery time."""
+    with capsys.disabled():
+        print(f"\n{what}: work resumed {seconds:.1f} s later (heartbeat {configured.IMPORT_HEARTBEAT_SECONDS} s, "
+              f"stale after {configured.IMPORT_STALE_SECONDS} s, sweep every {configured.IMPORT_SWEEP_SECONDS} s)")
 
 
-def test_a_killed_worker_s_chunk_resumes_within_a_minute(company, run_import, start_worker, tmp_path):
+def test_a_killed_worker_s_chunk_resumes_within_a_minute(company, run_import, start_worker, tmp_path, capsys):
     path = customers_file(tmp_path / "customers.csv", 12_000)
     expected = clean_run(run_import, path)
     workers = start_workers(start_worker, tmp_path)
@@ -69,7 +71,7 @@ def test_a_killed_worker_s_chunk_resumes_within_a_minute(company, run_import, st
     wait_for(lambda: committed_after(victim, victim.checkpoint_row), timeout=120, workers=workers,
              what="the killed worker's chunk to commit its next batch")
     recovery = time.monotonic() - killed_at
-    report("worker killed", recovery)
+    report("worker killed", recovery, capsys)
     wait_for(lambda: job_finished(job), timeout=120, workers=workers, what="the job to finish")
 
     assert recovery <= RECOVERY_SECONDS
@@ -79,7 +81,7 @@ def test_a_killed_worker_s_chunk_resumes_within_a_minute(company, run_import, st
 
 
 def test_a_restarted_broker_s_lost_messages_are_sent_again_within_a_minute(
-    company, run_import, start_worker, tmp_path, private_redis  # noqa: F811 - the fixture above
+    company, run_import, start_worker, tmp_path, capsys, private_redis  # noqa: F811 - the fixture above
 ):
     path = customers_file(tmp_path / "customers.csv", 16_000)
     expected = clean_run(run_import, path)
@@ -97,7 +99,7 @@ def test_a_restarted_broker_s_lost_messages_are_sent_again_within_a_minute(
         wait_for(lambda: any(committed_after(chunk, chunk.checkpoint_row) for chunk in lost), timeout=120,
                  workers=workers, what="a chunk whose message the restart lost to commit a batch")
         recovery = time.monotonic() - restarted_at
-        report("broker restarted", recovery)
+        report("broker restarted", recovery, capsys)
         wait_for(lambda: job_finished(job), timeout=180, workers=workers, what="the job to finish")
 
     assert recovery <= RECOVERY_SECONDS
