@@ -272,8 +272,8 @@ shared_strings_workbook(Path("{csv}"), Path("{xlsx}"))
 STREAMING_READER = """
 import sys, time
 sys.path.insert(0, ".")
-from imports.readers.limits import ReadLimits
-from imports.readers.xlsx_stream import XlsxStream
+from imports.engine.readers.limits import ReadLimits
+from imports.engine.readers.xlsx_stream import XlsxStream
 started = time.perf_counter()
 source = XlsxStream("{xlsx}", limits=ReadLimits(max_rows=10_000_000))
 for _row in source.rows():
@@ -286,7 +286,7 @@ CALAMINE_READER = """
 import sys, time
 sys.path.insert(0, ".")
 import python_calamine
-from imports.readers.cells import cell_to_text
+from imports.engine.readers.cells import cell_to_text
 started = time.perf_counter()
 with open("{xlsx}", "rb") as handle:
     workbook = python_calamine.CalamineWorkbook.from_filelike(handle)

@@ -6,7 +6,7 @@ Threaded workers (gthread), because uploads are slow clients: a sync worker is h
 takes to send its body, so as many slow uploads as workers made every other request wait. A gthread worker
 holds one thread per request being read and keeps idle kept-alive connections in its event loop without a
 thread, so a slow upload ties up one thread of workers * threads, and the application bounds how long it may
-(REQUEST_BODY_IDLE_SECONDS between bytes, REQUEST_BODY_SECONDS in all; imports.request_limits). Threads rather
+(REQUEST_BODY_IDLE_SECONDS between bytes, REQUEST_BODY_SECONDS in all; imports.http.request_limits). Threads rather
 than gevent: no monkey-patching of the database, Redis and Celery clients, and a request that does CPU work
 (reading a workbook's header) does not stall the other requests of its worker.
 """

@@ -69,7 +69,7 @@ def _proxy_ssl_header() -> tuple[str, str] | None:
 
 SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
 
-CSRF_FAILURE_VIEW = "imports.error_pages.csrf_failure"
+CSRF_FAILURE_VIEW = "imports.http.error_pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -94,8 +94,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a request body over the cap is refused before anything reads it (imports.request_limits).
-    "imports.request_limits.RequestBodyLimitMiddleware",
+    # First: a request body over the cap is refused before anything reads it (imports.http.request_limits).
+    "imports.http.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,8 +174,8 @@ if DEBUG:
 # out by views that check the requesting user's company.
 MEDIA_ROOT = _path("MEDIA_ROOT", VAR_DIR / "media")
 FILE_UPLOAD_PERMISSIONS = 0o640
-# Uploaded files are streamed to a temporary file, their size checked as the bytes arrive (imports.request_limits).
-FILE_UPLOAD_HANDLERS = ["imports.request_limits.CappedTemporaryFileUploadHandler"]
+# Uploaded files are streamed to a temporary file, their size checked as the bytes arrive (imports.http.request_limits).
+FILE_UPLOAD_HANDLERS = ["imports.http.request_limits.CappedTemporaryFileUploadHandler"]
 # Django's limits on a request's form: the fields other than files (their total size), how many fields, how many
 # files. A request over one is refused with a sentence naming it (JSON on the API).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
@@ -229,7 +229,7 @@ IMPORT_CACHE_DIR = _path("IMPORT_CACHE_DIR", VAR_DIR / "cache")
 IMPORT_LOG_DIR = _path("IMPORT_LOG_DIR", VAR_DIR / "logs")
 IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=10)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
-# Every file is read under these limits, checked while it streams (imports.readers.limits); README lists them.
+# Every file is read under these limits, checked while it streams (imports.engine.readers.limits); README lists them.
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=1_000)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)
 # A workbook is a ZIP archive: the sum of its members' unpacked sizes, and how many times its compressed size any one
@@ -322,12 +322,12 @@ CELERY_BEAT_SCHEDULE = {
     # A sweep waits in the queue behind a few chunks when the workers are busy; one that waited ten periods is
     # dropped (later ones do its work), so workers back from a long outage do not run an hour of sweeps.
     "sweep-stale-jobs": {
-        "task": "imports.tasks.sweep_stale_jobs",
+        "task": "imports.jobs.tasks.sweep_stale_jobs",
         "schedule": IMPORT_SWEEP_SECONDS,
         "options": {"expires": 10 * IMPORT_SWEEP_SECONDS},
     },
     "purge-expired-job-files": {
-        "task": "imports.tasks.purge_expired_job_files",
+        "task": "imports.jobs.tasks.purge_expired_job_files",
         "schedule": 6 * 60 * 60,
     },
 }

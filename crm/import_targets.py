@@ -7,10 +7,19 @@ compare them with what is stored) and become ids just before a batch is written.
 
 from django.db.models import F, OuterRef, Subquery
 
-from imports.fields import BooleanField, ChoiceField, EmailField, ImportField, PhoneField, URLField
-from imports.lookups import stored_rows
-from imports.pipeline import Outcome
-from imports.targets import ImportTarget, UniqueInFile, register
+from imports.declare import (
+    BooleanField,
+    ChoiceField,
+    EmailField,
+    ImportField,
+    ImportTarget,
+    Outcome,
+    PhoneField,
+    UniqueInFile,
+    URLField,
+    register,
+    stored_rows,
+)
 
 from .models import Account, Contact, CustomerGroup
 from .primary_contacts import PRIMARY_CONTACT_FIELDS, primary_contact_values, primary_contacts_write

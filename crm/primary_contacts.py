@@ -11,9 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from companies.models import Company
-from imports.lookups import stored_rows
-from imports.pipeline import RowPlan
-from imports.writers import rows_insert
+from imports.declare import RowPlan, rows_insert, stored_rows
 
 from .models import Account, Contact
 

@@ -2,9 +2,8 @@
 
 from django import forms
 
-from imports.errors import FieldError
-from imports.forms import PlainLabels
-from imports.targets import get_target
+from imports.declare import FieldError, get_target
+from imports.web.forms import PlainLabels
 
 from .standardizing import PostalAddress
 

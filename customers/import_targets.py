@@ -2,10 +2,20 @@
 
 from django.conf import settings
 
-from imports.fields import ChoiceField, DateField, EmailField, ImportField, PhoneField, PostalCodeField, USStateField
-from imports.lookups import stored_rows
-from imports.pipeline import Outcome
-from imports.targets import ImportTarget, UniqueInFile, register
+from imports.declare import (
+    ChoiceField,
+    DateField,
+    EmailField,
+    ImportField,
+    ImportTarget,
+    Outcome,
+    PhoneField,
+    PostalCodeField,
+    UniqueInFile,
+    USStateField,
+    register,
+    stored_rows,
+)
 
 from .models import Customer
 

@@ -5,7 +5,7 @@ import random
 
 from celery import shared_task
 
-from imports.tasks import RELIABLE
+from imports.declare import RELIABLE
 
 from .verification import LookupsPaused, addresses_verify
 

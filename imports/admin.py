@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib import admin
 
-from .errors import ImportFileError
-from .mapping import mapping_validate
-from .models import DataTemplate, ImportExportJob, ImportExportLog, KeySequence
-from .targets import all_targets, get_target
+from imports.declare.errors import ImportFileError
+from imports.declare.targets import all_targets, get_target
+from imports.engine.mapping import mapping_validate
+from imports.models import DataTemplate, ImportExportJob, ImportExportLog, KeySequence
 
 
 class ImportExportLogInline(admin.TabularInline):

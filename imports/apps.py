@@ -9,3 +9,5 @@ class ImportsConfig(AppConfig):
     def ready(self):
         # Every installed app may declare import targets in import_targets.py, as apps declare admin.py.
         autodiscover_modules("import_targets")
+        # The workers' tasks live in the jobs layer, not in a top-level tasks.py Celery would find by itself.
+        from imports.jobs import tasks  # noqa: F401

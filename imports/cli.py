@@ -1,4 +1,5 @@
-"""What the import commands share: finding the company, the progress bar, the summary, the exit status.
+"""The command-line face: what every app's import commands share. Finding the company, creating a job from a file
+and running it in this process, the progress bar, the summary, the exit status.
 
 Exit statuses: 0 when no row failed, 1 when some rows failed and the rest were imported, 2 when nothing could run,
 130 when the operator stopped the import (Ctrl-C).
@@ -6,18 +7,24 @@ Exit statuses: 0 when no row failed, 1 when some rows failed and the rest were i
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from tqdm import tqdm
 
 from companies.models import Company
-
-from .models import ImportExportJob
-from .report import error_log_write, report_needed
-from .running import job_cancel
-from .selectors import job_errors_first
-from .stored_files import error_report_local_path
+from imports.declare.targets import get_target
+from imports.engine.mapping import map_columns
+from imports.engine.options import ImportOptions
+from imports.engine.readers.table import Table
+from imports.engine.report import error_log_write, report_needed
+from imports.engine.stored_files import error_report_local_path
+from imports.jobs.running import job_cancel, job_run
+from imports.jobs.selectors import job_errors_first
+from imports.jobs.services import job_create
+from imports.models import ImportExportJob
 
 EXIT_OK, EXIT_ROWS_FAILED, EXIT_NOTHING_RAN, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -58,6 +65,39 @@ class ProgressBar:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+def job_from_file(
+    *, company: Company, target_name: str, path: Path, mode: str | None = None, duplicates: str | None = None,
+    dry_run: bool = False, **job_options,
+) -> ImportExportJob:
+    """A pending import job of the file at `path`; ImportFileError says why none could be created (an unknown
+    mode, say). imports.jobs.services.job_create takes the other `job_options` (mapping, sheet, batch size...)."""
+    options = ImportOptions.parse(mode=mode, duplicates=duplicates, dry_run=dry_run)
+    with open(path, "rb") as handle:
+        return job_create(
+            company=company, target_name=target_name, file=File(handle, name=path.name), file_name=path.name,
+            options=options, **job_options,
+        )
+
+
+def job_run_here(job: ImportExportJob, on_progress: Callable[[ImportExportJob], None] | None) -> ImportExportJob:
+    """Run the whole job in this process, the command line's way (the workers are not needed)."""
+    return job_run(job=job, on_progress=on_progress)
+
+
+def file_columns_without_key(*, target_name: str, path: Path) -> list[str] | None:
+    """The columns of the file at `path` when none of them maps to the target's key, else None. The header is
+    found the way jobs find it (any encoding or format, below title rows), reading only the first rows."""
+    target = get_target(target_name)
+    with Table(path, header_score=target.header_score, streamed=True) as table:
+        columns = table.columns
+    return columns if map_columns(target, columns).missing([target.key]) else None
+
+
+def error_report_path(job: ImportExportJob | None) -> str | None:
+    """Where the job's error report can be read on this machine, if it has one."""
+    return error_report_local_path(job) if job is not None else None
 
 
 def exit_status(job: ImportExportJob) -> int:

@@ -14,10 +14,16 @@ from django.db import connection
 from django.db.models import F
 
 from customers.models import Customer
-from imports.fields import ChoiceField, DateField, DecimalField, ImportField
-from imports.lookups import stored_rows
-from imports.pipeline import Outcome
-from imports.targets import ImportTarget, register
+from imports.declare import (
+    ChoiceField,
+    DateField,
+    DecimalField,
+    ImportField,
+    ImportTarget,
+    Outcome,
+    register,
+    stored_rows,
+)
 
 from .consumption import Reading, consumption_between, consumption_recompute, neighbours_fetch
 from .models import MeterReading

@@ -9,8 +9,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from imports.errors import FieldError
-from imports.fields import DecimalField, ImportField
+from imports.declare import DecimalField, FieldError, ImportField
 
 
 class ExportColumn:

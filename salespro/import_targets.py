@@ -8,10 +8,7 @@ Sales reps are SalesPro users known by email (in any case); a rep the company do
 from django.db.models import F
 from django.db.models.functions import Lower
 
-from imports.fields import EmailField, ImportField
-from imports.lookups import stored_rows
-from imports.pipeline import Outcome
-from imports.targets import ImportTarget, register
+from imports.declare import EmailField, ImportField, ImportTarget, Outcome, register, stored_rows
 
 from .fields import IsoDateTimeField, MoneyField, YesNoField
 from .models import SalesProAppointment, SalesProUser

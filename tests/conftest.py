@@ -6,9 +6,9 @@ import pytest
 from django.core.files import File
 from django.core.management import call_command
 
-from imports.pipeline import ImportOptions
-from imports.running import job_run
-from imports.services import job_create
+from imports.engine.options import ImportOptions
+from imports.jobs.running import job_run
+from imports.jobs.services import job_create
 
 from .factories import CompanyFactory, UserFactory
 from .workers import start_worker  # noqa: F401 - a fixture, shared by the tests that run real workers

@@ -5,7 +5,7 @@ fields or files, fields or a file over their limit, a body over the cap or too s
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from imports.refusals import request_refusal
+from imports.http.refusals import request_refusal
 
 
 def api_exception_handler(exception: Exception, context: dict) -> Response | None:

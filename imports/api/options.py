@@ -7,9 +7,8 @@ Every option may be left out (or given as null) for the product's default: mode 
 
 import json
 
-from imports.pipeline import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
-
-from .errors import BadImportRequest
+from imports.api.errors import BadImportRequest
+from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
 
 OPTION_NAMES = ("mode", "duplicateStrategy", "validateOnly")
 MODES = ("create", "update", "upsert")

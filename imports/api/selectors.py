@@ -5,9 +5,9 @@ import uuid
 from django.db.models import QuerySet
 
 from companies.models import Company
-from imports import selectors
+from imports.declare.targets import ImportTarget
+from imports.jobs import selectors
 from imports.models import ImportExportJob
-from imports.targets import ImportTarget
 
 
 def import_job_list(

@@ -7,13 +7,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from imports.api.options import EXAMPLE, MODES
+from imports.api.statuses import API_STATUSES, api_status
+from imports.declare.targets import ImportTarget
+from imports.engine.options import DUPLICATE_STRATEGIES
+from imports.jobs.queueing import job_waiting_reason
 from imports.models import ImportExportJob
-from imports.pipeline import DUPLICATE_STRATEGIES
-from imports.queueing import job_waiting_reason
-from imports.targets import ImportTarget
-
-from .options import EXAMPLE, MODES
-from .statuses import API_STATUSES, api_status
 
 
 class ErrorSerializer(serializers.Serializer):

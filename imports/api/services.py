@@ -4,12 +4,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from companies.models import User
+from imports.api.selectors import import_job_by_key
+from imports.declare.targets import ImportTarget
+from imports.engine.options import ImportOptions
+from imports.jobs.services import job_create, job_enqueue
 from imports.models import ImportExportJob
-from imports.pipeline import ImportOptions
-from imports.services import job_create, job_enqueue
-from imports.targets import ImportTarget
-
-from .selectors import import_job_by_key
 
 
 def api_import_start(

@@ -2,7 +2,7 @@
 empty and within IMPORT_MAX_FILE_MB, and content that is one of the formats the importer reads.
 
 The format is judged by content, never by name or declared type, the way the wizard judges it
-(imports.readers.sniffing); a delimited text file must also be text in an encoding the reader recognises.
+(imports.engine.readers.sniffing); a delimited text file must also be text in an encoding the reader recognises.
 """
 
 import tempfile
@@ -15,11 +15,10 @@ from django.core.files.uploadedfile import UploadedFile
 from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.request import Request
 
-from imports.errors import ImportFileError
-from imports.readers import sniffing
-from imports.readers.delimited import detect_encoding
-
-from .errors import BadImportRequest, FileTooLarge, UnsupportedFileType
+from imports.api.errors import BadImportRequest, FileTooLarge, UnsupportedFileType
+from imports.declare.errors import ImportFileError
+from imports.engine.readers import sniffing
+from imports.engine.readers.delimited import detect_encoding
 
 
 def upload_form(request: Request):

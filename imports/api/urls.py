@@ -3,7 +3,7 @@ generic /api/imports/ for any target. URL names are "<route>-jobs", "<route>-job
 
 from django.urls import path
 
-from .views import (
+from imports.api.views import (
     AnyTargetImportJobCollectionView,
     ImportJobCollectionView,
     ImportJobDetailView,

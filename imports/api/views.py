@@ -22,26 +22,31 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from imports.errors import ImportFileError
-from imports.models import ImportExportJob
-from imports.report import report_needed
-from imports.targets import ImportTarget, all_targets, get_target
-
-from .errors import BadImportRequest, ErrorReportDeleted, ErrorReportNotReady, IdempotencyKeyReused, NotFoundHere
-from .negotiation import IgnoreClientContentNegotiation
-from .options import options_parse
-from .pagination import RecentJobsPagination
-from .selectors import import_job_by_key, import_job_get, import_job_list
-from .serializers import (
+from imports.api.errors import (
+    BadImportRequest,
+    ErrorReportDeleted,
+    ErrorReportNotReady,
+    IdempotencyKeyReused,
+    NotFoundHere,
+)
+from imports.api.negotiation import IgnoreClientContentNegotiation
+from imports.api.options import options_parse
+from imports.api.pagination import RecentJobsPagination
+from imports.api.selectors import import_job_by_key, import_job_get, import_job_list
+from imports.api.serializers import (
     AnyTargetUploadSerializer,
     ErrorSerializer,
     ImportJobSerializer,
     ImportTargetSerializer,
     ImportUploadSerializer,
 )
-from .services import api_import_start
-from .statuses import API_STATUSES, JOB_STATUSES, api_status
-from .uploads import form_text, idempotency_key, uploaded_file
+from imports.api.services import api_import_start
+from imports.api.statuses import API_STATUSES, JOB_STATUSES, api_status
+from imports.api.uploads import form_text, idempotency_key, uploaded_file
+from imports.declare.errors import ImportFileError
+from imports.declare.targets import ImportTarget, all_targets, get_target
+from imports.engine.report import report_needed
+from imports.models import ImportExportJob
 
 REFUSALS = {
     400: "Bad input: no file, an empty file, bad options (invalid JSON, too long or nested, an unknown option or "

@@ -3,10 +3,10 @@
 import pytest
 
 from customers.models import Customer
+from imports.jobs.running import job_run
+from imports.jobs.services import job_transition
+from imports.jobs.tasks import run_import_job
 from imports.models import ImportExportJob
-from imports.running import job_run
-from imports.services import job_transition
-from imports.tasks import run_import_job
 from tests.conftest import GUIDE_CSV
 
 from .conftest import CUSTOMERS_URL, MIXED_CSV, csv_rows, job_of, upload

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from imports import error_pages
+from imports.http import error_pages
 from imports.models import ImportExportJob
 from tests.conftest import GUIDE_CSV
 
@@ -70,7 +70,7 @@ def test_an_unexpected_error_on_a_page_is_a_500_page(user, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("a bug in the dashboard")
 
-    monkeypatch.setattr("imports.views.selectors.job_list", broken)
+    monkeypatch.setattr("imports.web.views.selectors.job_list", broken)
     client = Client(raise_request_exception=False)
     client.force_login(user)
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from imports.jobs.running import job_run
+from imports.jobs.services import job_transition
 from imports.models import ImportExportJob
-from imports.running import job_run
-from imports.services import job_transition
 from tests.conftest import GUIDE_CSV
 
 from .conftest import CUSTOMERS_URL, IMPORTS_URL, MIXED_CSV, job_of, upload

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from imports.jobs.running import job_run
 from imports.models import ImportExportJob
-from imports.running import job_run
 from tests.conftest import GUIDE_CSV
 
 from .conftest import CUSTOMERS_URL, IMPORTS_URL, READINGS_URL, token_client

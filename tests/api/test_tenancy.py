@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
+from imports.jobs.running import job_run
 from imports.models import ImportExportJob
-from imports.running import job_run
 from tests.conftest import GUIDE_HEADER
 
 from .conftest import CUSTOMERS_URL, IMPORTS_URL, MIXED_CSV, READINGS_URL, job_of, upload

@@ -24,11 +24,11 @@ SEED_MAPPING = """{
 
 @pytest.fixture
 def import_command(groups, command, write_file):
-    """Run `import_customers --model Account --file <rows> ... --json`; the exit status and the JSON result."""
+    """Run `import_data --model Account --file <rows> ... --json`; the exit status and the JSON result."""
 
     def run(rows: list[dict], *args, columns=ACCOUNT_COLUMNS):
         path = write_file("accounts.csv", csv_text(columns, rows))
-        result = command("import_customers", "--model", "Account", "--file", str(path), *args, "--json")
+        result = command("import_data", "--model", "Account", "--file", str(path), *args, "--json")
         return result.status, json.loads(result.stdout)
 
     return run
@@ -43,7 +43,7 @@ def test_the_documented_mapping_file_works_as_written(groups, command, write_fil
                                       "Acme,Acme Inc.,A-1,Businesses\nJane Doe,,A-2,Individuals\n")
     mapping = write_file("mapping.json", SEED_MAPPING)
 
-    result = command("import_customers", "--model", "Account", "--file", str(path), "--mapping", str(mapping))
+    result = command("import_data", "--model", "Account", "--file", str(path), "--mapping", str(mapping))
 
     assert result.status == 0, result.stderr
     assert list(Account.objects.order_by("account_number").values_list(
@@ -55,7 +55,7 @@ def test_a_mapping_file_maps_the_files_own_column_names(groups, command, write_f
     path = write_file("accounts.csv", "Company,Number,Segment\nAcme,A-1,Businesses\n")
     mapping = write_file("mapping.json", '{"Company": "name", "Number": "account_number", "Segment": "customer_group"}')
 
-    result = command("import_customers", "--model", "Account", "--file", str(path), "--mapping", str(mapping))
+    result = command("import_data", "--model", "Account", "--file", str(path), "--mapping", str(mapping))
 
     assert result.status == 0, result.stderr
     assert Account.objects.get().customer_group.name == "Businesses"
@@ -65,7 +65,7 @@ def test_a_mapping_naming_a_field_accounts_lack_stops_before_anything_runs(group
     path = write_file("accounts.csv", "name,customer_group,fax\nAcme,Businesses,555\n")
     mapping = write_file("mapping.json", '{"name": "name", "customer_group": "customer_group", "fax": "fax_number"}')
 
-    result = command("import_customers", "--model", "Account", "--file", str(path), "--mapping", str(mapping))
+    result = command("import_data", "--model", "Account", "--file", str(path), "--mapping", str(mapping))
 
     assert result.status == 2
     assert result.stderr.strip().startswith("The mapping names fields Account does not have: fax_number. Fields are: "

@@ -188,7 +188,7 @@ def test_contacts_export_in_columns_that_import_back_unchanged(accounts, import_
     output = tmp_path / "contacts.json"
 
     exported = command("export_data", "--model", "Contact", "--format", "json", "--output", str(output))
-    again = command("import_customers", "--model", "Contact", "--file", str(output), "--json")
+    again = command("import_data", "--model", "Contact", "--file", str(output), "--json")
 
     assert exported.status == 0
     records = json.loads(output.read_text())

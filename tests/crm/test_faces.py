@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from crm.models import Account, Contact, CustomerGroup
+from imports.jobs.running import job_run
 from imports.models import ImportUpload
-from imports.running import job_run
-from imports.uploads import upload_preview
+from imports.web.uploads import upload_preview
 from tests.api.conftest import IMPORTS_URL, job_of, upload
 
 from .conftest import business, person
@@ -36,7 +36,7 @@ def blank_template(client, target: str) -> str:
 def test_a_company_is_set_up_from_the_three_blank_templates_alone(signed_in, command, write_file):
     for target in CRM_TARGETS:
         path = write_file(f"{target}.csv", blank_template(signed_in, target))
-        result = command("import_customers", "--model", target, "--file", str(path))
+        result = command("import_data", "--model", target, "--file", str(path))
         assert result.status == 0, (target, result.stdout, result.stderr)
 
     assert dict(CustomerGroup.objects.values_list("name", "group_type")) == {
@@ -110,7 +110,7 @@ def test_accounts_export_in_columns_that_import_back_unchanged(import_accounts, 
     output = tmp_path / "accounts.csv"
 
     command("export_data", "--model", "Account", "--format", "csv", "--output", str(output))
-    again = command("import_customers", "--model", "Account", "--file", str(output))
+    again = command("import_data", "--model", "Account", "--file", str(output))
 
     rows = {row["account_number"]: row for row in csv.DictReader(io.StringIO(output.read_text("utf-8-sig")))}
     assert (rows["A-2"]["customer_group"], rows["A-2"]["parent_account"]) == ("Businesses", "A-1")

@@ -5,7 +5,7 @@ written; a parent whose own row fails leaves a warning on its children."""
 import pytest
 
 from crm.models import Account
-from imports import links
+from imports.engine import links
 from imports.models import ImportDuplicate, ImportReference
 
 from .conftest import business, parents, report_rows

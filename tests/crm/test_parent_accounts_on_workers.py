@@ -8,9 +8,9 @@ from django.core.files import File
 from django.db import transaction
 
 from crm.models import Account, CustomerGroup
+from imports.engine.options import ImportOptions
+from imports.jobs.services import job_create, job_enqueue
 from imports.models import ImportExportJob, ImportReference
-from imports.pipeline import ImportOptions
-from imports.services import job_create, job_enqueue
 from tests.workers import job_finished, wait_for
 
 from .conftest import ACCOUNT_COLUMNS, business, csv_text, parents

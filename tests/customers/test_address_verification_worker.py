@@ -6,9 +6,9 @@ from django.core.files import File
 from django.db.models import Count
 
 from customers.models import Customer
+from imports.engine.options import ImportOptions
+from imports.jobs.services import job_create, job_enqueue
 from imports.models import ImportExportJob
-from imports.pipeline import ImportOptions
-from imports.services import job_create, job_enqueue
 from tests.customers.test_customer_import import HEADER, row
 from tests.workers import job_finished, wait_for
 

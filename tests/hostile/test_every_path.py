@@ -144,7 +144,7 @@ def assert_job_refused(job: ImportExportJob, hostile: HostileFile) -> None:
 def test_the_command_line(owner, hostile_path, hostile, dry_run):
     path = hostile_path(hostile)
 
-    result = run_capped("manage.py", "import_customers", "--model", "Customer", "--file", str(path), "--json",
+    result = run_capped("manage.py", "import_data", "--model", "Customer", "--file", str(path), "--json",
                         *(["--dry-run"] if dry_run else []))
 
     assert "Traceback" not in result.stderr, result.stderr[-3000:]

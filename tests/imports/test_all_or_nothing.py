@@ -7,10 +7,10 @@ import pytest
 from django.core.files import File
 
 from customers.models import Customer
-from imports import tasks
+from imports.engine.options import ImportOptions
+from imports.jobs import tasks
+from imports.jobs.services import job_create
 from imports.models import ImportExportJob
-from imports.pipeline import ImportOptions
-from imports.services import job_create
 from tests.customers.test_customer_import import HEADER, row
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def customers_file(write_file, rows: int, *, bad: tuple[int, ...] = ()):
 
 
 def import_command(command, path, *extra):
-    result = command("import_customers", "--model", "Customer", "--file", str(path), "--json", "--all-or-nothing",
+    result = command("import_data", "--model", "Customer", "--file", str(path), "--json", "--all-or-nothing",
                      *extra)
     return result, json.loads(result.stdout)
 
@@ -57,7 +57,7 @@ def test_a_clean_file_is_validated_then_written_once(company, command, write_fil
 
 
 def test_without_the_option_the_good_rows_of_the_same_file_are_imported(company, command, write_file):
-    result = command("import_customers", "--model", "Customer", "--file",
+    result = command("import_data", "--model", "Customer", "--file",
                      str(customers_file(write_file, 30, bad=(27,))))
 
     assert result.status == 1

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from imports.readers.cells import cell_to_text
+from imports.engine.readers.cells import cell_to_text
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Rows that repeat an earlier row's value are found across chunks and buckets, each with its first row."""
 
-from imports.duplicates import ChunkSpill, duplicates_find
+from imports.engine.spill import ChunkSpill, duplicates_find
 
 
 def spill(folder, buckets, columns):

@@ -7,9 +7,9 @@ import tracemalloc
 import pytest
 
 from customers.models import Customer
-from imports.exporting import records_export
+from imports.declare.targets import get_target
+from imports.engine.exporting import records_export
 from imports.models import ImportExportJob
-from imports.targets import get_target
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

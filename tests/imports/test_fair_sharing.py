@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from imports.jobs.queueing import job_waiting_reason
 from imports.models import ImportExportJob
-from imports.queueing import job_waiting_reason
 from tests.conftest import GUIDE_HEADER, GUIDE_ROWS
 from tests.factories import CompanyFactory
 from tests.imports.test_resilience import customers_file, queue_job

@@ -9,8 +9,8 @@ import pytest
 from django.db import models
 
 from customers.models import Customer
-from imports.errors import FieldError
-from imports.fields import (
+from imports.declare.errors import FieldError
+from imports.declare.fields import (
     BooleanField,
     ChoiceField,
     DateField,
@@ -22,8 +22,8 @@ from imports.fields import (
     URLField,
     USStateField,
 )
-from imports.formulas import escape_formula
-from imports.targets import ImportContext
+from imports.declare.formulas import escape_formula
+from imports.engine.planning import ImportContext
 
 
 def error_of(field: ImportField, raw: str) -> str:

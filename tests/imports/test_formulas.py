@@ -2,7 +2,7 @@
 
 import pytest
 
-from imports.formulas import escape_formula, unescape_formula
+from imports.declare.formulas import escape_formula, unescape_formula
 
 FORMULA_LIKE = ["=SUM(A1)", "=", "+15555555555", "-5", "@SUM(A1)", "\tcmd", "\rcmd"]
 PLAIN = ["", "John", "555-555-5555", "a=b", "john@example.com", "'quoted", "'", "62701-1234"]

@@ -284,7 +284,7 @@ def test_modes_on_a_file_imported_twice(company, command, write_file, mode, dupl
 
 
 def test_ctrl_c_cancels_the_job_and_keeps_the_committed_batches(company, command, write_file, monkeypatch):
-    from imports import running
+    from imports.jobs import running
 
     real_write = running.batch_write
     writes = {"count": 0}
@@ -311,7 +311,7 @@ def test_ctrl_c_cancels_the_job_and_keeps_the_committed_batches(company, command
 def test_a_lost_database_connection_is_one_line_not_a_traceback(company, command, write_file, monkeypatch):
     from django.db import OperationalError
 
-    from imports import running
+    from imports.jobs import running
 
     def database_gone(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")

@@ -2,9 +2,9 @@
 
 import pytest
 
-from imports.errors import ImportFileError
-from imports.mapping import ColumnMatch, map_columns, mapping_validate, normalise_header
-from imports.targets import get_target
+from imports.declare.errors import ImportFileError
+from imports.declare.targets import get_target
+from imports.engine.mapping import ColumnMatch, map_columns, mapping_validate, normalise_header
 
 REQUIRED_CUSTOMER_FIELDS = [
     "first_name",

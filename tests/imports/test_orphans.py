@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from imports import uploads
+from imports.jobs.orphans import media_orphans_purge
+from imports.jobs.tasks import purge_expired_job_files
 from imports.models import ImportExportJob, ImportUpload
-from imports.orphans import media_orphans_purge
-from imports.tasks import purge_expired_job_files
+from imports.web import uploads
 from tests.conftest import GUIDE_CSV
 
 # Lines ending in a lone carriage return (Excel for Mac): the job reads a staged copy beside the upload.

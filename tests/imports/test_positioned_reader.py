@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from imports.errors import ImportFileError
-from imports.readers.positioned import PositionedCsv
-from imports.readers.table import is_blank
+from imports.declare.errors import ImportFileError
+from imports.engine.readers.positioned import PositionedCsv
+from imports.engine.readers.table import is_blank
 
 # Well-formed CSV: a carriage return only as part of a line end (files ending lines with a lone CR are converted
 # when staged; a stray CR inside an unquoted value is refused with a file error).
@@ -157,7 +157,7 @@ def test_mixed_line_endings_read_as_the_csv_module_reads_them_with_universal_new
 @given(rows=st.lists(st.lists(CELL, min_size=1, max_size=4), min_size=1, max_size=10), ends=MIXED_ENDS,
        encoding=st.sampled_from(["cp1252", "utf-16"]))
 def test_the_decoding_reader_reads_other_encodings_as_the_csv_module_does(tmp_path_factory, rows, ends, encoding):
-    from imports.readers.delimited import DelimitedSource
+    from imports.engine.readers.delimited import DelimitedSource
 
     text = rows_with_line_ends(rows, ends)
     path = tmp_path_factory.mktemp("csv") / "f.csv"
@@ -174,7 +174,7 @@ def test_the_decoding_reader_reads_other_encodings_as_the_csv_module_does(tmp_pa
     block=st.sampled_from([8, 33, 1 << 20]),
 )
 def test_chunk_starts_refuses_what_walking_every_row_refuses(tmp_path_factory, lines, block):
-    from imports.readers.limits import ReadLimits
+    from imports.engine.readers.limits import ReadLimits
 
     path = tmp_path_factory.mktemp("csv") / "f.csv"
     path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))

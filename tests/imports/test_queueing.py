@@ -8,11 +8,11 @@ import pytest
 from django.core.files import File
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from imports import running, tasks
+from imports.engine.options import ImportOptions
+from imports.jobs import running, tasks
+from imports.jobs.queueing import chunks_top_up, job_waiting_reason
+from imports.jobs.services import job_create, job_enqueue
 from imports.models import ImportChunk, ImportExportJob
-from imports.pipeline import ImportOptions
-from imports.queueing import chunks_top_up, job_waiting_reason
-from imports.services import job_create, job_enqueue
 from tests.customers.test_customer_import import HEADER, row
 from tests.factories import CompanyFactory
 

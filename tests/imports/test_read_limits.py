@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from django.core.files import File
 
-from imports.errors import ImportFileError
-from imports.readers.delimited import DelimitedSource
-from imports.readers.jsonfile import JsonSource
-from imports.readers.limits import ReadLimits
-from imports.readers.positioned import PositionedCsv
-from imports.uploads import upload_create
+from imports.declare.errors import ImportFileError
+from imports.engine.readers.delimited import DelimitedSource
+from imports.engine.readers.jsonfile import JsonSource
+from imports.engine.readers.limits import ReadLimits
+from imports.engine.readers.positioned import PositionedCsv
+from imports.web.uploads import upload_create
 
 SMALL = ReadLimits(max_rows=5, max_columns=4, max_cell_chars=10)
 

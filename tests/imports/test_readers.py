@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 import xlwt
 
-from imports.errors import ImportFileError
-from imports.readers import SourceRow, Table
+from imports.declare.errors import ImportFileError
+from imports.engine.readers import SourceRow, Table
 
 KNOWN_FIELDS = {"first_name", "last_name", "email"}
 
@@ -735,7 +735,7 @@ def test_json_array_reading_memory_does_not_grow_with_the_file(tmp_path):
 
 
 def test_streamed_xlsx_with_a_broken_sheet_is_a_file_error(tmp_path):
-    from imports.readers.xlsx_stream import XlsxStream
+    from imports.engine.readers.xlsx_stream import XlsxStream
 
     path = write_xlsx(tmp_path / "book.xlsx", {"Data": [["a"], ["b"]]})
     broken = tmp_path / "broken.xlsx"

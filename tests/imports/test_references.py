@@ -1,8 +1,8 @@
 """References within a file: the records chunks keep for them, where their keys are found, and cycles in a graph
 where each node has at most one parent, found a step at a time."""
 
-from imports.duplicates import ChunkSpill, bucket_of, bucket_read, records_read
-from imports.references import cycles_find
+from imports.engine.references import cycles_find
+from imports.engine.spill import ChunkSpill, bucket_of, bucket_read, records_read
 
 
 def test_kept_records_are_read_back_from_every_chunk_in_row_order(tmp_path):

@@ -4,7 +4,7 @@ until the refused rows stand alone: each gets its own error, every other row lan
 import pytest
 
 from customers.models import Customer
-from imports import running
+from imports.jobs import running
 from imports.models import ImportExportLog
 from tests.customers.test_customer_import import HEADER, row
 from tests.factories import CustomerFactory

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from imports.http.request_limits import BoundedBody, RequestBodyTooLarge, RequestBodyTooSlow, request_body_cap
 from imports.models import ImportExportJob, ImportUpload
-from imports.request_limits import BoundedBody, RequestBodyTooLarge, RequestBodyTooSlow, request_body_cap
 from tests.api.conftest import CUSTOMERS_URL, token_client, upload
 from tests.conftest import GUIDE_CSV
 

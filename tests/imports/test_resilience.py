@@ -21,11 +21,11 @@ from django_celery_results.models import TaskResult
 
 from bench.generate import HEADER, customer_row
 from customers.models import Customer
+from imports.engine.options import ImportOptions
+from imports.jobs.services import job_create, job_enqueue
+from imports.jobs.sweeper import jobs_sweep
+from imports.jobs.tasks import run_import_chunk, run_import_job, scan_import_chunk
 from imports.models import ImportChunk, ImportExportJob
-from imports.pipeline import ImportOptions
-from imports.services import job_create, job_enqueue
-from imports.sweeping import jobs_sweep
-from imports.tasks import run_import_chunk, run_import_job, scan_import_chunk
 from tests.factories import CompanyFactory
 from tests.workers import job_finished, wait_for
 
@@ -109,8 +109,8 @@ def test_two_workers_leave_exactly_what_one_process_leaves(company, run_import, 
 
     assert outcome(job) == expected
     assert expected["counts"][5] > 150  # the file's bad and repeated rows failed the same way in both
-    runners = TaskResult.objects.filter(task_name="imports.tasks.run_import_chunk", result='"completed"') | (
-        TaskResult.objects.filter(task_name="imports.tasks.run_import_chunk", result='"running"')
+    runners = TaskResult.objects.filter(task_name="imports.jobs.tasks.run_import_chunk", result='"completed"') | (
+        TaskResult.objects.filter(task_name="imports.jobs.tasks.run_import_chunk", result='"running"')
     )
     assert {worker.split("@")[0] for worker in runners.values_list("worker", flat=True)} == {"w0", "w1"}
 

@@ -10,12 +10,12 @@ from django.db import connection
 from django.utils import timezone
 
 from customers.models import Customer
-from imports import running, services
+from imports.engine.options import ImportOptions
+from imports.engine.sequences import sequence_reserve
+from imports.jobs import running, services
+from imports.jobs.running import job_run
+from imports.jobs.services import job_files_purge
 from imports.models import ImportExportJob, ImportExportLog
-from imports.pipeline import ImportOptions
-from imports.running import job_run
-from imports.sequences import sequence_reserve
-from imports.services import job_files_purge
 from tests.conftest import GUIDE_CSV, GUIDE_HEADER
 
 

@@ -30,12 +30,12 @@ from moto.server import ThreadedMotoServer
 from openpyxl import Workbook
 
 from customers.models import Customer
-from imports import stored_files
+from imports.engine import stored_files
+from imports.engine.options import ImportOptions
+from imports.jobs.running import job_run
+from imports.jobs.services import job_create, job_files_purge
 from imports.models import ImportExportJob, ImportUpload
-from imports.pipeline import ImportOptions
-from imports.running import job_run
-from imports.services import job_create, job_files_purge
-from imports.uploads import uploads_purge
+from imports.web.uploads import uploads_purge
 from tests.api.conftest import CUSTOMERS_URL, csv_rows, job_of, token_client, upload
 from tests.conftest import GUIDE_HEADER
 from tests.workers import job_finished, wait_for
@@ -309,7 +309,7 @@ def test_the_command_line_imports_through_the_object_store(object_store, company
     path = write_file("bad.json", as_json(customers_csv(4, bad_emails={3})))
 
     with django_capture_on_commit_callbacks(execute=True):  # as outside a test's transaction
-        result = command("import_customers", "--model", "Customer", "--file", str(path), "--json")
+        result = command("import_data", "--model", "Customer", "--file", str(path), "--json")
 
     output = json.loads(result.stdout)
     job = ImportExportJob.objects.get()
@@ -352,7 +352,7 @@ def test_workers_that_share_no_disk_import_a_file_uploaded_through_the_api(
 
     assert (job.job_status, job.total_records, job.created_records, job.error_records) == ("completed", 600, 596, 4)
     assert Customer.objects.filter(company=user.company).count() == 596
-    worked_on = TaskResult.objects.filter(task_name__startswith="imports.tasks.").values_list("worker", flat=True)
+    worked_on = TaskResult.objects.filter(task_name__startswith="imports.jobs.tasks.").values_list("worker", flat=True)
     assert {name.split("@")[0] for name in worked_on} == {"a", "b"}, "both machines should have taken part"
 
     folder = f"imports/{job.company_id}/{job.pk}/"

@@ -8,11 +8,11 @@ import pytest
 from django.core.files import File
 from django.utils import timezone
 
-from imports import running, tasks
+from imports.engine.options import ImportOptions
+from imports.jobs import running, tasks
+from imports.jobs.services import job_create
+from imports.jobs.sweeper import jobs_sweep
 from imports.models import ImportChunk, ImportExportJob
-from imports.pipeline import ImportOptions
-from imports.services import job_create
-from imports.sweeping import jobs_sweep
 from tests.customers.test_customer_import import HEADER, row
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ import pytest
 from django.core.files import File
 from django.db import connection
 
-from imports import running
+from imports.engine.options import ImportOptions
+from imports.jobs import running
+from imports.jobs.services import job_create
 from imports.models import ImportExportJob
-from imports.pipeline import ImportOptions
-from imports.services import job_create
 from tests.conftest import GUIDE_CSV
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,8 +6,8 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from imports.errors import FieldError
-from imports.fields import _NANP_NUMBER, _PLAIN_LOCAL_PART, EmailField, PhoneField
+from imports.declare.errors import FieldError
+from imports.declare.fields import _NANP_NUMBER, _PLAIN_LOCAL_PART, EmailField, PhoneField
 
 
 def reference_email(text: str) -> str | None:

@@ -10,8 +10,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from customers.models import Customer
+from imports.jobs.running import job_run
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
-from imports.running import job_run
 
 pytestmark = pytest.mark.django_db
 
@@ -175,8 +175,8 @@ def test_progress_endpoint_reports_rows_rate_and_time_left(signed_in, company, u
     with open(write_file("c.csv", MESSY_CSV), "rb") as handle:
         from django.core.files import File
 
-        from imports.pipeline import ImportOptions
-        from imports.services import job_create
+        from imports.engine.options import ImportOptions
+        from imports.jobs.services import job_create
 
         job = job_create(company=company, target_name="Customer", file=File(handle, name="c.csv"),
                          file_name="c.csv", options=ImportOptions(), user=user)
@@ -194,8 +194,8 @@ def test_progress_endpoint_reports_rows_rate_and_time_left(signed_in, company, u
 def test_cancel_stops_a_running_job(signed_in, company, user, write_file):
     from django.core.files import File
 
-    from imports.pipeline import ImportOptions
-    from imports.services import job_create
+    from imports.engine.options import ImportOptions
+    from imports.jobs.services import job_create
 
     with open(write_file("c.csv", MESSY_CSV), "rb") as handle:
         job = job_create(company=company, target_name="Customer", file=File(handle, name="c.csv"),
@@ -361,7 +361,7 @@ def test_old_uploads_and_their_files_are_purged(signed_in):
 
     from django.utils import timezone
 
-    from imports.uploads import uploads_purge
+    from imports.web.uploads import uploads_purge
 
     old, recent = uploaded(signed_in), uploaded(signed_in)
     ImportUpload.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31))

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from imports.models import ImportUpload
-from imports.wizard import COLUMNS_PER_PAGE
+from imports.web.wizard import COLUMNS_PER_PAGE
 from tests.conftest import GUIDE_HEADER, GUIDE_ROWS
 
 from .test_wizard import upload

@@ -12,9 +12,9 @@ from django.db import transaction
 from django_celery_results.models import TaskResult
 
 from customers.models import Customer
+from imports.engine.options import ImportOptions
+from imports.jobs.services import job_create, job_enqueue
 from imports.models import ImportExportJob
-from imports.pipeline import ImportOptions
-from imports.services import job_create, job_enqueue
 from tests.conftest import GUIDE_CSV
 from tests.workers import job_finished, wait_for
 
@@ -43,13 +43,13 @@ def test_a_real_worker_runs_an_import_queued_after_commit(company, write_file, s
     wait_for(lambda: job_finished(job), workers=[worker], what="the job to finish")
 
     assert sent_inside_transaction == []
-    assert published[0] == "imports.tasks.run_import_job"
+    assert published[0] == "imports.jobs.tasks.run_import_job"
     assert (job.job_status, job.created_records) == (ImportExportJob.Status.COMPLETED, 2)
     assert Customer.objects.filter(company=company).count() == 2
     results = dict(TaskResult.objects.values_list("task_name", "status"))
     assert results == {
-        "imports.tasks.run_import_job": "SUCCESS",
-        "imports.tasks.scan_import_chunk": "SUCCESS",
-        "imports.tasks.run_import_chunk": "SUCCESS",
+        "imports.jobs.tasks.run_import_job": "SUCCESS",
+        "imports.jobs.tasks.scan_import_chunk": "SUCCESS",
+        "imports.jobs.tasks.run_import_chunk": "SUCCESS",
     }
     assert f"Connected to {settings.CELERY_BROKER_URL.split('//')[0]}//" in worker.log

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import xlwt
 
-from imports.errors import ImportFileError
-from imports.readers.limits import ReadLimits
-from imports.readers.workbook_archive import RATIO_FLOOR_BYTES
-from imports.readers.workbooks import XlsSource
-from imports.readers.xlsx_stream import XlsxStream
+from imports.declare.errors import ImportFileError
+from imports.engine.readers.limits import ReadLimits
+from imports.engine.readers.workbook_archive import RATIO_FLOOR_BYTES
+from imports.engine.readers.workbooks import XlsSource
+from imports.engine.readers.xlsx_stream import XlsxStream
 from tests.hostile import xlsx_files
 from tests.hostile.xlsx_files import HEAD, HEADER, MB, SHEET_END, customer, inline_row, sheet_start, workbook
 
@@ -228,8 +228,8 @@ def test_shared_string_far_past_the_table_is_refused_after_reading_the_table_onc
 
 def test_preview_and_import_refuse_alike(tmp_path):
     """The wizard's table and the staging that feeds the import read through the same reader and limits."""
-    from imports.readers.staging import stage
-    from imports.readers.table import Table
+    from imports.engine.readers.staging import stage
+    from imports.engine.readers.table import Table
 
     path = sheet(tmp_path / "xfd.xlsx", inline_row(1, HEADER), '<row r="2"><c r="XFD2"><v>2</v></c></row>')
     with pytest.raises(ImportFileError) as preview:
@@ -284,9 +284,9 @@ CAPPED_READ = """
 import json, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (400 * 1024 * 1024, 400 * 1024 * 1024))
 sys.path.insert(0, {root!r})
-from imports.errors import ImportFileError
-from imports.readers.limits import ReadLimits
-from imports.readers.xlsx_stream import XlsxStream
+from imports.declare.errors import ImportFileError
+from imports.engine.readers.limits import ReadLimits
+from imports.engine.readers.xlsx_stream import XlsxStream
 started = time.perf_counter()
 rows, refusal = 0, ""
 try:

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imports.readers import xlsx_strings
-from imports.readers.cells import cell_to_text
-from imports.readers.limits import ReadLimits
-from imports.readers.xlsx_stream import XlsxStream, column_index
+from imports.engine.readers import xlsx_strings
+from imports.engine.readers.cells import cell_to_text
+from imports.engine.readers.limits import ReadLimits
+from imports.engine.readers.xlsx_stream import XlsxStream, column_index
 from tests.hostile import xlsx_files
 
 LIMITS = ReadLimits()

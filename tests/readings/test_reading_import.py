@@ -271,7 +271,7 @@ def test_a_meter_number_in_other_case_is_taken_as_the_customers_meter(customers,
 def test_the_command_line_imports_readings_like_customers(customers, company, write_file, command):
     path = write_file("readings.csv", READING_TEMPLATE)
 
-    result = command("import_customers", "--model", "MeterReading", "--file", str(path), "--company", "acme")
+    result = command("import_data", "--model", "MeterReading", "--file", str(path), "--company", "acme")
 
     assert result.status == 0, result.stderr
     assert "created 2, updated 0, unchanged 0, skipped 0, failed 0" in result.stdout

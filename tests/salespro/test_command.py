@@ -54,7 +54,7 @@ def test_the_second_import_of_an_export_reports_every_row_skipped_as_unchanged(c
     assert (latest.records_processed, latest.records_skipped, latest.records_created) == (2, 2, 0)
 
 
-def test_json_is_one_object_like_import_customers_and_rows_failing_exit_1(company, command, write_export):
+def test_json_is_one_object_like_import_data_and_rows_failing_exit_1(company, command, write_export):
     result = command(COMMAND, str(write_export(MIXED)), "--json")
 
     output = json.loads(result.stdout)

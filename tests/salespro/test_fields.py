@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from imports.errors import FieldError
+from imports.declare.errors import FieldError
 from salespro.fields import IsoDateTimeField, MoneyField, YesNoField
 
 UTC = dt.UTC

@@ -3,9 +3,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from imports import cli
-from imports.exporting import EXPORT_FORMATS
-from imports.services import export_run
-from imports.targets import all_targets, get_target
+from imports.declare.targets import all_targets, get_target
+from imports.engine.exporting import EXPORT_FORMATS
+from imports.jobs.services import export_run
 
 
 class Command(BaseCommand):

@@ -5,13 +5,14 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from imports import cli
-from imports.errors import ImportFileError
-from imports.running import job_run
-from imports.stored_files import error_report_local_path
+from imports.declare import ImportFileError
 from salespro.models import SalesProSyncHistory
-from salespro.services import appointments_import_create, sync_finish, sync_job_set, sync_start
+from salespro.services import sync_finish, sync_job_set, sync_start
 
 DEFAULT_BATCH_SIZE = 500
+TARGET_NAME = "SalesProAppointment"
+KEY_COLUMN = "_id"
+_COLUMNS_SHOWN = 15
 Status = SalesProSyncHistory.Status
 
 
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             )
             if self.sync is not None:
                 sync_job_set(sync=self.sync, job=job)
-            job = job_run(job=job, on_progress=progress)
+            job = cli.job_run_here(job, progress)
         except (cli.CommandFailure, ImportFileError) as error:
             self._fail(str(error))
         except KeyboardInterrupt:
@@ -75,7 +76,10 @@ class Command(BaseCommand):
         if self.sync is None:
             return
         try:
-            sync_finish(sync=self.sync, status=status, job=job, error_message=message)
+            sync_finish(
+                sync=self.sync, status=status, job=job, error_message=message,
+                error_report=cli.error_report_path(job),
+            )
         except DatabaseError:
             self.stderr.write("The sync history could not be updated: the database is not answering.")
 
@@ -96,13 +100,29 @@ class Command(BaseCommand):
                 job = None  # the database is gone: nothing more can be read or recorded
         self._record(Status.FAILED, job, message)
         job = job if shown else None
-        report = error_report_local_path(job) if job is not None else None
+        report = cli.error_report_path(job)
         self.stderr.write(message)
         if report:  # a job stopped part-way lists the rows that failed before
             self.stderr.write(f"Error report: {report}")
         if self.as_json:
             self.stdout.write(cli.result_json(job, error=message, error_report=report))
         raise SystemExit(cli.EXIT_NOTHING_RAN)
+
+
+def appointments_import_create(*, company, path: Path, dry_run: bool, batch_size: int):
+    """A pending import job of a SalesPro appointments export; raises ImportFileError (and creates nothing) for a
+    file that cannot be imported, such as one without an `_id` column.
+
+    The job would refuse a file without the key column too, naming the field (`salespro_id`); a SalesPro user
+    knows the column as `_id`, so the file is refused in those words before a job exists.
+    """
+    columns = cli.file_columns_without_key(target_name=TARGET_NAME, path=path)
+    if columns is not None:
+        shown = ", ".join(columns[:_COLUMNS_SHOWN]) + (", ..." if len(columns) > _COLUMNS_SHOWN else "")
+        raise ImportFileError(f"missing required column: {KEY_COLUMN} (the file's columns are: {shown})")
+    return cli.job_from_file(
+        company=company, target_name=TARGET_NAME, path=path, mode="upsert", dry_run=dry_run, batch_size=batch_size
+    )
 
 
 def _batch_size(given: int | None, environment: str | None) -> int:

@@ -1,0 +1,44 @@
+"""How rows are written: the import modes and what a create does with a key that exists, in one vocabulary.
+
+Every face (the wizard's options form, the API's `options`, the commands' flags) parses what users write with
+ImportOptions.parse, and shows the choices from the constants here.
+"""
+
+from dataclasses import dataclass
+
+from imports.declare.errors import ImportFileError
+
+MODE_ALIASES = {
+    "create": "create",
+    "create_only": "create",
+    "update": "update",
+    "update_only": "update",
+    "upsert": "upsert",
+    "create_update": "upsert",
+}
+DUPLICATE_STRATEGIES = ("skip", "update", "error", "create_new")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How rows are written.
+
+    `mode` says which records a file may touch: `create` only new ones, `update` only existing ones, `upsert`
+    both. `duplicates` says what `create` does with a row whose key already exists: skip it, update the record,
+    fail the row, or create a new record under a generated key. In `update` and `upsert` an existing key is
+    updated, since that is what those modes ask for.
+    """
+
+    mode: str = "upsert"
+    duplicates: str = "skip"
+    dry_run: bool = False
+
+    @classmethod
+    def parse(cls, *, mode: str | None = None, duplicates: str | None = None, dry_run: bool = False) -> "ImportOptions":
+        resolved_mode = MODE_ALIASES.get((mode or "upsert").strip().lower())
+        if resolved_mode is None:
+            raise ImportFileError(f"Unknown mode '{mode}': use create, update or upsert.")
+        resolved_duplicates = (duplicates or "skip").strip().lower()
+        if resolved_duplicates not in DUPLICATE_STRATEGIES:
+            raise ImportFileError(f"Unknown duplicate handling '{duplicates}': use {', '.join(DUPLICATE_STRATEGIES)}.")
+        return cls(mode=resolved_mode, duplicates=resolved_duplicates, dry_run=bool(dry_run))

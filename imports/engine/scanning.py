@@ -1,0 +1,181 @@
+"""Reading a job's file through before any row is written, in two steps.
+
+Laying out (once, quickly): find the header among the first ten non-blank rows, match columns to fields, count
+the data rows and cut them into chunks, remembering the byte where each starts.
+
+Scanning (one chunk at a time, on several workers at once): count the chunk's rows without a key, note the
+highest generated-form key it names, and spill its keys and other must-be-unique values into buckets, from which
+imports.engine.spill finds the rows that repeat an earlier row's value. All of it in flat memory, except for the
+rows that name another row of the file (an account's parent account), which imports.engine.references judges together.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from companies.models import Company
+from imports.declare.errors import ImportFileError
+from imports.declare.targets import ImportTarget
+from imports.engine.mapping import ColumnMapping, map_columns
+from imports.engine.readers import sniffing
+from imports.engine.readers.limits import ReadLimits
+from imports.engine.readers.positioned import PositionedCsv
+from imports.engine.readers.staging import StagedFile
+from imports.engine.readers.table import (
+    HEADER_SEARCH_ROWS,
+    choose_header,
+    is_blank,
+    report_columns_to_skip,
+    unique_columns,
+)
+from imports.engine.spill import ChunkSpill
+
+_BLOCK_ROWS = 2000
+
+
+@dataclass
+class ChunkPlan:
+    first_row: int
+    start_offset: int
+    last_row: int = 0
+
+
+@dataclass
+class Layout:
+    columns: list[str]
+    skip_columns: int
+    mapping: ColumnMapping
+    total_rows: int = 0
+    chunks: list[ChunkPlan] = field(default_factory=list)
+
+
+@dataclass
+class ChunkScan:
+    blank_keys: int = 0
+    highest_key_number: int = 0
+
+
+def layout_read(
+    staged: StagedFile,
+    *,
+    target: ImportTarget,
+    explicit_mapping: dict,
+    required: list[str],
+    header_score: Callable[[list[str]], int],
+    chunk_rows: int,
+    max_rows: int,
+) -> Layout:
+    """Header, mapping, row count and chunks; raises ImportFileError for a file that cannot be imported."""
+    reader = PositionedCsv(staged.path, staged.delimiter)
+    header, data_offset = _header(reader, staged, header_score)
+    skip = report_columns_to_skip(header)
+    columns = unique_columns(header[skip:])
+    if not columns:
+        raise ImportFileError("The header row has no columns besides row_number and error_message.")
+    mapping = map_columns(target, columns, explicit_mapping)
+    missing = mapping.missing(required)
+    if missing:
+        raise ImportFileError(
+            f"Missing required columns: {', '.join(missing)}. Add them to the file or map columns to them."
+        )
+    layout = Layout(columns=columns, skip_columns=skip, mapping=mapping)
+    number, starts = reader.chunk_starts(data_offset, chunk_rows)
+    ReadLimits(max_rows=max_rows).check_rows(number)
+    if number == 0:
+        raise ImportFileError("The file has a header row but no data rows.")
+    for (first_row, start_offset), following in zip(starts, [*starts[1:], (number + 1, None)], strict=True):
+        layout.chunks.append(ChunkPlan(first_row=first_row, start_offset=start_offset, last_row=following[0] - 1))
+    layout.total_rows = number
+    return layout
+
+
+def _header(reader: PositionedCsv, staged: StagedFile, header_score) -> tuple[list[str], int]:
+    candidates = []
+    for cells, next_offset in reader.rows(staged.start_offset):
+        if is_blank(cells):
+            continue
+        candidates.append((cells, next_offset))
+        if len(candidates) == HEADER_SEARCH_ROWS or staged.source_format == sniffing.JSON:
+            break
+    if not candidates:
+        raise ImportFileError("The file has no rows: it is empty or every row is blank.")
+    return candidates[choose_header([cells for cells, _offset in candidates], header_score)]
+
+
+def chunk_scan(
+    reader: PositionedCsv,
+    *,
+    start_offset: int,
+    first_row: int,
+    last_row: int,
+    skip_columns: int,
+    mapping: ColumnMapping,
+    target: ImportTarget,
+    company: Company,
+    spill: ChunkSpill,
+) -> ChunkScan:
+    """Scan rows first_row..last_row, starting at byte `start_offset`, a block of rows at a time."""
+    result, block, number = ChunkScan(), [], first_row - 1
+    for cells, blank, _next_offset in reader.records(start_offset):
+        if blank:
+            continue
+        number += 1
+        block.append(cells[skip_columns:] if skip_columns else cells)
+        if len(block) == _BLOCK_ROWS or number == last_row:
+            _scan_block(block, number - len(block) + 1, result, mapping, target, company, spill)
+            block = []
+            if number == last_row:
+                return result
+    raise ImportFileError(f"The file changed while it was read: it ended before row {last_row:,}. Upload it again.")
+
+
+def _column(rows: list[list[str]], index: int | None) -> list[str]:
+    if index is None:
+        return [""] * len(rows)
+    return [cells[index] if index < len(cells) else "" for cells in rows]
+
+
+def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill: ChunkSpill) -> None:
+    """One block of rows, column by column, with the same cleaning the chunk's batches will use."""
+    numbers = list(range(first, first + len(rows)))
+    if target.key_parts:
+        keys = _composite_keys(rows, mapping, target)
+    else:
+        raw_keys = _column(rows, mapping.index_of(target.key))
+        result.blank_keys += sum(1 for raw in raw_keys if not raw.strip())  # the same test as the batches'
+        keys, _errors = target.fields_by_name[target.key].clean_column(raw_keys)
+    spill.add(target.key, keys, numbers)
+    result.highest_key_number = max(
+        result.highest_key_number, target.highest_key_number(company, [key for key in keys if key is not None])
+    )
+    for rule in target.unique_in_file:
+        index = mapping.index_of(rule.field)
+        if index is None:
+            continue
+        values, _errors = target.fields_by_name[rule.field].clean_column(_column(rows, index))
+        if rule.only_when is not None:
+            name, allowed = rule.only_when
+            conditions, _errors = target.fields_by_name[name].clean_column(_column(rows, mapping.index_of(name)))
+            values = [v if condition in allowed else None for v, condition in zip(values, conditions, strict=True)]
+        spill.add(rule.field, values, numbers)
+    for name in target.references_in_file:
+        index = mapping.index_of(name)
+        if index is None:
+            continue
+        references, _errors = target.fields_by_name[name].clean_column(_column(rows, index))
+        spill.add_records(name, [
+            (row, key, reference)
+            for row, key, reference in zip(numbers, keys, references, strict=True)
+            if reference is not None
+        ])
+
+
+def _composite_keys(rows, mapping, target) -> list[str | None]:
+    """Each row's composite key, from its parts cleaned as the batches will clean them."""
+    parts = []
+    for name in target.key_parts:
+        values, _errors = target.fields_by_name[name].clean_column(_column(rows, mapping.index_of(name)))
+        parts.append(values)
+    return [
+        target.compose_key(dict(zip(target.key_parts, row_parts, strict=True)))
+        for row_parts in zip(*parts, strict=True)
+    ]

@@ -1,0 +1,186 @@
+"""The import core's services: create a job, queue it, change its status, export records, keep files tidy.
+
+Running a job lives in imports.jobs.running: the command line runs it in its own process, the web and the API queue
+it for the workers. A job's status changes only through `job_transition` (the claims in imports.jobs.running move a
+pending job to running), and each change is logged on the job.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from companies.models import Company
+from imports.declare.errors import ImportFileError
+from imports.declare.targets import ImportTarget, get_target
+from imports.engine import stored_files
+from imports.engine.exporting import records_export
+from imports.engine.mapping import mapping_validate
+from imports.engine.options import ImportOptions
+from imports.models import DataTemplate, ImportExportJob, ImportExportLog
+
+Status = ImportExportJob.Status
+
+
+def job_log(job: ImportExportJob, message: str, *, level: str = ImportExportLog.Level.INFO) -> None:
+    ImportExportLog.objects.create(job=job, log_level=level, message=message)
+
+
+def job_transition(job: ImportExportJob, status: str, *, message: str = "") -> None:
+    """Move `job` to `status`, stamp the time, and log the change."""
+    now = timezone.now()
+    changes = {"job_status": status}
+    if status == Status.RUNNING:
+        changes["started_at"] = now
+    if status in (Status.COMPLETED, Status.FAILED, Status.CANCELLED):
+        changes["completed_at"] = now
+    if status == Status.FAILED:
+        changes["error_message"] = message
+    ImportExportJob.objects.filter(pk=job.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(job, name, value)
+    level = ImportExportLog.Level.ERROR if status == Status.FAILED else ImportExportLog.Level.INFO
+    job_log(job, message or f"Job {status}.", level=level)
+    if job.job_type == ImportExportJob.JobType.IMPORT and status in (Status.COMPLETED, Status.FAILED,
+                                                                     Status.CANCELLED):
+        from imports.jobs.queueing import jobs_admit
+
+        # A place among the company's running jobs is free: the next waiting job of the company starts.
+        transaction.on_commit(lambda: jobs_admit(company_id=job.company_id))
+
+
+def template_mapping(*, company: Company, target: ImportTarget, name: str) -> dict:
+    """The column mapping of the company's active import template `name` for `target`."""
+    template = DataTemplate.objects.filter(
+        company=company,
+        target_model=target.name,
+        template_type=DataTemplate.TemplateType.IMPORT,
+        template_name=name,
+        is_active=True,
+    ).first()
+    if template is None:
+        raise ImportFileError(f"No import template named '{name}' for {target.name}.")
+    return mapping_validate(target, template.field_mapping)
+
+
+def job_create(
+    *,
+    company: Company,
+    target_name: str,
+    file: File,
+    file_name: str,
+    options: ImportOptions,
+    user=None,
+    mapping: dict | None = None,
+    template_name: str | None = None,
+    sheet: str | None = None,
+    batch_size: int | None = None,
+    all_or_nothing: bool = False,
+    idempotency_key: str = "",
+) -> ImportExportJob:
+    """Store the file and create a pending import job; nothing is read yet.
+
+    The size limit, the template and the explicit mapping are checked here, so a bad request fails before a job
+    exists. A template's mapping is copied onto the job, so editing the template later does not change the job.
+    With `all_or_nothing`, every row is validated before any is written, and none is written if one fails.
+    A company's `idempotency_key` names one job: a second job with the same key raises IntegrityError, its file
+    removed again.
+    """
+    target = get_target(target_name)
+    limit = settings.IMPORT_MAX_FILE_MB
+    if file.size > limit * 1024 * 1024:
+        raise ImportFileError(f"The file is {file.size / 1024 / 1024:.1f} MB; the limit is {limit} MB.")
+    explicit = template_mapping(company=company, target=target, name=template_name) if template_name else {}
+    explicit.update(mapping_validate(target, {} if mapping is None else mapping))
+    job = ImportExportJob(
+        company=company,
+        created_by=user,
+        job_type=ImportExportJob.JobType.IMPORT,
+        target_model=target.name,
+        file_name=Path(file_name).name,
+        import_mode=options.mode,
+        duplicate_handling=options.duplicates,
+        dry_run=options.dry_run,
+        options={
+            "sheet": sheet,
+            "template": template_name,
+            "mapping": explicit,
+            "batch_size": batch_size or settings.IMPORT_BATCH_SIZE,
+            "all_or_nothing": all_or_nothing,
+        },
+        idempotency_key=idempotency_key,
+    )
+    job.file.save(Path(file_name).name, file, save=False)
+    try:
+        job.save()
+    except IntegrityError:
+        job.file.delete(save=False)
+        raise
+    job_log(job, f"Job created for {job.file_name}.")
+    return job
+
+
+def job_enqueue(job: ImportExportJob) -> None:
+    """Send the job to the workers once the surrounding transaction commits, if its company may run another job
+    now; else it waits, pending, for its turn.
+
+    An unreachable broker does not fail the caller: the job is saved, stays pending with nothing sent, says that
+    it waits for the workers, and the sweeper sends it when the broker answers again.
+    """
+    from imports.jobs.queueing import jobs_admit
+
+    transaction.on_commit(lambda: jobs_admit(company_id=job.company_id))
+
+
+def export_run(
+    *, company: Company, target_name: str, file_format: str, output: Path, user=None
+) -> ImportExportJob:
+    """Export every record of the company to `output`, recorded as an export job."""
+    target = get_target(target_name)
+    job = ImportExportJob.objects.create(
+        company=company,
+        created_by=user,
+        job_type=ImportExportJob.JobType.EXPORT,
+        job_status=Status.RUNNING,
+        started_at=timezone.now(),
+        target_model=target.name,
+        file_format=file_format,
+        file_name=str(output),
+    )
+    try:
+        encoding = "utf-8-sig" if file_format == "csv" else "utf-8"
+        with open(output, "w", encoding=encoding, newline="") as stream:
+            count = records_export(target=target, company=company, file_format=file_format, stream=stream)
+    except OSError as error:
+        job_transition(job, Status.FAILED, message=f"Could not write {output}: {error.strerror}.")
+        return job
+    ImportExportJob.objects.filter(pk=job.pk).update(total_records=count, processed_records=count)
+    job.total_records = job.processed_records = count
+    job_transition(job, Status.COMPLETED, message=f"Exported {count} {target.verbose_name_plural} to {output}.")
+    return job
+
+
+def job_files_purge(*, older_than_days: int | None = None) -> int:
+    """Delete uploaded files and error reports of jobs finished more than the retention period ago, from the file
+    storage (MEDIA_ROOT or the object store), with any working file left behind (a staged copy of the rows).
+
+    The jobs, their counts and logs stay; only the files (which may hold personal data) go.
+    """
+    days = settings.IMPORT_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    expired = ImportExportJob.objects.filter(completed_at__lt=cutoff).exclude(file="", error_report="")
+    purged = 0
+    for job in expired.iterator():
+        stored_files.working_files_delete(job)
+        for stored in (job.file, job.error_report):
+            if stored:
+                stored.delete(save=False)
+        stored_files.job_folder_remove_if_empty(job)
+        with transaction.atomic():
+            ImportExportJob.objects.filter(pk=job.pk).update(file="", error_report="")
+            job_log(job, f"Uploaded file and error report deleted after {days} days.")
+        purged += 1
+    return purged

@@ -1,0 +1,117 @@
+import json
+from pathlib import Path
+
+from django.core.files import File
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError
+
+from imports import cli
+from imports.declare.errors import ImportFileError
+from imports.declare.targets import all_targets, get_target
+from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
+from imports.engine.stored_files import error_report_local_path
+from imports.jobs.running import job_run
+from imports.jobs.services import job_create
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a CSV, Excel or JSON file into one of the import targets (Customer, ...). "
+        "Exit status 0: every row imported; 1: some rows failed, the rest imported; 2: nothing could run."
+    )
+
+    def add_arguments(self, parser):
+        targets = ", ".join(target.name for target in all_targets())
+        parser.add_argument("--model", required=True, help=f"What the file holds: {targets}.")
+        parser.add_argument("--file", required=True, help="The CSV, XLSX, XLS or JSON file to import.")
+        parser.add_argument("--company", help="The company's slug; optional when only one company exists.")
+        parser.add_argument(
+            "--mode", default="upsert", choices=sorted(MODE_ALIASES),
+            help="create: new records only; update: existing only; upsert (default): both.",
+        )
+        parser.add_argument(
+            "--duplicates", default="skip", choices=DUPLICATE_STRATEGIES,
+            help="In create mode, what to do with a row whose key already exists (default: skip).",
+        )
+        parser.add_argument("--mapping", help='A JSON file mapping file columns to fields: {"E-mail": "email"}.')
+        parser.add_argument("--template", help="The name of a saved import template (its column mapping).")
+        parser.add_argument("--sheet", help="The workbook sheet to read (default: the first).")
+        parser.add_argument("--batch-size", type=int, help="Rows per batch (default: IMPORT_BATCH_SIZE).")
+        parser.add_argument("--dry-run", action="store_true", help="Validate everything and write nothing.")
+        parser.add_argument(
+            "--all-or-nothing", action="store_true",
+            help="Validate every row first; import nothing if any row fails.",
+        )
+        parser.add_argument("--json", action="store_true", help="Print one JSON object instead of a summary.")
+
+    def handle(self, *args, **options):
+        as_json = options["json"]
+        job = None
+        try:
+            job = self._create_job(options)
+        except (cli.CommandFailure, ImportFileError) as error:
+            self._fail(str(error), as_json)
+
+        progress = cli.ProgressBar(f"{job.target_model} rows")
+        try:
+            job = job_run(job=job, on_progress=progress)
+        except KeyboardInterrupt:
+            self.stderr.write(cli.interrupted(job))
+            raise SystemExit(cli.EXIT_INTERRUPTED) from None
+        except DatabaseError as error:
+            self._fail(cli.database_lost(error), as_json)
+        finally:
+            progress.close()
+        if job.job_status == job.Status.FAILED:
+            self._fail(job.error_message, as_json, job=job)
+
+        cli.result_write(self.stdout, job, as_json=as_json)
+        raise SystemExit(cli.exit_status(job))
+
+    def _create_job(self, options):
+        company = cli.company_resolve(options["company"])
+        try:
+            target = get_target(options["model"])
+        except KeyError as error:
+            raise cli.CommandFailure(error.args[0]) from None
+        path = Path(options["file"])
+        if not path.is_file():
+            raise cli.CommandFailure(f"File not found: {path}")
+        mapping = _read_mapping(options["mapping"]) if options["mapping"] else None
+        if options["batch_size"] is not None and options["batch_size"] < 1:
+            raise cli.CommandFailure("--batch-size must be at least 1.")
+        import_options = ImportOptions.parse(
+            mode=options["mode"], duplicates=options["duplicates"], dry_run=options["dry_run"]
+        )
+        with open(path, "rb") as handle:
+            return job_create(
+                company=company,
+                target_name=target.name,
+                file=File(handle, name=path.name),
+                file_name=path.name,
+                options=import_options,
+                mapping=mapping,
+                template_name=options["template"],
+                sheet=options["sheet"],
+                batch_size=options["batch_size"],
+                all_or_nothing=options["all_or_nothing"],
+            )
+
+    def _fail(self, message: str, as_json: bool, job=None):
+        report = error_report_local_path(job) if job is not None else None
+        self.stderr.write(message)
+        if report:  # an all-or-nothing import that stopped on failed rows: they are listed there
+            self.stderr.write(f"Error report: {report}")
+        if as_json:
+            self.stdout.write(cli.result_json(job, error=message, error_report=report))
+        raise SystemExit(cli.EXIT_NOTHING_RAN)
+
+
+def _read_mapping(path_text: str) -> dict:
+    path = Path(path_text)
+    if not path.is_file():
+        raise cli.CommandFailure(f"Mapping file not found: {path}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise cli.CommandFailure(f"Mapping file {path} is not valid JSON: {error}.") from None

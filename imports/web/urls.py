@@ -1,0 +1,29 @@
+from django.urls import path
+
+from imports.web import views, wizard
+
+app_name = "imports"
+
+urlpatterns = [
+    path("jobs/", views.job_list, name="job_list"),
+    path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
+    path("jobs/<uuid:job_id>/progress/", views.job_progress, name="job_progress"),
+    path("jobs/<uuid:job_id>/cancel/", views.job_cancel_view, name="job_cancel"),
+    path("jobs/<uuid:job_id>/error-report/", views.job_error_report, name="job_error_report"),
+    path("jobs/<uuid:job_id>/file/", views.job_file, name="job_file"),
+    path("records/<str:target_name>/", views.records, name="records"),
+    path("templates/", views.template_list, name="template_list"),
+    path("templates/<uuid:template_id>/", views.template_edit, name="template_edit"),
+    path("templates/<uuid:template_id>/delete/", views.template_delete, name="template_delete"),
+    path("import/", wizard.choose, name="wizard"),
+    path("import/<str:target_name>/template.<str:file_format>", wizard.blank_template, name="blank_template"),
+    path("import/<str:target_name>/upload/", wizard.upload, name="wizard_upload"),
+    path("import/<uuid:upload_id>/sheet/", wizard.sheet, name="wizard_sheet"),
+    path("import/<uuid:upload_id>/mapping/", wizard.mapping, name="wizard_mapping"),
+    path("import/<uuid:upload_id>/preview/", wizard.preview, name="wizard_preview"),
+    path("import/<uuid:upload_id>/template/load/", wizard.template_load, name="wizard_template_load"),
+    path("import/<uuid:upload_id>/template/save/", wizard.template_store, name="wizard_template_save"),
+    path("import/<uuid:upload_id>/options/", wizard.options, name="wizard_options"),
+    path("import/<uuid:upload_id>/review/", wizard.review, name="wizard_review"),
+    path("import/<uuid:upload_id>/start/", wizard.start_import, name="wizard_start"),
+]

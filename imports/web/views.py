@@ -1,0 +1,177 @@
+"""The job dashboard, a job's page with its live progress, and the company's template library.
+
+Every object is looked up through the user's company: another company's job or template is a 404.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from imports.declare.targets import all_targets, get_target
+from imports.jobs import selectors
+from imports.jobs.progress import job_progress_data
+from imports.jobs.running import job_cancel
+from imports.models import DataTemplate, ImportExportJob, ImportExportLog
+from imports.web.forms import PlainLabels, TemplateForm
+
+Status = ImportExportJob.Status
+
+
+class JobFilterForm(PlainLabels, forms.Form):
+    job_type = forms.ChoiceField(label="Type", required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    target = forms.ChoiceField(label="Target", required=False)
+    user = forms.ChoiceField(label="User", required=False)
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", "All")]
+        self.fields["job_type"].choices = every + list(ImportExportJob.JobType.choices)
+        self.fields["status"].choices = every + list(Status.choices)
+        self.fields["target"].choices = every + [(t.name, t.name) for t in all_targets()]
+        users = get_user_model().objects.filter(company=company).order_by("username")
+        self.fields["user"].choices = every + [(str(u.pk), u.username) for u in users]
+
+    # Each filter and the query lookup it applies.
+    LOOKUPS = {
+        "job_type": "job_type", "status": "job_status", "target": "target_model", "user": "created_by_id",
+        "date_from": "created_at__date__gte", "date_to": "created_at__date__lte",
+    }
+
+    def filter(self, jobs):
+        for name, lookup in self.LOOKUPS.items():
+            if self.cleaned_data.get(name):
+                jobs = jobs.filter(**{lookup: self.cleaned_data[name]})
+        return jobs
+
+
+@login_required
+def job_list(request):
+    company = request.user.company
+    form = JobFilterForm(request.GET or None, company=company)
+    jobs = selectors.job_list(company=company)
+    if form.is_bound and form.is_valid():
+        jobs = form.filter(jobs)
+    page = Paginator(jobs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    per_day = selectors.job_rows_per_day(company=company)
+    highest = max((rows for _day, rows in per_day), default=0) or 1
+    chart = [{"day": day, "rows": rows, "height": round(rows * 100 / highest)} for day, rows in per_day]
+    return render(request, "imports/job_list.html", {
+        "page": page, "form": form, "query": query.urlencode(), "chart": chart,
+        "chart_total": sum(rows for _day, rows in per_day),
+    })
+
+
+@login_required
+def job_detail(request, job_id):
+    job = selectors.job_get(company=request.user.company, job_id=job_id)
+    level = request.GET.get("level") or None
+    if level not in (None, *ImportExportLog.Level.values):
+        level = None
+    logs = Paginator(selectors.job_logs(job=job, level=level), 100).get_page(request.GET.get("page"))
+    return render(request, "imports/job_detail.html", {
+        "job": job, "logs": logs, "level": level, "levels": ImportExportLog.Level.choices,
+        "query": f"level={level}" if level else "", "progress": job_progress_data(job),
+        "records_url": reverse("imports:records", args=[job.target_model]),
+    })
+
+
+@login_required
+def job_progress(request, job_id):
+    """JSON for the progress bars, polled about once a second; it moves with every committed batch."""
+    job = selectors.job_get(company=request.user.company, job_id=job_id)
+    return JsonResponse(job_progress_data(job))
+
+
+@login_required
+@require_POST
+def job_cancel_view(request, job_id):
+    """Stop the job after the batches being written: they stay, the job ends cancelled."""
+    job = selectors.job_get(company=request.user.company, job_id=job_id)
+    if job.is_finished:
+        messages.info(request, f"The job had already ended: {job.get_job_status_display().lower()}.")
+    else:
+        job_cancel(job, f"Cancelled by {request.user.username}; rows written before stay.")
+        messages.success(request, "The job was cancelled; rows already written stay.")
+    return redirect("imports:job_detail", job.pk)
+
+
+@login_required
+def job_error_report(request, job_id):
+    job = selectors.job_get(company=request.user.company, job_id=job_id)
+    if not job.error_report:
+        raise Http404("This job has no error report.")
+    return FileResponse(job.error_report.open("rb"), as_attachment=True, filename=job.error_report.name.rsplit("/")[-1])
+
+
+@login_required
+def job_file(request, job_id):
+    """The file the job read, as it was uploaded."""
+    job = selectors.job_get(company=request.user.company, job_id=job_id)
+    if not job.file:
+        raise Http404("This job's file has been deleted.")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name or "upload")
+
+
+# --- Template library ------------------------------------------------------------------------------------------
+
+
+def _template_or_404(request, template_id) -> DataTemplate:
+    return get_object_or_404(DataTemplate, pk=template_id, company=request.user.company)
+
+
+@login_required
+def template_list(request):
+    templates = DataTemplate.objects.filter(company=request.user.company).order_by("target_model", "template_name")
+    return render(request, "imports/template_list.html", {"templates": templates})
+
+
+@login_required
+def template_edit(request, template_id):
+    template = _template_or_404(request, template_id)
+    form = TemplateForm(request.POST or None, instance=template, target=get_target(template.target_model))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Template '{template.template_name}' saved.")
+        return redirect("imports:template_list")
+    return render(request, "imports/template_edit.html", {"template": template, "form": form})
+
+
+@login_required
+@require_POST
+def template_delete(request, template_id):
+    template = _template_or_404(request, template_id)
+    template.delete()
+    messages.success(request, f"Template '{template.template_name}' deleted.")
+    return redirect("imports:template_list")
+
+
+# --- Records ---------------------------------------------------------------------------------------------------
+
+RECORD_COLUMNS = 10
+
+
+@login_required
+def records(request, target_name: str):
+    """The company's records of one target, newest first: where an import's results can be looked at."""
+    try:
+        target = get_target(target_name)
+    except KeyError:
+        raise Http404(f"Nothing named {target_name} can be imported.") from None
+    fields = list(target.record_fields[:RECORD_COLUMNS])
+    queryset = target.export_queryset(request.user.company).order_by("-pk")
+    page = Paginator(queryset.values_list(*(f.name for f in fields)), 50).get_page(request.GET.get("page"))
+    rows = [[field.to_text(value) for field, value in zip(fields, values, strict=True)] for values in page]
+    return render(request, "imports/records.html", {
+        "target": target, "columns": [f.name for f in fields], "rows": rows, "page": page,
+    })
