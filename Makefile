@@ -28,13 +28,16 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium || \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
-## Lint, then the whole test suite (SQLite and the filesystem broker unless DATABASE_URL / REDIS_URL are set).
+## Lint, check the layers' contract, then the whole test suite (SQLite and the filesystem broker unless
+## DATABASE_URL / REDIS_URL are set).
 test: $(INSTALLED) $(CHROMIUM)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	CHROMIUM_PATH=$(CHROMIUM) $(VENV)/bin/pytest
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 ## Measure speed and memory against django-import-export and PostgreSQL COPY (see README, "Performance").
 ## Needs the machine's PostgreSQL and Redis; takes about an hour.

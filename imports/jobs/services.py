@@ -5,7 +5,6 @@ it for the workers. A job's status changes only through `job_transition` (the cl
 pending job to running), and each change is logged on the job.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -16,7 +15,6 @@ from django.utils import timezone
 from companies.models import Company
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import ImportTarget, get_target
-from imports.engine import stored_files
 from imports.engine.exporting import records_export
 from imports.engine.mapping import mapping_validate
 from imports.engine.options import ImportOptions
@@ -161,26 +159,3 @@ def export_run(
     job.total_records = job.processed_records = count
     job_transition(job, Status.COMPLETED, message=f"Exported {count} {target.verbose_name_plural} to {output}.")
     return job
-
-
-def job_files_purge(*, older_than_days: int | None = None) -> int:
-    """Delete uploaded files and error reports of jobs finished more than the retention period ago, from the file
-    storage (MEDIA_ROOT or the object store), with any working file left behind (a staged copy of the rows).
-
-    The jobs, their counts and logs stay; only the files (which may hold personal data) go.
-    """
-    days = settings.IMPORT_RETENTION_DAYS if older_than_days is None else older_than_days
-    cutoff = timezone.now() - timedelta(days=days)
-    expired = ImportExportJob.objects.filter(completed_at__lt=cutoff).exclude(file="", error_report="")
-    purged = 0
-    for job in expired.iterator():
-        stored_files.working_files_delete(job)
-        for stored in (job.file, job.error_report):
-            if stored:
-                stored.delete(save=False)
-        stored_files.job_folder_remove_if_empty(job)
-        with transaction.atomic():
-            ImportExportJob.objects.filter(pk=job.pk).update(file="", error_report="")
-            job_log(job, f"Uploaded file and error report deleted after {days} days.")
-        purged += 1
-    return purged

@@ -9,6 +9,7 @@ from celery import shared_task
 
 from imports.declare.tasks import RELIABLE
 from imports.jobs.queueing import chunks_top_up
+from imports.jobs.retention import job_files_purge, uploads_purge
 from imports.jobs.running import (
     chunk_run,
     chunk_scan_run,
@@ -17,7 +18,6 @@ from imports.jobs.running import (
     job_prepare,
     job_write_after_validation,
 )
-from imports.jobs.services import job_files_purge
 from imports.jobs.sweeper import jobs_sweep
 from imports.models import ImportChunk, ImportExportJob
 
@@ -108,6 +108,5 @@ def purge_expired_job_files() -> int:
     """Uploaded files and reports past IMPORT_RETENTION_DAYS: of jobs, and of uploads left in the wizard; then
     the files under MEDIA_ROOT that no job or upload refers to (imports.jobs.orphans)."""
     from imports.jobs.orphans import media_orphans_purge
-    from imports.web.uploads import uploads_purge
 
     return job_files_purge() + uploads_purge() + media_orphans_purge()

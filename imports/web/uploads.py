@@ -9,7 +9,6 @@ workers.
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from itertools import islice
 from pathlib import Path
 
@@ -262,16 +261,3 @@ def upload_start(*, upload: ImportUpload, user, dry_run: bool) -> ImportExportJo
             upload.import_job = job
         upload.save(update_fields=["validation_job" if dry_run else "import_job"])
     return job
-
-
-def uploads_purge(*, older_than_days: int | None = None) -> int:
-    """Delete wizard uploads (the file and the choices made about it) older than the retention period; the jobs
-    started from them keep their own copy until their own files expire."""
-    days = settings.IMPORT_RETENTION_DAYS if older_than_days is None else older_than_days
-    expired = ImportUpload.objects.filter(created_at__lt=timezone.now() - timedelta(days=days))
-    purged = 0
-    for upload in expired.iterator():
-        upload.file.delete(save=False)
-        upload.delete()
-        purged += 1
-    return purged

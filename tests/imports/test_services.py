@@ -13,8 +13,8 @@ from customers.models import Customer
 from imports.engine.options import ImportOptions
 from imports.engine.sequences import sequence_reserve
 from imports.jobs import running, services
+from imports.jobs.retention import job_files_purge
 from imports.jobs.running import job_run
-from imports.jobs.services import job_files_purge
 from imports.models import ImportExportJob, ImportExportLog
 from tests.conftest import GUIDE_CSV, GUIDE_HEADER
 

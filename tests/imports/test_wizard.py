@@ -361,7 +361,7 @@ def test_old_uploads_and_their_files_are_purged(signed_in):
 
     from django.utils import timezone
 
-    from imports.web.uploads import uploads_purge
+    from imports.jobs.retention import uploads_purge
 
     old, recent = uploaded(signed_in), uploaded(signed_in)
     ImportUpload.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31))

@@ -216,7 +216,7 @@ def test_losing_the_database_is_one_line_and_exit_2(company, command, write_expo
     def database_gone(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("salespro.management.commands.csv_salespro_appointments.job_run", database_gone)
+    monkeypatch.setattr("imports.cli.job_run", database_gone)
 
     result = command(COMMAND, str(write_export([appointment("A1")])), "--json")
 
