@@ -35,6 +35,7 @@ class CustomerTarget(ImportTarget):
     name = "Customer"
     verbose_name_plural = "customers"
     model = Customer
+    api_path = "customers"  # the FlowTrack guide's /api/customers/import
     key = "account_number"
     key_label = "account number"
     # Account numbers TTTTSSSSSS: the tenant number and a six-digit sequence of the company.

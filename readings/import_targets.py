@@ -36,6 +36,7 @@ class MeterReadingTarget(ImportTarget):
     name = "MeterReading"
     verbose_name_plural = "meter readings"
     model = MeterReading
+    api_path = "readings"  # the FlowTrack guide's /api/readings/import
     key = "reading_key"
     key_parts = ("meter_number", "reading_date")
     key_label = "meter reading"

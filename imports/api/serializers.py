@@ -126,7 +126,7 @@ class ImportJobSerializer(serializers.Serializer):
         return self._link(job, "job-errors") if job.error_report else None
 
     def _link(self, job: ImportExportJob, name: str) -> str:
-        """An absolute link on the route the request came by (customers, readings or the generic imports)."""
+        """An absolute link on the route the request came by (a target's own or the generic imports)."""
         path = reverse(f"api:{self.context['route']}-{name}", args=[str(job.pk)])
         return self.context["request"].build_absolute_uri(path)
 

@@ -1,5 +1,6 @@
-"""The API's routes: the FlowTrack guide's customer and meter reading paths (bound to their target), and the
-generic /api/imports/ for any target. URL names are "<route>-jobs", "<route>-job" and "<route>-job-errors"."""
+"""The API's routes: each target that declares an `api_path` gets its own (/api/<api_path>/import, bound to the
+target), and the generic /api/imports/ serves any target. URL names are "<route>-jobs", "<route>-job" and
+"<route>-job-errors"; a target's route is its api_path."""
 
 from django.urls import path
 
@@ -10,13 +11,15 @@ from imports.api.views import (
     ImportJobErrorsView,
     ImportTargetListView,
 )
+from imports.declare.targets import ImportTarget, all_targets
 
 app_name = "api"
 
 
-def target_routes(route: str, prefix: str, target_name: str) -> list:
+def target_routes(target: ImportTarget) -> list:
     """The three routes of one target: the upload (and its job list), a job, a job's error report."""
-    bound = {"route": route, "target_name": target_name}
+    route, prefix = target.api_path, f"{target.api_path}/import"
+    bound = {"route": route, "target_name": target.name}
     return [
         path(prefix, ImportJobCollectionView.as_view(**bound), name=f"{route}-jobs"),
         path(f"{prefix}/<str:job_id>", ImportJobDetailView.as_view(**bound), name=f"{route}-job"),
@@ -25,8 +28,7 @@ def target_routes(route: str, prefix: str, target_name: str) -> list:
 
 
 urlpatterns = [
-    *target_routes("customers", "customers/import", "Customer"),
-    *target_routes("readings", "readings/import", "MeterReading"),
+    *(route for target in all_targets() if target.api_path is not None for route in target_routes(target)),
     path("imports/", AnyTargetImportJobCollectionView.as_view(), name="imports-jobs"),
     # Before the job routes, which would otherwise read "targets" as a job id.
     path("imports/targets", ImportTargetListView.as_view(), name="imports-targets"),

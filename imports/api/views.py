@@ -1,4 +1,4 @@
-"""The API's views. One set serves every import target: the customer and meter reading routes bind it to their
+"""The API's views. One set serves every import target: a target's own routes (its `api_path`) bind it to the
 target, the generic /api/imports/ route takes the target from the request.
 
 Every job is looked up through the requesting user's company, and on a bound route through its target too:

@@ -7,6 +7,17 @@ declaration; no domain writes its own row loop.
 
 Apps declare targets in an `import_targets.py` module with the `register` decorator; the core imports every
 such module at start-up, the way the admin finds `admin.py`.
+
+The contract a new domain meets (`register` and the system checks of imports.declare.checks enforce it, the
+checks at `manage.py check` and every start-up, naming the target and what is wrong):
+- a name no other target has, in any case;
+- a model with a ForeignKey named `company` to companies.Company: every read and write is scoped by it;
+- a `key` that is a field of the model, unique per company in the database: a UniqueConstraint on
+  (company, key) with no condition (or one leaving out only a blank key), or unique_together;
+- every name in `stored_field_names` (by default the fields and the key) a field of the model, unless the target
+  reads it under that name by `record_lookups` or an annotation of its `queryset` (a value kept elsewhere);
+- an `api_path` (its own /api/<api_path>/import routes) that no other target has, or None for the generic
+  /api/imports/ alone.
 """
 
 from collections.abc import Iterable, Sequence
@@ -63,6 +74,9 @@ class ImportTarget:
     # (imports.engine.links).
     # Throughout planning the field's value is the key, in `values` and in `existing` alike.
     references_in_file: ClassVar[tuple[str, ...]] = ()
+    # The target's own routes in the API (/api/<api_path>/import, and its jobs below it), or None for the generic
+    # /api/imports/ alone. The URL names are "<api_path>-jobs", "<api_path>-job" and "<api_path>-job-errors".
+    api_path: ClassVar[str | None] = None
     # Fields whose file value is not the model's column of that name (a foreign key given by the group's name, a
     # value kept on a related record), with the lookup or expression that reads them as a file gives them, for
     # exports and the records page (references_in_file read as their key without being named here).
@@ -238,12 +252,28 @@ class ReadableQuerySet(models.QuerySet):
         return super().values_list(*(self.lookups.get(name, name) for name in fields), **options)
 
 
+class AlreadyRegistered(Exception):
+    """A second target was declared under a name (in any case) that a registered target already has."""
+
+
 _registry: dict[str, ImportTarget] = {}
 
 
 def register(target_class: type[ImportTarget]) -> type[ImportTarget]:
-    """Class decorator that makes a target available to every import face (commands, wizard, API)."""
-    _registry[target_class.name.casefold()] = target_class()
+    """Class decorator that makes a target available to every import face (commands, wizard, API).
+
+    Names are looked up in any case, so a second target whose name differs only in case would silently take the
+    first one's place in every face: it is refused instead, naming both classes.
+    """
+    folded = target_class.name.casefold()
+    if folded in _registry:
+        registered = type(_registry[folded])
+        raise AlreadyRegistered(
+            f"The import target {target_class.name!r} ({target_class.__module__}.{target_class.__qualname__}) "
+            f"cannot be registered: {registered.name!r} ({registered.__module__}.{registered.__qualname__}) "
+            "is already registered under that name."
+        )
+    _registry[folded] = target_class()
     return target_class
 
 
