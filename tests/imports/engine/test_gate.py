@@ -1,12 +1,19 @@
 """A dry run writes nothing: no records, no generated keys, no sequence numbers, no follow-up work; and a writer
 asked to write in one refuses instead of writing."""
 
+import datetime as dt
+
 import pytest
 
 from crm.models import CustomerGroup
 from customers.models import Customer
 from customers.tasks import verify_customer_addresses
-from imports.engine.gate import WRITES_NOTHING, Write, WriteGate, WriteRefused
+from imports.declare.targets import get_target
+from imports.engine.bulk import plans_write
+from imports.engine.gate import WRITES_NOTHING, Write, WriteGate, WriteRefused, follow_up_queue
+from imports.engine.keys import keys_assign, keys_reserve_for_chunks
+from imports.engine.links import links_finish, links_write
+from imports.engine.planning import ImportContext
 from imports.engine.sequences import sequence_reserve
 from imports.models import ImportExportJob, ImportReference, KeySequence
 from tests.conftest import GUIDE_CSV
@@ -97,6 +104,32 @@ def test_a_writer_asked_to_write_in_a_dry_run_refuses(company):
     with pytest.raises(WriteRefused, match="reserve generated keys in a dry run"):
         sequence_reserve(gate=WRITES_NOTHING, company=company, name="customer_account_number", count=1)
     assert not KeySequence.objects.exists()
+
+
+WRITERS = {
+    "records": lambda target, company: plans_write(gate=WRITES_NOTHING, target=target, company=company, plans=[]),
+    "keys of new records": lambda target, company: keys_assign(
+        gate=WRITES_NOTHING, target=target, company=company, chunk=None, plans=[]
+    ),
+    "the job's block of keys": lambda target, company: keys_reserve_for_chunks(
+        gate=WRITES_NOTHING, target=target, company=company, chunks=[], above=0
+    ),
+    "a batch's references": lambda target, company: links_write(
+        job=None, target=target, plans=[], links=[],
+        context=ImportContext(company=company, today=dt.date.today(), gate=WRITES_NOTHING),
+    ),
+    "the job's references at its end": lambda target, company: links_finish(
+        gate=WRITES_NOTHING, job=None, target=target
+    ),
+    "follow-up work": lambda target, company: follow_up_queue(gate=WRITES_NOTHING, target=target, job=None),
+}
+
+
+@pytest.mark.parametrize("write", WRITERS.values(), ids=WRITERS.keys())
+def test_every_writer_refuses_in_a_dry_run_even_with_nothing_to_write(company, write):
+    """So a call site that forgets to ask the gate fails loudly instead of writing."""
+    with pytest.raises(WriteRefused):
+        write(get_target("Account"), company)
 
 
 def test_the_validation_pass_of_an_all_or_nothing_import_reserves_keys_and_writes_nothing_else():
