@@ -18,6 +18,7 @@ from django.utils import timezone
 from companies.models import Company
 from imports.declare.outcomes import Outcome, RowPlan
 from imports.declare.targets import ImportTarget
+from imports.engine.gate import Write, WriteGate
 
 _UNIQUE_COLUMNS = re.compile(r"UNIQUE constraint failed: ([\w., ]+)")
 
@@ -209,8 +210,9 @@ def refused_fields(model: type[models.Model], error: IntegrityError) -> tuple[st
     return None
 
 
-def plans_write(*, target: ImportTarget, company: Company, plans: list[RowPlan]) -> None:
+def plans_write(*, gate: WriteGate, target: ImportTarget, company: Company, plans: list[RowPlan]) -> None:
     """Write the batch's new and changed records; rows the database refuses become failed rows."""
+    gate.check(Write.ROWS)
     writer = TableWriter(target, company)
 
     def refused(plan: RowPlan, error: IntegrityError) -> None:

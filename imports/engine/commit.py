@@ -14,6 +14,7 @@ from django.utils import timezone
 from imports.declare.outcomes import Outcome, RowPlan
 from imports.declare.targets import ImportTarget
 from imports.engine.bulk import plans_write, rows_insert
+from imports.engine.gate import Write
 from imports.engine.keys import keys_assign
 from imports.engine.links import links_prepare, links_write
 from imports.engine.planning import ImportContext
@@ -39,9 +40,14 @@ def batch_write(
     checkpoint_keys: int,
     last: bool,
 ) -> Counter:
-    """Write one batch of `chunk` and move its checkpoint past it; return the batch's outcome counts."""
-    if not context.dry_run and target.generates_keys:  # others may create records without a key (no email)
-        keys_assign(target=target, company=context.company, chunk=chunk, plans=plans)
+    """Write one batch of `chunk` and move its checkpoint past it; return the batch's outcome counts.
+
+    Where the job's gate (context.gate) allows no rows to be written, only the outcomes, the log entries and the
+    checkpoint are: the records, their keys and their references are left as they are.
+    """
+    writes = context.gate.allows(Write.ROWS)
+    if writes and target.generates_keys:  # others may create records without a key (no email)
+        keys_assign(gate=context.gate, target=target, company=context.company, chunk=chunk, plans=plans)
     checkpoint_row = plans[-1].number
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_sql()["fence"], _prepared(
@@ -50,13 +56,8 @@ def batch_write(
         ))
         if cursor.rowcount != 1:
             raise LeaseLost(f"chunk {chunk.pk} is no longer this run's")
-        if not context.dry_run:
-            target.before_write(plans, context)
-            links = links_prepare(target=target, context=context, plans=plans) if target.references_in_file else None
-            plans_write(target=target, company=context.company, plans=plans)
-            if links is not None:
-                links_write(job=job, target=target, context=context, plans=plans, links=links)
-            target.after_write(plans, context)
+        if writes:
+            _records_write(job=job, target=target, plans=plans, context=context)
         counts = Counter(plan.outcome for plan in plans)
         log_entries = [_log_entry(job, plan, columns) for plan in plans if plan.failed or plan.warnings]
         rows_insert(ImportExportLog, LOG_FIELDS, [[getattr(log, f.attname) for f in LOG_FIELDS] for log in log_entries])
@@ -75,6 +76,17 @@ def batch_write(
         checkpoint_row, checkpoint_offset, checkpoint_keys
     )
     return counts
+
+
+def _records_write(*, job: ImportExportJob, target: ImportTarget, plans: list[RowPlan], context: ImportContext) -> None:
+    """The batch's records, their references and the target's own writes around them (in the batch's transaction)."""
+    context.gate.check(Write.ROWS)  # before the target's hooks, which write without asking
+    target.before_write(plans, context)
+    links = links_prepare(target=target, context=context, plans=plans) if target.references_in_file else None
+    plans_write(gate=context.gate, target=target, company=context.company, plans=plans)
+    if links is not None:
+        links_write(job=job, target=target, context=context, plans=plans, links=links)
+    target.after_write(plans, context)
 
 
 _CHUNK, _JOB = ImportChunk._meta, ImportExportJob._meta

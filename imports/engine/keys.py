@@ -10,24 +10,32 @@ from companies.models import Company
 from imports.declare.outcomes import Outcome, RowPlan
 from imports.declare.stored_rows import stored_rows
 from imports.declare.targets import ImportTarget
+from imports.engine.gate import Write, WriteGate
 from imports.engine.sequences import sequence_reserve
 from imports.models import ImportChunk
 
 
-def keys_reserve_for_chunks(*, target: ImportTarget, company: Company, chunks: list[ImportChunk], above: int) -> None:
+def keys_reserve_for_chunks(
+    *, gate: WriteGate, target: ImportTarget, company: Company, chunks: list[ImportChunk], above: int
+) -> None:
     """Give each chunk the first number of its share of a block reserved for all of the job's key-less rows."""
+    gate.check(Write.KEYS)
     total = sum(chunk.blank_keys for chunk in chunks)
     if not total:
         return
-    numbers = sequence_reserve(company=company, name=target.key_sequence, count=total, above=above)
+    numbers = sequence_reserve(gate=gate, company=company, name=target.key_sequence, count=total, above=above)
     base = numbers.start
     for chunk in chunks:
         chunk.key_base = base
         base += chunk.blank_keys
 
 
-def keys_assign(*, target: ImportTarget, company: Company, chunk: ImportChunk, plans: list[RowPlan]) -> None:
-    """Give every new record of the batch that has no key its generated key (call it outside a transaction)."""
+def keys_assign(
+    *, gate: WriteGate, target: ImportTarget, company: Company, chunk: ImportChunk, plans: list[RowPlan]
+) -> None:
+    """Give every new record of the batch that has no key its generated key (call it outside a transaction): part
+    of writing the batch, so refused where its rows are not written."""
+    gate.check(Write.ROWS)
     needing = [plan for plan in plans if plan.outcome is Outcome.CREATED and plan.key is None]
     if not needing:
         return
@@ -42,7 +50,7 @@ def keys_assign(*, target: ImportTarget, company: Company, chunk: ImportChunk, p
     taken = {key for (key,) in found}
     fresh = [plan for plan in needing if plan not in numbers or usable.get(plan) in taken]
     if fresh:
-        reserved = sequence_reserve(company=company, name=target.key_sequence, count=len(fresh))
+        reserved = sequence_reserve(gate=gate, company=company, name=target.key_sequence, count=len(fresh))
         numbers.update(zip(fresh, reserved, strict=True))
     for plan in needing:
         if numbers[plan] > target.last_key_number:

@@ -26,6 +26,7 @@ from imports.declare.stored_rows import stored_rows
 from imports.declare.targets import ImportTarget
 from imports.engine import stored_files
 from imports.engine.bulk import rows_insert
+from imports.engine.gate import Write, WriteGate
 from imports.engine.planning import ImportContext
 from imports.engine.readers.positioned import PositionedCsv
 from imports.engine.references import ROW, cycles_find, stored_parents, verdict_name
@@ -86,6 +87,7 @@ def links_write(
 ) -> None:
     """After a batch is written, in its transaction: link what can be linked now (the batch's own records, and
     references of earlier batches to records this batch created), and note every reference it wrote."""
+    context.gate.check(Write.LINKS)
     links = [link for link in links if link.plan.outcome in WRITTEN]  # the database may have refused some rows
     waiting = _waiting_for(job, plans)
     pending = [link for link in links if not link.linked]
@@ -127,9 +129,10 @@ def _waiting_for(job: ImportExportJob, plans: list[RowPlan]) -> list[tuple[int, 
     )
 
 
-def links_finish(*, job: ImportExportJob, target: ImportTarget) -> None:
+def links_finish(*, gate: WriteGate, job: ImportExportJob, target: ImportTarget) -> None:
     """At the job's end (its last batch committed): link what is stored now, undo links that close a cycle,
     warn on rows left unlinked, and forget the job's references."""
+    gate.check(Write.LINKS)
     references = ImportReference.objects.filter(job=job)
     if not references.exists():
         return

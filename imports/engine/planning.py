@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from imports.declare.errors import CellError
 from imports.declare.outcomes import Outcome, RowPlan, SourceRow
 from imports.declare.targets import ImportTarget
+from imports.engine.gate import WRITES_NOTHING, Write, WriteGate
 from imports.engine.mapping import ColumnMapping
 from imports.engine.options import ImportOptions
 from imports.engine.references import CYCLE, MISSING, verdict_name
@@ -28,9 +29,14 @@ class ImportContext:
 
     company: "Company"
     today: date
-    dry_run: bool = False
+    gate: WriteGate = WRITES_NOTHING  # imports.engine.gate: whether this run writes what it plans
     job_id: Any = None
     _duplicates: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    @property
+    def dry_run(self) -> bool:
+        """Whether the rows are only judged (the hooks that write are not called); checks may read it."""
+        return not self.gate.allows(Write.ROWS)
 
     def load_duplicates(self, first_row: int, last_row: int) -> None:
         """Fetch the repeats among rows first_row..last_row (found when the job was prepared), in one query: a

@@ -31,6 +31,7 @@ from imports.declare.errors import ImportFileError
 from imports.declare.targets import get_target
 from imports.engine import stored_files
 from imports.engine.commit import LeaseLost, batch_write
+from imports.engine.gate import WRITING, Write, WriteGate, follow_up_queue
 from imports.engine.keys import keys_reserve_for_chunks
 from imports.engine.links import links_finish
 from imports.engine.mapping import ColumnMapping, normalise_header
@@ -55,7 +56,6 @@ Chunk = ImportChunk.Status
 ProgressCallback = Callable[[ImportExportJob], None]
 RETRYABLE = (OperationalError, InterfaceError)  # the database went away: the same work is retried later
 MAX_DEATHS = 3
-WRITING = "writing"  # the phase of an all-or-nothing job after every row passed validation
 _FORMATS = {sniffing.CSV: "csv", sniffing.XLSX: "excel", sniffing.XLS: "excel", sniffing.JSON: "json"}
 
 
@@ -82,13 +82,8 @@ def job_run(*, job: ImportExportJob, on_progress: ProgressCallback | None = None
     return job
 
 
-def validates_first(job: ImportExportJob) -> bool:
-    """An all-or-nothing import checks every row, as a dry run does, before it writes any."""
-    return bool(job.options.get("all_or_nothing")) and not job.dry_run
-
-
 def _validating(job: ImportExportJob) -> bool:
-    return validates_first(job) and job.layout.get("phase") != WRITING
+    return WriteGate.of(job).validating
 
 
 def _chunk_ids(job: ImportExportJob) -> list[int]:
@@ -296,9 +291,10 @@ def _merge(job: ImportExportJob, lease) -> None:
     repeats = duplicates_find(folders, fields, buckets)
     if target.references_in_file:  # its verdicts are kept with the repeats, and loaded by the batches alike
         repeats += references_judge(target=target, company=job.company, chunk_folders=folders, buckets=buckets)
-    if target.generates_keys and not job.dry_run:
+    gate = WriteGate.of(job)
+    if target.generates_keys and gate.allows(Write.KEYS):
         highest = max(chunk.highest_key for chunk in chunks)
-        keys_reserve_for_chunks(target=target, company=job.company, chunks=chunks, above=highest)
+        keys_reserve_for_chunks(gate=gate, target=target, company=job.company, chunks=chunks, above=highest)
     now = timezone.now()
     with transaction.atomic():
         merged = ImportExportJob.objects.filter(pk=job.pk, lease=lease, job_status=Status.RUNNING).update(
@@ -430,13 +426,12 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
     columns, layout = job.source_columns, job.layout
     width, skip = len(columns), layout["skip_columns"]
     mapping = ColumnMapping.applied(columns, job.field_mapping)
-    dry_run = job.dry_run or _validating(job)
     context = ImportContext(
-        company=job.company, today=date.fromisoformat(layout["today"]), dry_run=dry_run, job_id=job.pk
+        company=job.company, today=date.fromisoformat(layout["today"]), gate=WriteGate.of(job), job_id=job.pk
     )
     if layout.get("repeated_rows", 1):
         context.load_duplicates(chunk.first_row, chunk.last_row)
-    options = ImportOptions(mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=dry_run)
+    options = ImportOptions(mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=context.dry_run)
     planner = BatchPlanner(target=target, mapping=mapping, width=width, options=options, context=context)
     key_index = mapping.index_of(target.key)
     batch_size = job.options.get("batch_size") or settings.IMPORT_BATCH_SIZE
@@ -529,17 +524,20 @@ def job_finalize(*, job: ImportExportJob) -> ImportExportJob:
             error_report_build(current)
         job_transition(current, Status.COMPLETED, message=_summary(current))
         transaction.on_commit(lambda: stored_files.working_files_delete(current), robust=True)
-        if not current.dry_run:
-            transaction.on_commit(lambda: get_target(current.target_model).after_import(current))
+        gate = WriteGate.of(current)
+        if gate.allows(Write.FOLLOW_UP):
+            transaction.on_commit(
+                lambda: follow_up_queue(gate=gate, target=get_target(current.target_model), job=current)
+            )
     return current
 
 
 def _links_finish(job: ImportExportJob) -> None:
     """Settle the references to other records that the job's rows wrote (imports.engine.links); before the error report
     is built, since it may warn on rows."""
-    target = get_target(job.target_model)
-    if target.references_in_file and not job.dry_run:
-        links_finish(job=job, target=target)
+    target, gate = get_target(job.target_model), WriteGate.of(job)
+    if target.references_in_file and gate.allows(Write.LINKS):
+        links_finish(gate=gate, job=job, target=target)
 
 
 def job_fail(job: ImportExportJob, message: str) -> None:

@@ -21,6 +21,7 @@ from companies.models import Company
 from imports.declare.errors import ImportFileError
 from imports.declare.outcomes import Outcome
 from imports.declare.targets import ImportTarget, get_target
+from imports.engine.gate import WRITES_NOTHING
 from imports.engine.mapping import ColumnMapping, map_columns, mapping_validate, normalise_header
 from imports.engine.options import ImportOptions
 from imports.engine.planning import BatchPlanner, ImportContext
@@ -160,7 +161,7 @@ def upload_preview(upload: ImportUpload) -> Preview:
     filled in, and each problem on the cell it belongs to. Nothing is written."""
     target = get_target(upload.target_model)
     mapping = ColumnMapping.applied(upload.columns, upload.mapping)
-    context = ImportContext(company=upload.company, today=timezone.localdate(), dry_run=True)
+    context = ImportContext(company=upload.company, today=timezone.localdate(), gate=WRITES_NOTHING)
     options = ImportOptions(mode=upload.import_mode, duplicates=upload.duplicate_handling, dry_run=True)
     planner = BatchPlanner(target=target, mapping=mapping, width=len(upload.columns), options=options,
                            context=context)

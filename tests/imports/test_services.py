@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from customers.models import Customer
+from imports.engine.gate import WRITES_ALL
 from imports.engine.options import ImportOptions
 from imports.engine.sequences import sequence_reserve
 from imports.jobs import running, services
@@ -105,7 +106,9 @@ def test_concurrent_reservations_never_hand_out_one_number_twice(company):
     def reserve():
         try:
             for _ in range(5):
-                results.extend(sequence_reserve(company=company, name="customer_account_number", count=100))
+                results.extend(
+                    sequence_reserve(gate=WRITES_ALL, company=company, name="customer_account_number", count=100)
+                )
         except Exception as error:  # surfaced by the assertion below
             errors.append(error)
         finally:
