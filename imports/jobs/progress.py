@@ -2,8 +2,8 @@
 
 from django.utils import timezone
 
+from imports.jobs.import_kind import validates_first
 from imports.jobs.queueing import job_waiting_reason
-from imports.jobs.running import validates_first
 from imports.models import ImportExportJob
 
 Status = ImportExportJob.Status
