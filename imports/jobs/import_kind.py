@@ -14,7 +14,6 @@ continued from the last checkpoint by another (imports.jobs.leases).
 import logging
 import shutil
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -48,7 +47,6 @@ logger = logging.getLogger(__name__)
 Status = ImportExportJob.Status
 Chunk = ImportChunk.Status
 ProgressCallback = Callable[[ImportExportJob], None]
-WRITING = "writing"  # the phase of an all-or-nothing job after every row passed validation
 _FORMATS = {sniffing.CSV: "csv", sniffing.XLSX: "excel", sniffing.XLS: "excel", sniffing.JSON: "json"}
 
 
@@ -58,7 +56,7 @@ def validates_first(job: ImportExportJob) -> bool:
 
 
 def _validating(job: ImportExportJob) -> bool:
-    return validates_first(job) and job.layout.get("phase") != WRITING
+    return validates_first(job) and not job.writing
 
 
 def _scan_folder(job: ImportExportJob, index: int | None = None) -> Path:
@@ -116,8 +114,9 @@ def _prepare(job: ImportExportJob, lease) -> None:
                 "delimiter": staged.delimiter,
                 "skip_columns": layout.skip_columns,
                 "start_offset": staged.start_offset,
-                "today": timezone.localdate().isoformat(),
             },
+            judged_on=timezone.localdate(),
+            writing=False,
             file_format=_FORMATS[staged.source_format],
             field_mapping=layout.mapping.as_dict(),
             source_columns=layout.columns,
@@ -234,7 +233,7 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
     mapping = ColumnMapping.applied(columns, job.field_mapping)
     dry_run = job.dry_run or _validating(job)
     context = ImportContext(
-        company=job.company, today=date.fromisoformat(layout["today"]), dry_run=dry_run, job_id=job.pk
+        company=job.company, today=job.judged_on, dry_run=dry_run, job_id=job.pk
     )
     if layout.get("repeated_rows", 1):
         context.load_duplicates(chunk.first_row, chunk.last_row)
@@ -314,7 +313,7 @@ def job_write_after_validation(*, job: ImportExportJob) -> bool:
             checkpoint_offset=F("start_offset"), checkpoint_keys=0,
         )
         ImportExportJob.objects.filter(pk=job.pk).update(
-            layout={**current.layout, "phase": WRITING}, heartbeat_at=now, processed_records=0, error_records=0,
+            writing=True, heartbeat_at=now, processed_records=0, error_records=0,
             **outcome_counters,
         )
         status.job_log(current, f"All {current.total_records:,} rows are valid; writing them now.")
