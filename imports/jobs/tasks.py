@@ -23,7 +23,8 @@ def job_step(self, job_id: str, phase: str) -> str:
     if job is None:
         return "missing"
     if not kind_of(job).phase(phase).step(job=job, lease=self.request.id, takes_turn=True):
-        return "not ours"
+        job.refresh_from_db()
+        return job.job_status if job.is_finished else "not ours"
     return job_advance(job, lease=self.request.id)
 
 
