@@ -21,9 +21,10 @@ from imports.engine.options import ImportOptions
 from imports.engine.readers.table import Table
 from imports.engine.report import error_log_write, report_needed
 from imports.engine.stored_files import error_report_local_path
-from imports.jobs.running import job_cancel, job_run
+from imports.jobs.inprocess import job_run
 from imports.jobs.selectors import job_errors_first
 from imports.jobs.services import job_create
+from imports.jobs.stopping import job_cancel
 from imports.models import ImportExportJob
 
 EXIT_OK, EXIT_ROWS_FAILED, EXIT_NOTHING_RAN, EXIT_INTERRUPTED = 0, 1, 2, 130

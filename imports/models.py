@@ -83,6 +83,12 @@ class ImportExportJob(models.Model):
     layout = models.JSONField(
         default=dict, blank=True, help_text="Where the rows are: the (converted) file, delimiter, first data byte."
     )
+    judged_on = models.DateField(
+        null=True, blank=True, help_text="The day every row is judged against: the day the job was prepared."
+    )
+    writing = models.BooleanField(
+        default=False, help_text="An all-or-nothing job whose rows all passed validation: it now writes them."
+    )
 
     # Who is preparing the job (reading it through once before its chunks run), for the stale-job sweeper.
     lease = models.UUIDField(null=True, blank=True)

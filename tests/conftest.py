@@ -7,7 +7,7 @@ from django.core.files import File
 from django.core.management import call_command
 
 from imports.engine.options import ImportOptions
-from imports.jobs.running import job_run
+from imports.jobs.inprocess import job_run
 from imports.jobs.services import job_create
 
 from .factories import CompanyFactory, UserFactory

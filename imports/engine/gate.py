@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from imports.declare.targets import ImportTarget
 from imports.models import ImportExportJob
 
-WRITING = "writing"  # the phase of an all-or-nothing job after every row passed validation
-
 
 class Write(enum.Enum):
     """What a job may or may not do to the database and the queues."""
@@ -44,7 +42,7 @@ class WriteGate:
 
     @classmethod
     def of(cls, job: ImportExportJob) -> "WriteGate":
-        return cls(dry_run=job.dry_run, validating=validates_first(job) and job.layout.get("phase") != WRITING)
+        return cls(dry_run=job.dry_run, validating=validates_first(job) and not job.writing)
 
     def allows(self, write: Write) -> bool:
         if self.dry_run:

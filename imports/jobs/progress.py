@@ -20,7 +20,7 @@ def job_progress_data(job: ImportExportJob) -> dict:
         left = max(0, round((job.total_records - job.processed_records) / rate))
     phase = ""
     if validates_first(job) and job.job_status == Status.RUNNING:
-        phase = "writing" if job.layout.get("phase") == "writing" else "checking every row"
+        phase = "writing" if job.writing else "checking every row"
     return {
         "id": str(job.pk),
         "status": job.job_status,

@@ -75,14 +75,29 @@ def jobs_admit(*, company_id: int) -> int:
     return sent
 
 
+def job_step_send(job_id, phase) -> bool:
+    """Send the job-wide `phase` of the job to the workers."""
+    from imports.jobs.tasks import job_step
+
+    return task_send(job_step, str(job_id), phase.name)
+
+
+def chunk_send(chunk_id: int, phase) -> bool:
+    """Send the per-chunk `phase` of the chunk to the workers."""
+    from imports.jobs.tasks import chunk_step
+
+    return task_send(chunk_step, chunk_id, phase.name)
+
+
 def _job_send(job_id) -> int:
-    from imports.jobs.tasks import run_import_job
+    from imports.jobs.kinds import kind_of
 
     if not ImportExportJob.objects.filter(pk=job_id, job_status=Status.PENDING, queued_at__isnull=True).update(
         queued_at=timezone.now()
     ):
         return 0  # sent meanwhile by another run
-    if task_send(run_import_job, str(job_id)):
+    job = ImportExportJob.objects.get(pk=job_id)
+    if job_step_send(job_id, kind_of(job).first):
         return 1
     ImportExportJob.objects.filter(pk=job_id, job_status=Status.PENDING).update(queued_at=None)
     return 0
@@ -113,7 +128,7 @@ def chunks_top_up(job_id) -> int:
     A chunk queued longer than IMPORT_STALE_SECONDS ago and still not taken counts as lost (a broker that restarts
     forgets its queue) and is sent again; a second delivery is harmless, the claim decides.
     """
-    from imports.jobs.tasks import run_import_chunk, scan_import_chunk
+    from imports.jobs.kinds import kind_of
 
     now = timezone.now()
     lost = now - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
@@ -121,13 +136,11 @@ def chunks_top_up(job_id) -> int:
         job = ImportExportJob.objects.select_for_update().filter(pk=job_id, job_status=Status.RUNNING).first()
         if job is None or job.lease is not None:
             return 0
+        phase = kind_of(job).due(job)
+        if phase is None or not phase.per_chunk:
+            return 0
         chunks = job.chunks.all()
-        if chunks.filter(status=Chunk.SCANNING).exists():
-            task, waiting, working = scan_import_chunk, Q(status=Chunk.SCANNING, lease__isnull=True), Q(
-                status=Chunk.SCANNING, lease__isnull=False
-            )
-        else:
-            task, waiting, working = run_import_chunk, Q(status=Chunk.PENDING), Q(status=Chunk.RUNNING)
+        waiting, working = phase.waiting(), phase.working()
         queued = waiting & Q(queued_at__gte=lost)
         free = settings.IMPORT_MAX_CHUNKS_IN_FLIGHT - chunks.filter(working | queued).count()
         if free <= 0:
@@ -137,7 +150,7 @@ def chunks_top_up(job_id) -> int:
         ImportChunk.objects.filter(pk__in=chunk_ids).update(queued_at=now)
     sent = 0
     for chunk_id in chunk_ids:
-        if task_send(task, chunk_id):
+        if chunk_send(chunk_id, phase):
             sent += 1
         else:
             ImportChunk.objects.filter(pk=chunk_id, queued_at=now).update(queued_at=None)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from imports.engine import stored_files
-from imports.jobs.services import job_log
+from imports.jobs.status import job_log
 from imports.models import ImportExportJob, ImportUpload
 
 

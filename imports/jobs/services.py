@@ -1,8 +1,7 @@
 """The import core's services: create a job, queue it, change its status, export records, keep files tidy.
 
-Running a job lives in imports.jobs.running: the command line runs it in its own process, the web and the API queue
-it for the workers. A job's status changes only through `job_transition` (the claims in imports.jobs.running move a
-pending job to running), and each change is logged on the job.
+Running a job lives in imports.jobs.inprocess (the command line, in its own process) and imports.jobs.tasks (the
+workers, for the web and the API). A job's status changes only in imports.jobs.status, each change logged.
 """
 
 from pathlib import Path
@@ -10,7 +9,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from companies.models import Company
 from imports.declare.errors import ImportFileError
@@ -18,36 +16,10 @@ from imports.declare.targets import ImportTarget, get_target
 from imports.engine.exporting import records_export
 from imports.engine.mapping import mapping_validate
 from imports.engine.options import ImportOptions
-from imports.models import DataTemplate, ImportExportJob, ImportExportLog
+from imports.jobs.status import export_started, job_completed, job_failed, job_log
+from imports.models import DataTemplate, ImportExportJob
 
 Status = ImportExportJob.Status
-
-
-def job_log(job: ImportExportJob, message: str, *, level: str = ImportExportLog.Level.INFO) -> None:
-    ImportExportLog.objects.create(job=job, log_level=level, message=message)
-
-
-def job_transition(job: ImportExportJob, status: str, *, message: str = "") -> None:
-    """Move `job` to `status`, stamp the time, and log the change."""
-    now = timezone.now()
-    changes = {"job_status": status}
-    if status == Status.RUNNING:
-        changes["started_at"] = now
-    if status in (Status.COMPLETED, Status.FAILED, Status.CANCELLED):
-        changes["completed_at"] = now
-    if status == Status.FAILED:
-        changes["error_message"] = message
-    ImportExportJob.objects.filter(pk=job.pk).update(**changes)
-    for name, value in changes.items():
-        setattr(job, name, value)
-    level = ImportExportLog.Level.ERROR if status == Status.FAILED else ImportExportLog.Level.INFO
-    job_log(job, message or f"Job {status}.", level=level)
-    if job.job_type == ImportExportJob.JobType.IMPORT and status in (Status.COMPLETED, Status.FAILED,
-                                                                     Status.CANCELLED):
-        from imports.jobs.queueing import jobs_admit
-
-        # A place among the company's running jobs is free: the next waiting job of the company starts.
-        transaction.on_commit(lambda: jobs_admit(company_id=job.company_id))
 
 
 def template_mapping(*, company: Company, target: ImportTarget, name: str) -> dict:
@@ -138,12 +110,10 @@ def export_run(
 ) -> ImportExportJob:
     """Export every record of the company to `output`, recorded as an export job."""
     target = get_target(target_name)
-    job = ImportExportJob.objects.create(
+    job = export_started(
         company=company,
         created_by=user,
         job_type=ImportExportJob.JobType.EXPORT,
-        job_status=Status.RUNNING,
-        started_at=timezone.now(),
         target_model=target.name,
         file_format=file_format,
         file_name=str(output),
@@ -153,9 +123,9 @@ def export_run(
         with open(output, "w", encoding=encoding, newline="") as stream:
             count = records_export(target=target, company=company, file_format=file_format, stream=stream)
     except OSError as error:
-        job_transition(job, Status.FAILED, message=f"Could not write {output}: {error.strerror}.")
+        job_failed(job, message=f"Could not write {output}: {error.strerror}.")
         return job
     ImportExportJob.objects.filter(pk=job.pk).update(total_records=count, processed_records=count)
     job.total_records = job.processed_records = count
-    job_transition(job, Status.COMPLETED, message=f"Exported {count} {target.verbose_name_plural} to {output}.")
+    job_completed(job, summary=f"Exported {count} {target.verbose_name_plural} to {output}.")
     return job

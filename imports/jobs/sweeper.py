@@ -7,15 +7,14 @@ sweep, the jobs that wait with no message out: those the broker could not take w
 whose company's turn came while no job of the company ended to send them.
 """
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from imports.jobs.queueing import chunks_top_up, jobs_admit, task_send
-from imports.jobs.running import MAX_DEATHS, chunk_poison_message, job_fail
-from imports.jobs.services import job_log
+from imports.jobs import status
+from imports.jobs.kinds import chunk_phase_of, chunks_waiting, chunks_working, kind_of
+from imports.jobs.leases import JOB_POISON_MESSAGE, MAX_DEATHS, chunk_poison_message, holder_died, stale_before
+from imports.jobs.queueing import chunk_send, chunks_top_up, job_step_send, jobs_admit
+from imports.jobs.stopping import job_fail
 from imports.models import ImportChunk, ImportExportJob
 
 Status = ImportExportJob.Status
@@ -25,7 +24,7 @@ Chunk = ImportChunk.Status
 def jobs_sweep() -> dict[str, int]:
     """Re-queue stale chunks and jobs; return how many chunks and jobs were re-queued or failed."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    stale = stale_before(now)
     counts = {"requeued_chunks": 0, "requeued_jobs": 0, "failed_jobs": 0}
     _sweep_stale_chunks(now, stale, counts)
     _sweep_waiting_chunks(now, stale, counts)
@@ -33,21 +32,18 @@ def jobs_sweep() -> dict[str, int]:
     return counts
 
 
-def _chunk_task(status: str):
-    from imports.jobs.tasks import run_import_chunk, scan_import_chunk
-
-    return scan_import_chunk if status == Chunk.SCANNING else run_import_chunk
-
-
 def _sweep_stale_chunks(now, stale, counts) -> None:
     """Chunks whose run stopped reporting: their worker died (or the command line running them was killed)."""
     dead = ImportChunk.objects.filter(
-        Q(status=Chunk.RUNNING) | Q(status=Chunk.SCANNING, lease__isnull=False),
+        chunks_working(),
         heartbeat_at__lt=stale,
         job__job_status=Status.RUNNING,
     )
     for chunk in dead.select_related("job"):
-        back = Chunk.SCANNING if chunk.status == Chunk.SCANNING else Chunk.PENDING
+        if not holder_died(heartbeat_at=chunk.heartbeat_at, stale=stale):
+            continue
+        phase = chunk_phase_of(chunk.job, chunk.status)
+        back = phase.runs_from
         released = ImportChunk.objects.filter(pk=chunk.pk, status=chunk.status, heartbeat_at__lt=stale).update(
             status=back, lease=None, deaths=F("deaths") + 1, queued_at=now
         )
@@ -57,7 +53,7 @@ def _sweep_stale_chunks(now, stale, counts) -> None:
         if chunk.deaths >= MAX_DEATHS:
             job_fail(chunk.job, chunk_poison_message(chunk))
             counts["failed_jobs"] += 1
-        elif task_send(_chunk_task(back), chunk.pk):
+        elif chunk_send(chunk.pk, phase):
             counts["requeued_chunks"] += 1
         else:
             ImportChunk.objects.filter(pk=chunk.pk, queued_at=now).update(queued_at=None)
@@ -74,7 +70,7 @@ def _sweep_waiting_chunks(now, stale, counts) -> None:
     busy_jobs = ImportChunk.objects.filter(lease__isnull=False, heartbeat_at__gte=stale).values("job")
     waiting = (
         ImportChunk.objects.filter(
-            Q(status=Chunk.PENDING) | Q(status=Chunk.SCANNING, lease__isnull=True),
+            chunks_waiting(),
             job__job_status=Status.RUNNING,
             job__lease__isnull=True,
             job__heartbeat_at__lt=stale,
@@ -89,24 +85,20 @@ def _sweep_waiting_chunks(now, stale, counts) -> None:
 def _sweep_jobs(now, stale, counts) -> None:
     """Import jobs waiting with no message out (or whose message was lost), whose preparation or merge stopped
     reporting, whose chunks are all scanned with nobody merging them, or all done with nobody completing the job."""
-    from imports.jobs.tasks import finish_import_job, merge_import_job
-
     imports = ImportExportJob.objects.filter(job_type=ImportExportJob.JobType.IMPORT)
     lost = imports.filter(job_status=Status.PENDING, queued_at__lt=stale)
     lost.update(queued_at=None)  # sent, never taken: a broker that restarted forgets its queue
     held_too_long = imports.filter(job_status=Status.RUNNING, lease__isnull=False, heartbeat_at__lt=stale)
     for job in held_too_long:
+        if not holder_died(heartbeat_at=job.heartbeat_at, stale=stale):
+            continue
         if job.deaths + 1 >= MAX_DEATHS:
-            job_fail(job, "Reading the file stopped its worker three times (it may need more memory or time "
-                          "than the workers have); the job was stopped.")
+            job_fail(job, f"{JOB_POISON_MESSAGE}.")
             counts["failed_jobs"] += 1
             continue
         # Back to waiting, unsent: the admission below sends it in its company's turn (its place among the
         # running jobs is free now), by the age of the job.
-        if ImportExportJob.objects.filter(pk=job.pk, lease=job.lease, heartbeat_at__lt=stale).update(
-            job_status=Status.PENDING, lease=None, deaths=F("deaths") + 1, heartbeat_at=now, queued_at=None
-        ):
-            job_log(job, "The worker preparing the file stopped reporting; the job waits to start again.")
+        status.job_requeued(job, stale=stale)
     waiting = imports.filter(job_status=Status.PENDING, queued_at__isnull=True)
     for company_id in set(waiting.values_list("company_id", flat=True)):
         counts["requeued_jobs"] += jobs_admit(company_id=company_id)
@@ -116,9 +108,9 @@ def _sweep_jobs(now, stale, counts) -> None:
         .exclude(chunks__status__in=[Chunk.SCANNING, Chunk.PENDING, Chunk.RUNNING, Chunk.DONE, Chunk.CANCELLED])
         .distinct()
     )
-    for job_id in unmerged.values_list("pk", flat=True):
-        if ImportExportJob.objects.filter(pk=job_id, lease__isnull=True).update(heartbeat_at=now):
-            counts["requeued_jobs"] += task_send(merge_import_job, str(job_id))
+    for job in unmerged:
+        if ImportExportJob.objects.filter(pk=job.pk, lease__isnull=True).update(heartbeat_at=now):
+            counts["requeued_jobs"] += _due_send(job)
 
     recently_busy = ImportChunk.objects.filter(heartbeat_at__gte=stale).values("job")
     unfinished = (
@@ -127,5 +119,13 @@ def _sweep_jobs(now, stale, counts) -> None:
         .exclude(pk__in=recently_busy)
         .distinct()
     )
-    for job_id in unfinished.values_list("pk", flat=True):
-        counts["requeued_jobs"] += task_send(finish_import_job, str(job_id))
+    for job in unfinished:
+        counts["requeued_jobs"] += _due_send(job)
+
+
+def _due_send(job: ImportExportJob) -> int:
+    """Send the job-wide phase now due on `job`, by its kind's table."""
+    phase = kind_of(job).due(job)
+    if phase is None or phase.per_chunk:
+        return 0
+    return int(job_step_send(job.pk, phase))

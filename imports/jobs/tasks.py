@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that take ids, refetch, and call one service.
+"""Celery tasks: thin wrappers that take ids, run one phase of a job's kind, and ask the kind what is due next.
 
 Acknowledged late and rejected (so re-queued) when their worker is lost, one message at a time per worker,
 retried with backoff and jitter when the database connection drops. Running the same task twice is harmless:
@@ -8,93 +8,61 @@ the database decides who holds a job or chunk.
 from celery import shared_task
 
 from imports.declare.tasks import RELIABLE
+from imports.jobs.kinds import kind_of
 from imports.jobs.queueing import chunks_top_up
 from imports.jobs.retention import job_files_purge, uploads_purge
-from imports.jobs.running import (
-    chunk_run,
-    chunk_scan_run,
-    job_finalize,
-    job_merge,
-    job_prepare,
-    job_write_after_validation,
-)
 from imports.jobs.sweeper import jobs_sweep
 from imports.models import ImportChunk, ImportExportJob
 
 
 @shared_task(**RELIABLE)
-def run_import_job(self, job_id: str) -> str:
-    """Lay the job out, then queue the scans of its first chunks for whichever workers are free."""
+def job_step(self, job_id: str, phase: str) -> str:
+    """Run the job-wide `phase` of the job (its first phase is sent in its company's turn, the later ones by the
+    sweeper when the run that should have done them stopped), then what is due next."""
     job = ImportExportJob.objects.filter(pk=job_id).first()
     if job is None:
         return "missing"
-    if job_prepare(job=job, lease=self.request.id):
-        chunks_top_up(job.pk)
-    job.refresh_from_db()
-    return job.job_status
+    if not kind_of(job).phase(phase).step(job=job, lease=self.request.id, takes_turn=True):
+        job.refresh_from_db()
+        return job.job_status if job.is_finished else "not ours"
+    return job_advance(job, lease=self.request.id)
 
 
 @shared_task(**RELIABLE)
-def scan_import_chunk(self, chunk_id: int) -> str:
-    """Scan one chunk and queue the next; the run that scans the last one merges the scans and queues the first
-    chunks to run."""
-    chunk = chunk_scan_run(chunk_id=chunk_id, lease=self.request.id)
-    if chunk is None:
-        return "not ours"
-    merged = job_merge(job=chunk.job, lease=self.request.id)
-    chunks_top_up(chunk.job_id)
-    return "merged" if merged else "scanned"
-
-
-@shared_task(**RELIABLE)
-def merge_import_job(self, job_id: str) -> str:
-    """Merge a job whose chunks are all scanned but whose merge never happened (its worker stopped between)."""
-    job = ImportExportJob.objects.filter(pk=job_id).first()
-    if job is None:
-        return "missing"
-    if job_merge(job=job, lease=self.request.id):
-        chunks_top_up(job.pk)
-        return "merged"
-    return "not ours"
-
-
-@shared_task(**RELIABLE)
-def run_import_chunk(self, chunk_id: int) -> str:
-    """Run one chunk of rows from its checkpoint and queue the next; the run that finishes the last chunk
-    completes the job.
+def chunk_step(self, chunk_id: int, phase: str) -> str:
+    """Run the per-chunk `phase` of one chunk, then what is due next: the job-wide phase once this was the last
+    chunk, or the job's next chunks.
 
     A chunk that is not this run's may still be the job's last one, done by a run whose worker died before it
-    could complete the job (this delivery is then the same task again): completing is harmless to try.
+    could go on (this delivery is then the same task again): going on is harmless to try.
     """
-    chunk = chunk_run(chunk_id=chunk_id, lease=self.request.id)
-    if chunk is None:
-        job_id = ImportChunk.objects.filter(pk=chunk_id).values_list("job_id", flat=True).first()
-        job = ImportExportJob.objects.filter(pk=job_id).first() if job_id else None
-        if job is not None:
-            job_settle(job)
-        return "not ours"
-    return job_settle(chunk.job)
-
-
-@shared_task(**RELIABLE)
-def finish_import_job(self, job_id: str) -> str:
-    """Complete a job whose chunks are all done but which nobody completed (its last worker stopped between)."""
-    job = ImportExportJob.objects.filter(pk=job_id).first()
+    job_id = ImportChunk.objects.filter(pk=chunk_id).values_list("job_id", flat=True).first()
+    job = ImportExportJob.objects.filter(pk=job_id).first() if job_id else None
     if job is None:
         return "missing"
-    return job_settle(job)
+    chunk = kind_of(job).phase(phase).step(chunk_id=chunk_id, lease=self.request.id, on_progress=None)
+    advanced = job_advance(job, lease=self.request.id)
+    return "not ours" if chunk is None else advanced
 
 
-def job_settle(job: ImportExportJob) -> str:
-    """After a chunk's last batch: an all-or-nothing job whose rows all passed validation has its chunks queued
-    again to be written; any other job whose chunks are all done is completed; a job with chunks still waiting
-    has the next sent."""
-    if job_write_after_validation(job=job):
-        chunks_top_up(job.pk)
-        return "validated"
-    job = job_finalize(job=job)
-    if not job.is_finished:
-        chunks_top_up(job.pk)
+def job_advance(job: ImportExportJob, *, lease) -> str:
+    """Run the job-wide phases due now, here, then send the job's next chunks, a few at a time; the job's status.
+
+    The first phase is left alone: a pending job starts in its company's turn (imports.jobs.queueing)."""
+    kind = kind_of(job)
+    previous = None
+    while True:
+        job.refresh_from_db()
+        phase = kind.due(job)
+        if phase is None or phase is kind.first or phase is previous:
+            break
+        if phase.per_chunk:
+            chunks_top_up(job.pk)
+            break
+        if not phase.step(job=job, lease=lease, takes_turn=True):
+            break
+        previous = phase
+    job.refresh_from_db()
     return job.job_status
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from imports.declare.targets import all_targets, get_target
 from imports.jobs import selectors
 from imports.jobs.progress import job_progress_data
-from imports.jobs.running import job_cancel
+from imports.jobs.stopping import job_cancel
 from imports.models import DataTemplate, ImportExportJob, ImportExportLog
 from imports.web.forms import PlainLabels, TemplateForm
 

@@ -3,9 +3,9 @@
 import pytest
 
 from customers.models import Customer
-from imports.jobs.running import job_run
-from imports.jobs.services import job_transition
-from imports.jobs.tasks import run_import_job
+from imports.jobs.inprocess import job_run
+from imports.jobs.status import job_transition
+from imports.jobs.tasks import job_step
 from imports.models import ImportExportJob
 from tests.conftest import GUIDE_CSV
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_an_upload_answers_202_with_the_pending_job_and_queues_it(api, company, user, monkeypatch,
                                                                    django_capture_on_commit_callbacks):
     sent = []
-    monkeypatch.setattr(run_import_job, "apply_async", lambda args: sent.append(args))
+    monkeypatch.setattr(job_step, "apply_async", lambda args: sent.append(args))
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(api, CUSTOMERS_URL, GUIDE_CSV, name="guide.csv",
                           options={"mode": "create", "duplicateStrategy": "skip", "validateOnly": False})
@@ -39,7 +39,7 @@ def test_an_upload_answers_202_with_the_pending_job_and_queues_it(api, company, 
     assert response["Location"] == body["url"]
     # Queued for the workers once the job is committed, by id.
     assert sent_before_commit == []
-    assert sent == [[str(job.pk)]]
+    assert sent == [[str(job.pk), "prepare"]]
 
 
 def test_a_running_job_is_processing_with_its_progress(api, company):
@@ -131,7 +131,7 @@ def test_the_customers_route_lists_its_own_jobs_newest_first(api, company):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_upload_sent_to_the_workers_says_it_is_queued(api, company, user, monkeypatch):
-    monkeypatch.setattr(run_import_job, "apply_async", lambda args: None)
+    monkeypatch.setattr(job_step, "apply_async", lambda args: None)
 
     body = upload(api, CUSTOMERS_URL, GUIDE_CSV).json()
 

@@ -3,9 +3,9 @@ there is none (yet)."""
 
 import pytest
 
+from imports.jobs.inprocess import job_run
 from imports.jobs.retention import job_files_purge
-from imports.jobs.running import job_run
-from imports.jobs.services import job_transition
+from imports.jobs.status import job_transition
 from imports.models import ImportExportJob
 from tests.conftest import GUIDE_CSV
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from imports.jobs.running import job_run
-from imports.jobs.services import job_transition
+from imports.jobs.inprocess import job_run
+from imports.jobs.status import job_transition
 from imports.models import ImportExportJob
 from tests.conftest import GUIDE_CSV
 

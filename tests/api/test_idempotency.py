@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from imports.jobs.running import job_run
+from imports.jobs.inprocess import job_run
 from imports.models import ImportExportJob
 from tests.conftest import GUIDE_CSV
 

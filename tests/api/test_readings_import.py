@@ -2,7 +2,7 @@
 
 import pytest
 
-from imports.jobs.running import job_run
+from imports.jobs.inprocess import job_run
 from readings.models import MeterReading
 from tests.conftest import GUIDE_CSV
 from tests.factories import CustomerFactory

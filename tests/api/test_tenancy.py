@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from imports.jobs.running import job_run
+from imports.jobs.inprocess import job_run
 from imports.models import ImportExportJob
 from tests.conftest import GUIDE_HEADER
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from crm.models import Account, Contact, CustomerGroup
-from imports.jobs.running import job_run
+from imports.jobs.inprocess import job_run
 from imports.models import ImportUpload
 from imports.web.uploads import upload_preview
 from tests.api.conftest import IMPORTS_URL, job_of, upload

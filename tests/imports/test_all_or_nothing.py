@@ -68,20 +68,20 @@ def test_on_the_workers_the_chunks_are_queued_again_to_be_written(company, write
     """The task path: whichever run finishes validating the last chunk queues every chunk again."""
     settings.IMPORT_CHUNK_ROWS = 10
     queue = []
-    for task in (tasks.scan_import_chunk, tasks.run_import_chunk):
-        monkeypatch.setattr(task, "apply_async", lambda args, task=task: queue.append((task, args[0])))
+    monkeypatch.setattr(tasks.chunk_step, "apply_async", lambda args: queue.append(args))
     with open(customers_file(write_file, 30), "rb") as handle:
         job = job_create(company=company, target_name="Customer", file=File(handle, name="c.csv"),
                          file_name="c.csv", options=ImportOptions(), all_or_nothing=True)
 
-    tasks.run_import_job.apply(args=[str(job.pk)]).get()
-    results = []
+    tasks.job_step.apply(args=[str(job.pk), "prepare"]).get()
+    results, phases = [], []
     while queue:
-        task, argument = queue.pop(0)
-        results.append(task.apply(args=[argument]).get())
+        chunk_id, phase = queue.pop(0)
+        phases.append(phase)
+        results.append(tasks.chunk_step.apply(args=[chunk_id, phase]).get())
 
     job.refresh_from_db()
-    assert results.count("validated") == 1
+    assert phases == ["scan"] * 3 + ["run"] * 3 + ["run"] * 3  # validated, then written
     assert results[-1] == "completed"
     assert [name for name in results if name == "not ours"] == []
     assert (job.job_status, job.created_records, job.processed_records) == ("completed", 30, 30)

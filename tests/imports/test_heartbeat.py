@@ -11,7 +11,7 @@ from django.core.files import File
 from django.utils import timezone
 
 from imports.engine.options import ImportOptions
-from imports.jobs.heartbeat import lease_kept
+from imports.jobs.leases import lease_kept
 from imports.jobs.services import job_create
 from imports.jobs.sweeper import jobs_sweep
 from imports.models import ImportExportJob
@@ -34,7 +34,7 @@ def held_job(company, write_file, settings):
 
 def test_a_step_three_times_longer_than_the_stale_threshold_keeps_its_lease(held_job, monkeypatch):
     job, lease = held_job
-    monkeypatch.setattr("imports.jobs.tasks.run_import_job.apply_async", lambda args: None)
+    monkeypatch.setattr("imports.jobs.tasks.job_step.apply_async", lambda args: None)
 
     with lease_kept(ImportExportJob, job.pk, lease):
         time.sleep(3)

@@ -284,9 +284,9 @@ def test_modes_on_a_file_imported_twice(company, command, write_file, mode, dupl
 
 
 def test_ctrl_c_cancels_the_job_and_keeps_the_committed_batches(company, command, write_file, monkeypatch):
-    from imports.jobs import running
+    from imports.jobs import import_kind
 
-    real_write = running.batch_write
+    real_write = import_kind.batch_write
     writes = {"count": 0}
 
     def interrupted_after_the_first_batch(**kwargs):
@@ -295,7 +295,7 @@ def test_ctrl_c_cancels_the_job_and_keeps_the_committed_batches(company, command
             raise KeyboardInterrupt
         return real_write(**kwargs)
 
-    monkeypatch.setattr(running, "batch_write", interrupted_after_the_first_batch)
+    monkeypatch.setattr(import_kind, "batch_write", interrupted_after_the_first_batch)
     path = write_file("guide.csv", GUIDE_CSV)
 
     result = command("import_customers", "--model", "Customer", "--file", str(path), "--batch-size", "1")
@@ -311,12 +311,12 @@ def test_ctrl_c_cancels_the_job_and_keeps_the_committed_batches(company, command
 def test_a_lost_database_connection_is_one_line_not_a_traceback(company, command, write_file, monkeypatch):
     from django.db import OperationalError
 
-    from imports.jobs import running
+    from imports.jobs import import_kind
 
     def database_gone(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(running, "batch_write", database_gone)
+    monkeypatch.setattr(import_kind, "batch_write", database_gone)
 
     result = command("import_customers", "--model", "Customer", "--file", str(write_file("g.csv", GUIDE_CSV)))
 

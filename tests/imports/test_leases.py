@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from imports.engine.options import ImportOptions
-from imports.jobs import running, tasks
+from imports.jobs import import_kind, tasks
 from imports.jobs.services import job_create
 from imports.jobs.sweeper import jobs_sweep
 from imports.models import ImportChunk
@@ -25,12 +25,12 @@ def test_a_run_that_comes_back_after_being_swept_stops_before_writing_again(comp
         job = job_create(company=company, target_name="Customer", file=File(handle, name="c.csv"),
                          file_name="c.csv", options=ImportOptions())
     queued = []
-    monkeypatch.setattr(tasks.run_import_chunk, "apply_async", lambda args: queued.append(args[0]))
+    monkeypatch.setattr(tasks.chunk_step, "apply_async", lambda args: queued.append(args[0]))
     first, second = uuid.uuid4(), uuid.uuid4()
-    assert running.job_prepare(job=job, lease=first)
+    assert import_kind.job_prepare(job=job, lease=first)
     chunk_id = job.chunks.get().pk
-    running.chunk_scan_run(chunk_id=chunk_id, lease=first)
-    assert running.job_merge(job=job, lease=first)
+    import_kind.chunk_scan_run(chunk_id=chunk_id, lease=first)
+    assert import_kind.job_merge(job=job, lease=first)
     batches_of_first_run = []
 
     def after_each_batch(job):
@@ -38,10 +38,10 @@ def test_a_run_that_comes_back_after_being_swept_stops_before_writing_again(comp
         if len(batches_of_first_run) == 1:  # the first run stalls after its first batch; it is presumed dead
             ImportChunk.objects.filter(pk=chunk_id).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
             assert jobs_sweep()["requeued_chunks"] == 1
-            assert running.chunk_run(chunk_id=queued.pop(), lease=second) is not None  # another run takes over
+            assert import_kind.chunk_run(chunk_id=queued.pop(), lease=second) is not None  # another run takes over
 
-    outcome = running.chunk_run(chunk_id=chunk_id, lease=first, on_progress=after_each_batch)
-    running.job_finalize(job=job)
+    outcome = import_kind.chunk_run(chunk_id=chunk_id, lease=first, on_progress=after_each_batch)
+    import_kind.job_finish(job=job)
 
     job.refresh_from_db()
     assert outcome is None  # the first run found its next batch taken and stopped

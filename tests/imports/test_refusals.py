@@ -4,7 +4,7 @@ until the refused rows stand alone: each gets its own error, every other row lan
 import pytest
 
 from customers.models import Customer
-from imports.jobs import running
+from imports.jobs import import_kind
 from imports.models import ImportExportLog
 from tests.customers.test_customer_import import HEADER, row
 from tests.factories import CustomerFactory
@@ -16,14 +16,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def concurrent_import(monkeypatch):
     """Before the first batch is written, save the given customers as another import would."""
     pending = []
-    real_write = running.batch_write
+    real_write = import_kind.batch_write
 
     def write_after_a_concurrent_import(**kwargs):
         while pending:
             CustomerFactory(**pending.pop())
         return real_write(**kwargs)
 
-    monkeypatch.setattr(running, "batch_write", write_after_a_concurrent_import)
+    monkeypatch.setattr(import_kind, "batch_write", write_after_a_concurrent_import)
     return pending
 
 

@@ -24,7 +24,7 @@ from customers.models import Customer
 from imports.engine.options import ImportOptions
 from imports.jobs.services import job_create, job_enqueue
 from imports.jobs.sweeper import jobs_sweep
-from imports.jobs.tasks import run_import_chunk, run_import_job, scan_import_chunk
+from imports.jobs.tasks import chunk_step, job_step
 from imports.models import ImportChunk, ImportExportJob
 from tests.factories import CompanyFactory
 from tests.workers import job_finished, wait_for
@@ -109,9 +109,8 @@ def test_two_workers_leave_exactly_what_one_process_leaves(company, run_import, 
 
     assert outcome(job) == expected
     assert expected["counts"][5] > 150  # the file's bad and repeated rows failed the same way in both
-    runners = TaskResult.objects.filter(task_name="imports.jobs.tasks.run_import_chunk", result='"completed"') | (
-        TaskResult.objects.filter(task_name="imports.jobs.tasks.run_import_chunk", result='"running"')
-    )
+    chunk_runs = TaskResult.objects.filter(task_name="imports.jobs.tasks.chunk_step", task_args__contains="'run'")
+    runners = chunk_runs.filter(result='"completed"') | chunk_runs.filter(result='"running"')
     assert {worker.split("@")[0] for worker in runners.values_list("worker", flat=True)} == {"w0", "w1"}
 
 
@@ -220,15 +219,15 @@ def test_tasks_delivered_twice_import_once(company, run_import, start_worker, tm
     workers = [start_worker(f"w{n}", environment=WORKER_ENV) for n in range(2)]
 
     job = queue_job(company, path)
-    run_import_job.apply_async(args=[str(job.pk)])  # the job's message, a second time
+    job_step.apply_async(args=[str(job.pk), "prepare"])  # the job's message, a second time
     chunk_ids = wait_for(lambda: list(job.chunks.values_list("pk", flat=True)), interval=0.02, workers=workers,
                          what="the job's chunks")
     for chunk_id in chunk_ids:  # every scan, a second time
-        scan_import_chunk.apply_async(args=[chunk_id])
+        chunk_step.apply_async(args=[chunk_id, "scan"])
     wait_for(lambda: job.chunks.filter(status=ImportChunk.Status.RUNNING).exists() or job_finished(job),
              interval=0.02, workers=workers, what="a running chunk")
     for chunk_id in chunk_ids:  # every run, a second time
-        run_import_chunk.apply_async(args=[chunk_id])
+        chunk_step.apply_async(args=[chunk_id, "run"])
     wait_for(lambda: job_finished(job), workers=workers, what="the job to finish")
     deliveries = 2 + 4 * len(chunk_ids)
     wait_for(lambda: TaskResult.objects.filter(status="SUCCESS").count() >= deliveries, workers=workers,

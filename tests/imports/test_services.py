@@ -13,9 +13,9 @@ from customers.models import Customer
 from imports.engine.gate import WRITES_ALL
 from imports.engine.options import ImportOptions
 from imports.engine.sequences import sequence_reserve
-from imports.jobs import running, services
+from imports.jobs import import_kind, services
+from imports.jobs.inprocess import job_run
 from imports.jobs.retention import job_files_purge
-from imports.jobs.running import job_run
 from imports.models import ImportExportJob, ImportExportLog
 from tests.conftest import GUIDE_CSV, GUIDE_HEADER
 
@@ -49,7 +49,7 @@ def test_an_unexpected_error_fails_the_job_with_a_message_and_keeps_committed_ba
     company, write_file, run_import, monkeypatch
 ):
     calls = {"count": 0}
-    real_write = running.batch_write
+    real_write = import_kind.batch_write
 
     def write_then_break(**kwargs):
         calls["count"] += 1
@@ -57,7 +57,7 @@ def test_an_unexpected_error_fails_the_job_with_a_message_and_keeps_committed_ba
             raise RuntimeError("disk on fire")
         return real_write(**kwargs)
 
-    monkeypatch.setattr(running, "batch_write", write_then_break)
+    monkeypatch.setattr(import_kind, "batch_write", write_then_break)
 
     job = run_import(write_file("guide.csv", GUIDE_CSV), batch_size=1)
 

@@ -32,8 +32,8 @@ from openpyxl import Workbook
 from customers.models import Customer
 from imports.engine import stored_files
 from imports.engine.options import ImportOptions
+from imports.jobs.inprocess import job_run
 from imports.jobs.retention import job_files_purge, uploads_purge
-from imports.jobs.running import job_run
 from imports.jobs.services import job_create
 from imports.models import ImportExportJob, ImportUpload
 from tests.api.conftest import CUSTOMERS_URL, csv_rows, job_of, token_client, upload

@@ -9,7 +9,7 @@ from django.core.files import File
 from django.utils import timezone
 
 from imports.engine.options import ImportOptions
-from imports.jobs import running, tasks
+from imports.jobs import import_kind, tasks
 from imports.jobs.services import job_create
 from imports.jobs.sweeper import jobs_sweep
 from imports.models import ImportChunk, ImportExportJob
@@ -22,11 +22,10 @@ LONG_AGO = timezone.now() - dt.timedelta(hours=1)
 
 @pytest.fixture
 def queued(monkeypatch):
-    """The tasks the sweeper sends, by name, instead of sending them."""
+    """The phases the sweeper sends, by name, instead of sending them."""
     sent = []
-    for name in ("run_import_job", "scan_import_chunk", "merge_import_job", "run_import_chunk", "finish_import_job"):
-        task = getattr(tasks, name)
-        monkeypatch.setattr(task, "apply_async", lambda args, name=name: sent.append((name, args[0])))
+    for task in (tasks.job_step, tasks.chunk_step):
+        monkeypatch.setattr(task, "apply_async", lambda args: sent.append((args[1], args[0])))
     return sent
 
 
@@ -45,12 +44,12 @@ def new_job(company, write_file, settings):
 
 def prepared(job: ImportExportJob, *, scanned: bool = True, merged: bool = True) -> ImportExportJob:
     lease = uuid.uuid4()
-    running.job_prepare(job=job, lease=lease)
+    import_kind.job_prepare(job=job, lease=lease)
     if scanned:
         for chunk in job.chunks.all():
-            running.chunk_scan_run(chunk_id=chunk.pk, lease=lease)
+            import_kind.chunk_scan_run(chunk_id=chunk.pk, lease=lease)
     if merged:
-        running.job_merge(job=job, lease=lease)
+        import_kind.job_merge(job=job, lease=lease)
     ImportExportJob.objects.filter(pk=job.pk).update(heartbeat_at=LONG_AGO)
     return job
 
@@ -64,7 +63,7 @@ def test_a_chunk_whose_worker_stopped_reporting_is_released_and_queued_again(new
 
     chunk.refresh_from_db()
     assert (chunk.status, chunk.lease, chunk.deaths) == ("pending", None, 1)
-    assert ("run_import_chunk", chunk.pk) in queued
+    assert ("run", chunk.pk) in queued
     assert counts["requeued_chunks"] >= 1
 
 
@@ -84,7 +83,7 @@ def test_a_chunk_that_stopped_its_worker_three_times_fails_the_job(new_job, queu
         "job was stopped. Rows up to 0 of that part and all finished parts were imported."
     )
     assert set(job.chunks.values_list("status", flat=True)) == {"cancelled"}
-    assert ("run_import_chunk", chunk.pk) not in queued
+    assert ("run", chunk.pk) not in queued
 
 
 def test_the_same_task_delivered_again_after_its_worker_died_takes_its_chunk_back(new_job, queued):
@@ -94,7 +93,7 @@ def test_the_same_task_delivered_again_after_its_worker_died_takes_its_chunk_bac
     ImportChunk.objects.filter(pk=chunk.pk).update(status="running", lease=lease, heartbeat_at=timezone.now(),
                                                    deaths=2)
 
-    assert running.chunk_run(chunk_id=chunk.pk, lease=lease) is None  # its third death
+    assert import_kind.chunk_run(chunk_id=chunk.pk, lease=lease) is None  # its third death
 
     job.refresh_from_db()
     assert job.job_status == "failed"
@@ -110,7 +109,7 @@ def test_a_scan_whose_worker_stopped_is_queued_again(new_job, queued):
 
     chunk.refresh_from_db()
     assert (chunk.status, chunk.lease, chunk.deaths) == ("scanning", None, 1)
-    assert ("scan_import_chunk", chunk.pk) in queued
+    assert ("scan", chunk.pk) in queued
 
 
 def test_lost_messages_are_sent_again_once_and_not_while_the_job_is_busy(new_job, queued):
@@ -127,7 +126,7 @@ def test_lost_messages_are_sent_again_once_and_not_while_the_job_is_busy(new_job
     jobs_sweep()
     jobs_sweep()  # a second sweep soon after sends nothing more
 
-    assert sorted(queued) == [("run_import_chunk", chunk.pk) for chunk in chunks[1:]]
+    assert sorted(queued) == [("run", chunk.pk) for chunk in chunks[1:]]
 
 
 def test_scans_finished_but_never_merged_are_merged(new_job, queued):
@@ -135,7 +134,7 @@ def test_scans_finished_but_never_merged_are_merged(new_job, queued):
 
     jobs_sweep()
 
-    assert queued == [("merge_import_job", str(job.pk))]
+    assert queued == [("merge", str(job.pk))]
 
 
 def test_a_preparation_whose_worker_stopped_starts_over(new_job, queued):
@@ -147,7 +146,7 @@ def test_a_preparation_whose_worker_stopped_starts_over(new_job, queued):
 
     job.refresh_from_db()
     assert (job.job_status, job.lease, job.deaths) == ("pending", None, 1)
-    assert queued == [("run_import_job", str(job.pk))]
+    assert queued == [("prepare", str(job.pk))]
     assert job.logs.filter(message__startswith="The worker preparing the file stopped reporting").exists()
 
 
@@ -171,7 +170,7 @@ def test_a_job_whose_message_was_lost_is_queued_again_once(new_job, queued):
     jobs_sweep()
     jobs_sweep()
 
-    assert queued == [("run_import_job", str(job.pk))]
+    assert queued == [("prepare", str(job.pk))]
 
 
 def test_a_job_the_broker_could_not_take_is_sent_at_the_next_sweep_without_waiting_to_go_stale(new_job, queued):
@@ -180,7 +179,7 @@ def test_a_job_the_broker_could_not_take_is_sent_at_the_next_sweep_without_waiti
     jobs_sweep()
 
     job.refresh_from_db()
-    assert queued == [("run_import_job", str(job.pk))]
+    assert queued == [("prepare", str(job.pk))]
     assert job.queued_at is not None
 
 
@@ -193,7 +192,7 @@ def test_the_sweeper_sends_a_companys_waiting_jobs_oldest_first_within_its_limit
     jobs_sweep()
     jobs_sweep()
 
-    assert queued == [("run_import_job", str(jobs[1].pk))]
+    assert queued == [("prepare", str(jobs[1].pk))]
 
 
 def test_a_job_with_many_waiting_chunks_gets_only_a_few_sent(new_job, queued, settings):
@@ -204,14 +203,14 @@ def test_a_job_with_many_waiting_chunks_gets_only_a_few_sent(new_job, queued, se
     jobs_sweep()
     jobs_sweep()
 
-    assert queued == [("run_import_chunk", chunks[0].pk), ("run_import_chunk", chunks[1].pk)]
+    assert queued == [("run", chunks[0].pk), ("run", chunks[1].pk)]
 
 
 def run_every_chunk_without_finishing(job: ImportExportJob) -> None:
     """What a worker leaves when it dies after committing the last batch, before completing the job."""
     lease = uuid.uuid4()
     for chunk in job.chunks.all():
-        running.chunk_run(chunk_id=chunk.pk, lease=lease)
+        import_kind.chunk_run(chunk_id=chunk.pk, lease=lease)
     ImportChunk.objects.filter(job=job).update(heartbeat_at=LONG_AGO)
 
 
@@ -221,8 +220,8 @@ def test_a_job_whose_chunks_are_all_done_but_never_completed_is_completed(new_jo
     assert ImportExportJob.objects.get(pk=job.pk).job_status == "running"
 
     jobs_sweep()
-    assert queued == [("finish_import_job", str(job.pk))]
-    tasks.finish_import_job.run(str(job.pk))
+    assert queued == [("finish", str(job.pk))]
+    tasks.job_step.run(str(job.pk), "finish")
 
     job.refresh_from_db()
     assert (job.job_status, job.created_records) == ("completed", 30)
@@ -242,7 +241,7 @@ def test_the_last_chunk_task_delivered_again_completes_the_job_its_dead_worker_l
     job = prepared(new_job())
     run_every_chunk_without_finishing(job)
 
-    assert tasks.run_import_chunk.run(job.chunks.last().pk) == "not ours"
+    assert tasks.chunk_step.run(job.chunks.last().pk, "run") == "not ours"
 
     job.refresh_from_db()
     assert (job.job_status, job.created_records) == ("completed", 30)

@@ -9,7 +9,7 @@ from django.core.files import File
 from django.db import connection
 
 from imports.engine.options import ImportOptions
-from imports.jobs import running
+from imports.jobs import import_kind
 from imports.jobs.services import job_create
 from imports.models import ImportExportJob
 from tests.conftest import GUIDE_CSV
@@ -41,7 +41,7 @@ def claimed_together(jobs: list[ImportExportJob]) -> list[bool]:
     def claim(job):
         try:
             together.wait()
-            claimed.append(running.job_prepare(job=job, lease=uuid.uuid4()))
+            claimed.append(import_kind.job_prepare(job=job, lease=uuid.uuid4()))
         finally:
             connection.close()
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from customers.models import Customer
-from imports.jobs.running import job_run
+from imports.jobs.inprocess import job_run
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
 
 pytestmark = pytest.mark.django_db

@@ -43,13 +43,12 @@ def test_a_real_worker_runs_an_import_queued_after_commit(company, write_file, s
     wait_for(lambda: job_finished(job), workers=[worker], what="the job to finish")
 
     assert sent_inside_transaction == []
-    assert published[0] == "imports.jobs.tasks.run_import_job"
+    assert published[0] == "imports.jobs.tasks.job_step"
     assert (job.job_status, job.created_records) == (ImportExportJob.Status.COMPLETED, 2)
     assert Customer.objects.filter(company=company).count() == 2
     results = dict(TaskResult.objects.values_list("task_name", "status"))
     assert results == {
-        "imports.jobs.tasks.run_import_job": "SUCCESS",
-        "imports.jobs.tasks.scan_import_chunk": "SUCCESS",
-        "imports.jobs.tasks.run_import_chunk": "SUCCESS",
+        "imports.jobs.tasks.job_step": "SUCCESS",
+        "imports.jobs.tasks.chunk_step": "SUCCESS",
     }
     assert f"Connected to {settings.CELERY_BROKER_URL.split('//')[0]}//" in worker.log

@@ -108,7 +108,7 @@ def test_each_bad_row_fails_with_a_message_naming_its_field(customers, import_re
 
     assert (job.created_records, job.error_records) == (0, 1)
     log = job.logs.get(log_level=ImportExportLog.Level.ERROR, record_number=1)
-    expected = message.format(today=job.layout["today"])
+    expected = message.format(today=job.judged_on.isoformat())
     assert log.message == expected
     assert [detail["field"] for detail in log.details] == [field]
     assert report_rows(job)[0]["error_message"] == expected

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from imports.jobs.running import job_run
+from imports.jobs.inprocess import job_run
 from imports.models import ImportUpload
 from salespro.models import SalesProAppointment
 from tests.api.conftest import IMPORTS_URL, job_of, token_client, upload

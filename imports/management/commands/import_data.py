@@ -10,7 +10,7 @@ from imports.declare.errors import ImportFileError
 from imports.declare.targets import all_targets, get_target
 from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
 from imports.engine.stored_files import error_report_local_path
-from imports.jobs.running import job_run
+from imports.jobs.inprocess import job_run
 from imports.jobs.services import job_create
 
 

@@ -1,39 +1,32 @@
-"""Running an import job: lay it out, scan its chunks, merge what the scans found, run its chunks, finish it.
+"""The import kind of job: lay the file out, scan its chunks, merge what the scans found, run its chunks, finish.
 
     prepare (one run)        scan chunks (in parallel)       merge (one run)        run chunks (in parallel)
     header, mapping,    ->   keys without a key, highest ->  repeats within the ->  validate, look up, write,
     rows cut in chunks       key, values spilled              file, keys reserved    batch by batch
 
-The command line does all of it in its own process; the workers share the scans and the runs. The database holds
-every bit of a job's progress. A run takes a job or a chunk with a lease; each batch commits together with its
-chunk's checkpoint; a run that died is noticed (its heartbeat stops, or its process is gone) and another run
-continues from the last checkpoint. A job whose chunk has stopped its worker three times fails with a message
-instead of being retried forever.
+and finish (one run): complete the job, or, for an all-or-nothing job whose rows all passed validation, send its
+chunks back to be written. The phases are declared in `IMPORT` (imports.jobs.kinds); the command line runs them
+in its own process (imports.jobs.inprocess), the workers share them (imports.jobs.tasks). The database holds
+every bit of a job's progress: each batch commits together with its chunk's checkpoint, and a run that died is
+continued from the last checkpoint by another (imports.jobs.leases).
 """
 
 import logging
-import os
 import shutil
-import socket
-import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
 from pathlib import Path
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from companies.models import Company
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import get_target
 from imports.engine import stored_files
 from imports.engine.commit import LeaseLost, batch_write
-from imports.engine.gate import WRITING, Write, WriteGate, follow_up_queue
+from imports.engine.gate import Write, WriteGate, follow_up_queue
 from imports.engine.keys import keys_reserve_for_chunks
-from imports.engine.links import links_finish
 from imports.engine.mapping import ColumnMapping, normalise_header
 from imports.engine.options import ImportOptions
 from imports.engine.planning import BatchPlanner, ImportContext
@@ -44,9 +37,10 @@ from imports.engine.references import references_judge
 from imports.engine.report import error_report_build, report_needed
 from imports.engine.scanning import chunk_scan, layout_read
 from imports.engine.spill import ChunkSpill, bucket_count, duplicates_find
-from imports.jobs.heartbeat import lease_kept
-from imports.jobs.queueing import jobs_admit, turn_refusal
-from imports.jobs.services import job_log, job_transition
+from imports.jobs import status
+from imports.jobs.kinds import JobKind, Phase, kind_register
+from imports.jobs.leases import chunk_claim, chunk_guarded, job_claim, job_guarded, job_lease_take
+from imports.jobs.stopping import links_settle
 from imports.models import ImportChunk, ImportDuplicate, ImportExportJob
 
 logger = logging.getLogger(__name__)
@@ -54,40 +48,11 @@ logger = logging.getLogger(__name__)
 Status = ImportExportJob.Status
 Chunk = ImportChunk.Status
 ProgressCallback = Callable[[ImportExportJob], None]
-RETRYABLE = (OperationalError, InterfaceError)  # the database went away: the same work is retried later
-MAX_DEATHS = 3
 _FORMATS = {sniffing.CSV: "csv", sniffing.XLSX: "excel", sniffing.XLS: "excel", sniffing.JSON: "json"}
-
-
-def job_run(*, job: ImportExportJob, on_progress: ProgressCallback | None = None) -> ImportExportJob:
-    """Run a whole job in this process, step after step (the command line's way). Harmless when the job is
-    already taken or finished.
-
-    The company's limit of running jobs does not hold it back: the limit shares the workers, and this process is
-    a worker of its own that an operator started to run this job now. It counts among the company's running
-    jobs while it runs, since it shares the database with them.
-    """
-    lease = uuid.uuid4()
-    if job_prepare(job=job, lease=lease, takes_turn=False):
-        for chunk_id in _chunk_ids(job):
-            chunk_scan_run(chunk_id=chunk_id, lease=lease)
-        if job_merge(job=job, lease=lease):
-            for chunk_id in _chunk_ids(job):
-                chunk_run(chunk_id=chunk_id, lease=lease, on_progress=on_progress)
-            if job_write_after_validation(job=job):
-                for chunk_id in _chunk_ids(job):
-                    chunk_run(chunk_id=chunk_id, lease=lease, on_progress=on_progress)
-            job_finalize(job=job)
-    job.refresh_from_db()
-    return job
 
 
 def _validating(job: ImportExportJob) -> bool:
     return WriteGate.of(job).validating
-
-
-def _chunk_ids(job: ImportExportJob) -> list[int]:
-    return list(job.chunks.order_by("index").values_list("pk", flat=True))
 
 
 def _scan_folder(job: ImportExportJob, index: int | None = None) -> Path:
@@ -103,71 +68,9 @@ def job_prepare(*, job: ImportExportJob, lease, takes_turn: bool = True) -> bool
     Returns False when the job is not this run's to prepare (taken, finished, or waiting its company's turn when
     `takes_turn`) or cannot be imported (it then fails with one clear sentence and nothing written).
     """
-    if not _job_claim(job, lease, takes_turn=takes_turn):
+    if not job_claim(job, lease, takes_turn=takes_turn):
         return False
-    return _guarded(job, lease, lambda: _prepare(job, lease), "prepared")
-
-
-def _guarded(job: ImportExportJob, lease, step: Callable[[], None], verb: str) -> bool:
-    """Run a job-wide step under the job's lease; a file problem or a bug fails the job with a message, a lost
-    database is raised."""
-    try:
-        with lease_kept(ImportExportJob, job.pk, lease):
-            step()
-    except ImportFileError as error:
-        job_fail(job, str(error))
-        return False
-    except LeaseLost:
-        return False
-    except RETRYABLE:
-        raise
-    except Exception:
-        logger.exception("Import job %s could not be %s", job.pk, verb)
-        job_fail(job, f"The file could not be {verb} because of an unexpected error. Quote job {job.pk} when "
-                      "asking for help.")
-        return False
-    return True
-
-
-def _job_claim(job: ImportExportJob, lease, *, takes_turn: bool) -> bool:
-    """Take a pending job; or one this very task was preparing when its worker died (Celery delivers the task
-    again with the same id, which is the lease).
-
-    With `takes_turn`, a pending job starts only when its company runs fewer jobs than it may and no older job of
-    the company waits; else it waits again, unsent, until a job of the company ends. The company's row is locked
-    first, so two workers claiming at once count one after the other.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        if takes_turn:
-            Company.objects.select_for_update().filter(pk=job.company_id).first()
-        current = ImportExportJob.objects.select_for_update().filter(pk=job.pk).first()
-        if current is None:
-            return False
-        deaths = current.deaths
-        if current.job_status == Status.RUNNING and current.lease is not None and str(current.lease) == str(lease):
-            deaths += 1
-        elif current.job_status != Status.PENDING:
-            return False
-        elif takes_turn and (refusal := turn_refusal(current)) is not None:
-            ImportExportJob.objects.filter(pk=job.pk).update(queued_at=None)
-            job_log(current, refusal)
-            transaction.on_commit(lambda: jobs_admit(company_id=current.company_id))
-            return False
-        failing = deaths >= MAX_DEATHS
-        if not failing:
-            ImportExportJob.objects.filter(pk=job.pk).update(
-                job_status=Status.RUNNING, lease=lease, heartbeat_at=now, deaths=deaths,
-                started_at=current.started_at or now,
-            )
-    if failing:
-        job_fail(job, "Reading the file stopped its worker three times (it may need more memory or time than "
-                      "the workers have); the job was stopped and nothing was imported.")
-        return False
-    job.job_status, job.lease, job.heartbeat_at, job.deaths = Status.RUNNING, lease, now, deaths
-    job.started_at = job.started_at or now
-    job_log(job, "Job started." if deaths == 0 else "Job started again after its worker stopped.")
-    return True
+    return job_guarded(job, lease, lambda: _prepare(job, lease), "prepared")
 
 
 def _prepare(job: ImportExportJob, lease) -> None:
@@ -207,8 +110,9 @@ def _prepare(job: ImportExportJob, lease) -> None:
                 "delimiter": staged.delimiter,
                 "skip_columns": layout.skip_columns,
                 "start_offset": staged.start_offset,
-                "today": timezone.localdate().isoformat(),
             },
+            judged_on=timezone.localdate(),
+            writing=False,
             file_format=_FORMATS[staged.source_format],
             field_mapping=layout.mapping.as_dict(),
             source_columns=layout.columns,
@@ -221,19 +125,19 @@ def _prepare(job: ImportExportJob, lease) -> None:
         job.duplicates.all().delete()
         ImportChunk.objects.bulk_create(chunks)
         for note in layout.mapping.notes:
-            job_log(job, note)
+            status.job_log(job, note)
     job.refresh_from_db()
 
 
 # --- Scanning chunks -------------------------------------------------------------------------------------------
 
 
-def chunk_scan_run(*, chunk_id: int, lease) -> ImportChunk | None:
+def chunk_scan_run(*, chunk_id: int, lease, on_progress: ProgressCallback | None = None) -> ImportChunk | None:
     """Scan one chunk; the chunk, or None when it is not this run's to scan."""
-    chunk = _chunk_claim(chunk_id, lease, waiting=(Chunk.SCANNING,), working=Chunk.SCANNING)
+    chunk = chunk_claim(chunk_id, lease, waiting=(Chunk.SCANNING,), working=Chunk.SCANNING)
     if chunk is None:
         return None
-    return _chunk_guarded(chunk, lease, lambda: _scan_chunk(chunk, lease))
+    return chunk_guarded(chunk, lease, lambda: _scan_chunk(chunk, lease))
 
 
 def _scan_chunk(chunk: ImportChunk, lease) -> None:
@@ -266,20 +170,14 @@ def _scan_chunk(chunk: ImportChunk, lease) -> None:
 # --- Merging: repeats within the file, generated keys ----------------------------------------------------------
 
 
-def job_merge(*, job: ImportExportJob, lease) -> bool:
+def job_merge(*, job: ImportExportJob, lease, takes_turn: bool = True) -> bool:
     """Once every chunk is scanned: find the repeats, reserve the generated keys, make the chunks ready to run.
 
     True when this call did it; whoever finishes the last scan calls it, and only one of them gets the job.
     """
-    with transaction.atomic():
-        current = ImportExportJob.objects.select_for_update().filter(pk=job.pk).first()
-        if current is None or current.job_status != Status.RUNNING or current.lease is not None:
-            return False
-        if current.chunks.exclude(status=Chunk.SCANNED).exists() or not current.chunks.exists():
-            return False
-        ImportExportJob.objects.filter(pk=job.pk).update(lease=lease, heartbeat_at=timezone.now())
-    job.refresh_from_db()
-    return _guarded(job, lease, lambda: _merge(job, lease), "checked for repeated rows")
+    if not job_lease_take(job, lease):
+        return False
+    return job_guarded(job, lease, lambda: _merge(job, lease), "checked for repeated rows")
 
 
 def _merge(job: ImportExportJob, lease) -> None:
@@ -318,106 +216,10 @@ def _merge(job: ImportExportJob, lease) -> None:
 
 def chunk_run(*, chunk_id: int, lease, on_progress: ProgressCallback | None = None) -> ImportChunk | None:
     """Run one chunk from its checkpoint to its end; None when it is not this run's to run."""
-    chunk = _chunk_claim(chunk_id, lease, waiting=(Chunk.PENDING,), working=Chunk.RUNNING)
+    chunk = chunk_claim(chunk_id, lease, waiting=(Chunk.PENDING,), working=Chunk.RUNNING)
     if chunk is None:
         return None
-    return _chunk_guarded(chunk, lease, lambda: _run_chunk(chunk, lease, on_progress))
-
-
-def _chunk_guarded(chunk: ImportChunk, lease, step: Callable[[], None]) -> ImportChunk | None:
-    """Run a chunk's step. A problem with the file fails the job; a lost database connection or the task's time
-    running out hands the chunk back and is raised for the caller to retry; losing the chunk to another run ends
-    this one quietly."""
-    try:
-        with lease_kept(ImportChunk, chunk.pk, lease):
-            step()
-    except LeaseLost:
-        return None
-    except ImportFileError as error:
-        job_fail(chunk.job, str(error))
-    except RETRYABLE:
-        _chunk_release(chunk, lease)
-        raise
-    except SoftTimeLimitExceeded:
-        _chunk_release(chunk, lease, died=True)
-        raise
-    except Exception:
-        logger.exception("Import job %s stopped in rows %s-%s", chunk.job_id, chunk.first_row, chunk.last_row)
-        job_fail(
-            chunk.job,
-            f"The import stopped on an unexpected error after row {chunk.checkpoint_row:,}; rows saved until then "
-            f"stay saved. Quote job {chunk.job_id} when asking for help.",
-        )
-    return chunk
-
-
-def _process_alive(host: str, pid: int | None) -> bool:
-    """False only when the run was on this machine and its process is gone (a worker child killed, say)."""
-    if host != socket.gethostname() or not pid or pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _chunk_claim(chunk_id: int, lease, *, waiting: tuple[str, ...], working: str) -> ImportChunk | None:
-    """Take a chunk that waits (status in `waiting`, no lease), or one whose run died while `working` on it."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
-    with transaction.atomic():
-        chunk = ImportChunk.objects.select_for_update().filter(pk=chunk_id).first()
-        if chunk is None or (chunk.status not in waiting and chunk.status != working):
-            return None
-        job_status = ImportExportJob.objects.filter(pk=chunk.job_id).values_list("job_status", flat=True).first()
-        if job_status != Status.RUNNING:
-            return None
-        deaths = chunk.deaths
-        if chunk.lease is not None:
-            died = (
-                str(chunk.lease) == str(lease)  # this very task again: its earlier delivery stopped mid-way
-                or chunk.heartbeat_at is None
-                or chunk.heartbeat_at < stale
-                or not _process_alive(chunk.lease_host, chunk.lease_pid)
-            )
-            if not died:
-                return None
-            deaths += 1
-        failing = deaths >= MAX_DEATHS
-        if not failing:
-            ImportChunk.objects.filter(pk=chunk_id).update(
-                status=working, lease=lease, lease_host=socket.gethostname(), lease_pid=os.getpid(),
-                heartbeat_at=now, deaths=deaths,
-            )
-    chunk = ImportChunk.objects.select_related("job", "job__company").get(pk=chunk_id)
-    if failing:
-        job_fail(chunk.job, chunk_poison_message(chunk))
-        return None
-    if deaths:
-        job_log(chunk.job, f"Rows {chunk.first_row}-{chunk.last_row} taken over after row {chunk.checkpoint_row}.")
-    return chunk
-
-
-def chunk_poison_message(chunk: ImportChunk) -> str:
-    return (
-        f"Rows {chunk.first_row:,}-{chunk.last_row:,} stopped their worker three times (they may need more memory "
-        f"or time than the workers have); the job was stopped. Rows up to {chunk.checkpoint_row:,} of that part "
-        "and all finished parts were imported."
-    )
-
-
-def _chunk_release(chunk: ImportChunk, lease, *, died: bool = False) -> None:
-    """Hand the chunk back (best effort: the database may be the thing that is down)."""
-    back = Chunk.SCANNING if chunk.status in (Chunk.SCANNING, Chunk.SCANNED) else Chunk.PENDING
-    try:
-        ImportChunk.objects.filter(pk=chunk.pk, lease=lease).exclude(status=Chunk.DONE).update(
-            status=back, lease=None, deaths=F("deaths") + (1 if died else 0),
-        )
-    except RETRYABLE:
-        logger.warning("Could not release chunk %s; the sweeper will", chunk.pk)
+    return chunk_guarded(chunk, lease, lambda: _run_chunk(chunk, lease, on_progress))
 
 
 def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) -> None:
@@ -427,7 +229,7 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
     width, skip = len(columns), layout["skip_columns"]
     mapping = ColumnMapping.applied(columns, job.field_mapping)
     context = ImportContext(
-        company=job.company, today=date.fromisoformat(layout["today"]), gate=WriteGate.of(job), job_id=job.pk
+        company=job.company, today=job.judged_on, gate=WriteGate.of(job), job_id=job.pk
     )
     if layout.get("repeated_rows", 1):
         context.load_duplicates(chunk.first_row, chunk.last_row)
@@ -470,6 +272,15 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
 # --- Finishing -------------------------------------------------------------------------------------------------
 
 
+def job_finish(*, job: ImportExportJob, lease=None, takes_turn: bool = True) -> bool:
+    """Once every chunk is done (whichever run finishes last does it; the others find it done): send the chunks of
+    an all-or-nothing job back to be written, or complete the job. True when it did either."""
+    if job_write_after_validation(job=job):
+        return True
+    job = job_finalize(job=job)
+    return job.is_finished
+
+
 def job_write_after_validation(*, job: ImportExportJob) -> bool:
     """Once every row of an all-or-nothing job is validated: if any failed, fail the job with nothing written;
     else send its chunks back to their first row to be written. True when the chunks must now run again."""
@@ -484,7 +295,7 @@ def job_write_after_validation(*, job: ImportExportJob) -> bool:
             ImportExportJob.objects.filter(pk=job.pk).update(**outcome_counters)
             current.refresh_from_db()
             error_report_build(current)
-            job_transition(current, Status.FAILED, message=(
+            status.job_failed(current, message=(
                 f"Nothing was imported: {current.error_records:,} of {current.total_records:,} rows failed and "
                 "the import was set to import nothing if any row fails. Fix the rows in the error report and "
                 "import the file again."
@@ -498,10 +309,10 @@ def job_write_after_validation(*, job: ImportExportJob) -> bool:
             checkpoint_offset=F("start_offset"), checkpoint_keys=0,
         )
         ImportExportJob.objects.filter(pk=job.pk).update(
-            layout={**current.layout, "phase": WRITING}, heartbeat_at=now, processed_records=0, error_records=0,
+            writing=True, heartbeat_at=now, processed_records=0, error_records=0,
             **outcome_counters,
         )
-        job_log(current, f"All {current.total_records:,} rows are valid; writing them now.")
+        status.job_log(current, f"All {current.total_records:,} rows are valid; writing them now.")
     job.refresh_from_db()
     return True
 
@@ -519,10 +330,10 @@ def job_finalize(*, job: ImportExportJob) -> ImportExportJob:
         current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
         if not _all_chunks_done(current) or _validating(current):
             return current
-        _links_finish(current)
+        links_settle(current)
         if report_needed(current):
             error_report_build(current)
-        job_transition(current, Status.COMPLETED, message=_summary(current))
+        status.job_completed(current, summary=_summary(current))
         transaction.on_commit(lambda: stored_files.working_files_delete(current), robust=True)
         gate = WriteGate.of(current)
         if gate.allows(Write.FOLLOW_UP):
@@ -532,42 +343,6 @@ def job_finalize(*, job: ImportExportJob) -> ImportExportJob:
     return current
 
 
-def _links_finish(job: ImportExportJob) -> None:
-    """Settle the references to other records that the job's rows wrote (imports.engine.links); before the error report
-    is built, since it may warn on rows."""
-    target, gate = get_target(job.target_model), WriteGate.of(job)
-    if target.references_in_file and gate.allows(Write.LINKS):
-        links_finish(gate=gate, job=job, target=target)
-
-
-def job_fail(job: ImportExportJob, message: str) -> None:
-    """Stop the job for good: its unfinished chunks are cancelled, rows already committed stay."""
-    _job_stop(job, Status.FAILED, message)
-
-
-def job_cancel(job: ImportExportJob, message: str) -> None:
-    """Stop the job at the end of the batches now being written: committed batches stay, the job ends cancelled.
-
-    Every run of the job finds its chunk cancelled when it next locks it, and stops without writing.
-    """
-    _job_stop(job, Status.CANCELLED, message)
-
-
-def _job_stop(job: ImportExportJob, status: str, message: str) -> None:
-    with transaction.atomic():
-        current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
-        if current.is_finished:
-            return
-        current.chunks.filter(~Q(status=Chunk.DONE)).update(status=Chunk.CANCELLED, lease=None)
-        _links_finish(current)  # the batches written stay, and so do the references they made
-        if report_needed(current):
-            error_report_build(current)
-        job_transition(current, status, message=message)
-    job.refresh_from_db()
-    if job.file:
-        stored_files.working_files_delete(job)
-
-
 def _summary(job: ImportExportJob) -> str:
     verb = "Dry run finished (nothing written)" if job.dry_run else "Import finished"
     return (
@@ -575,3 +350,15 @@ def _summary(job: ImportExportJob) -> str:
         f"{job.unchanged_records} unchanged, {job.skipped_records - job.unchanged_records} skipped, "
         f"{job.error_records} failed."
     )
+
+
+IMPORT = kind_register(JobKind(
+    job_type=ImportExportJob.JobType.IMPORT,
+    phases=(
+        Phase("prepare", job_prepare, runs_from=Status.PENDING),
+        Phase("scan", chunk_scan_run, runs_from=Chunk.SCANNING, per_chunk=True, works_as=Chunk.SCANNING),
+        Phase("merge", job_merge, runs_from=Chunk.SCANNED),
+        Phase("run", chunk_run, runs_from=Chunk.PENDING, per_chunk=True, works_as=Chunk.RUNNING),
+        Phase("finish", job_finish, runs_from=Chunk.DONE),
+    ),
+))

@@ -1,0 +1,53 @@
+"""Stopping a job for good (failed or cancelled): its unfinished chunks are cancelled, rows already committed stay,
+the references those rows made are settled and their error report is built."""
+
+from django.db import transaction
+from django.db.models import Q
+
+from imports.declare.targets import get_target
+from imports.engine import stored_files
+from imports.engine.gate import Write, WriteGate
+from imports.engine.links import links_finish
+from imports.engine.report import error_report_build, report_needed
+from imports.jobs import status
+from imports.models import ImportChunk, ImportExportJob
+
+Status = ImportExportJob.Status
+
+
+def job_fail(job: ImportExportJob, message: str) -> None:
+    """Stop the job for good: its unfinished chunks are cancelled, rows already committed stay."""
+    _job_stop(job, status.job_failed, message)
+
+
+def job_cancel(job: ImportExportJob, message: str) -> None:
+    """Stop the job at the end of the batches now being written: committed batches stay, the job ends cancelled.
+
+    Every run of the job finds its chunk cancelled when it next locks it, and stops without writing.
+    """
+    _job_stop(job, status.job_cancelled, message)
+
+
+def _job_stop(job: ImportExportJob, event, message: str) -> None:
+    with transaction.atomic():
+        current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
+        if current.is_finished:
+            return
+        current.chunks.filter(~Q(status=ImportChunk.Status.DONE)).update(
+            status=ImportChunk.Status.CANCELLED, lease=None
+        )
+        links_settle(current)  # the batches written stay, and so do the references they made
+        if report_needed(current):
+            error_report_build(current)
+        event(current, message=message)
+    job.refresh_from_db()
+    if job.file:
+        stored_files.working_files_delete(job)
+
+
+def links_settle(job: ImportExportJob) -> None:
+    """Settle the references to other records that the job's rows wrote (imports.engine.links); before the error
+    report is built, since it may warn on rows."""
+    target, gate = get_target(job.target_model), WriteGate.of(job)
+    if target.references_in_file and gate.allows(Write.LINKS):
+        links_finish(gate=gate, job=job, target=target)
