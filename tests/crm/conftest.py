@@ -6,7 +6,7 @@ import io
 import pytest
 
 from crm.models import Account, CustomerGroup
-from tests.api.conftest import token_client
+from tests.imports.api.conftest import token_client
 
 ACCOUNT_COLUMNS = [
     "name", "legal_name", "account_number", "customer_group", "parent_account", "website", "industry", "description",

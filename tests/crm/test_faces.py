@@ -12,7 +12,7 @@ from crm.models import Account, Contact, CustomerGroup
 from imports.jobs.inprocess import job_run
 from imports.models import ImportUpload
 from imports.web.uploads import upload_preview
-from tests.api.conftest import IMPORTS_URL, job_of, upload
+from tests.imports.api.conftest import IMPORTS_URL, job_of, upload
 
 from .conftest import business, person
 

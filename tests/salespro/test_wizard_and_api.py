@@ -10,7 +10,7 @@ from django.urls import reverse
 from imports.jobs.inprocess import job_run
 from imports.models import ImportUpload
 from salespro.models import SalesProAppointment
-from tests.api.conftest import IMPORTS_URL, job_of, token_client, upload
+from tests.imports.api.conftest import IMPORTS_URL, job_of, token_client, upload
 
 from .conftest import EXPORT_COLUMNS, appointment, export_text
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from imports.models import DataTemplate
-from tests.imports.test_wizard import uploaded
+from tests.imports.web.test_wizard import uploaded
 
 pytestmark = pytest.mark.django_db
 

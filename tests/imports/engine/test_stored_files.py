@@ -36,8 +36,8 @@ from imports.jobs.inprocess import job_run
 from imports.jobs.retention import job_files_purge, uploads_purge
 from imports.jobs.services import job_create
 from imports.models import ImportExportJob, ImportUpload
-from tests.api.conftest import CUSTOMERS_URL, csv_rows, job_of, token_client, upload
 from tests.conftest import GUIDE_HEADER
+from tests.imports.api.conftest import CUSTOMERS_URL, csv_rows, job_of, token_client, upload
 from tests.workers import job_finished, wait_for
 
 PRINT_STORAGE = """

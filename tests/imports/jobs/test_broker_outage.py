@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from customers.models import Customer
 from imports.models import ImportExportJob, ImportUpload
-from tests.api.conftest import CUSTOMERS_URL, token_client
 from tests.brokers import celery_client_on, private_redis  # noqa: F401 - a fixture
 from tests.conftest import GUIDE_CSV
+from tests.imports.api.conftest import CUSTOMERS_URL, token_client
 from tests.workers import job_finished, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

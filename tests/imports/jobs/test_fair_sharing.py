@@ -11,7 +11,7 @@ from imports.jobs.queueing import job_waiting_reason
 from imports.models import ImportExportJob
 from tests.conftest import GUIDE_HEADER, GUIDE_ROWS
 from tests.factories import CompanyFactory
-from tests.imports.test_resilience import customers_file, queue_job
+from tests.imports.jobs.test_resilience import customers_file, queue_job
 from tests.workers import job_finished, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

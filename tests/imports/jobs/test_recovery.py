@@ -16,7 +16,7 @@ from django.db.models import F
 
 from imports.models import ImportChunk
 from tests.brokers import celery_client_on, private_redis  # noqa: F401 - a fixture
-from tests.imports.test_resilience import clean_run, customers_file, outcome, queue_job
+from tests.imports.jobs.test_resilience import clean_run, customers_file, outcome, queue_job
 from tests.workers import job_finished, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

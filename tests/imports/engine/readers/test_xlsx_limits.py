@@ -20,7 +20,7 @@ from imports.engine.readers.xlsx_stream import XlsxStream
 from tests.hostile import xlsx_files
 from tests.hostile.xlsx_files import HEAD, HEADER, MB, SHEET_END, customer, inline_row, sheet_start, workbook
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 
 
 def read(path: Path, limits: ReadLimits = ReadLimits()) -> list[list[str]]:  # noqa: B008 - frozen, shared

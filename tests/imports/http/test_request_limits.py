@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from imports.http.request_limits import BoundedBody, RequestBodyTooLarge, RequestBodyTooSlow, request_body_cap
 from imports.models import ImportExportJob, ImportUpload
-from tests.api.conftest import CUSTOMERS_URL, token_client, upload
 from tests.conftest import GUIDE_CSV
+from tests.imports.api.conftest import CUSTOMERS_URL, token_client, upload
 
 pytestmark = pytest.mark.django_db
 
