@@ -20,13 +20,7 @@ from imports.engine.readers import sniffing
 from imports.engine.readers.limits import ReadLimits
 from imports.engine.readers.positioned import PositionedCsv
 from imports.engine.readers.staging import StagedFile
-from imports.engine.readers.table import (
-    HEADER_SEARCH_ROWS,
-    choose_header,
-    is_blank,
-    report_columns_to_skip,
-    unique_columns,
-)
+from imports.engine.readers.table import find_header, report_columns_to_skip, unique_columns
 from imports.engine.spill import ChunkSpill
 
 _BLOCK_ROWS = 2000
@@ -89,16 +83,8 @@ def layout_read(
 
 
 def _header(reader: PositionedCsv, staged: StagedFile, header_score) -> tuple[list[str], int]:
-    candidates = []
-    for cells, next_offset in reader.rows(staged.start_offset):
-        if is_blank(cells):
-            continue
-        candidates.append((cells, next_offset))
-        if len(candidates) == HEADER_SEARCH_ROWS or staged.source_format == sniffing.JSON:
-            break
-    if not candidates:
-        raise ImportFileError("The file has no rows: it is empty or every row is blank.")
-    return candidates[choose_header([cells for cells, _offset in candidates], header_score)]
+    """The header's cells and the offset where the data rows after it start."""
+    return find_header(reader.rows(staged.start_offset), header_score, first=staged.source_format == sniffing.JSON)
 
 
 def chunk_scan(
