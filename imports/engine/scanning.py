@@ -100,11 +100,8 @@ def chunk_scan(
     spill: ChunkSpill,
 ) -> ChunkScan:
     """Scan rows first_row..last_row, starting at byte `start_offset`, a block of rows at a time."""
-    result, block, number = ChunkScan(), [], first_row - 1
-    for cells, blank, _next_offset in reader.records(start_offset):
-        if blank:
-            continue
-        number += 1
+    result, block = ChunkScan(), []
+    for number, cells, _next_offset in reader.data_rows(start_offset, after=first_row - 1):
         block.append(cells[skip_columns:] if skip_columns else cells)
         if len(block) == _BLOCK_ROWS or number == last_row:
             _scan_block(block, number - len(block) + 1, result, mapping, target, company, spill)

@@ -442,11 +442,8 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
     batch_size = job.options.get("batch_size") or settings.IMPORT_BATCH_SIZE
 
     reader = PositionedCsv(stored_files.staged_path(job), layout["delimiter"])
-    number, blank_keys, batch = chunk.checkpoint_row, chunk.checkpoint_keys, []
-    for cells, blank, next_offset in reader.records(chunk.checkpoint_offset):
-        if blank:
-            continue
-        number += 1
+    blank_keys, batch = chunk.checkpoint_keys, []
+    for number, cells, next_offset in reader.data_rows(chunk.checkpoint_offset, after=chunk.checkpoint_row):
         if skip:
             cells = cells[skip:]
         if len(cells) < width:
