@@ -135,7 +135,7 @@ def summary_lines(job: ImportExportJob) -> list[str]:
     return [
         f"{verb} {job.file_name} into {job.target_model} (job {job.pk}): {job.total_records} rows",
         f"  {would}created {job.created_records}, {would}updated {job.updated_records}, "
-        f"unchanged {job.unchanged_records}, skipped {job.skipped_records - job.unchanged_records}, "
+        f"unchanged {job.unchanged_records}, skipped {job.skipped_not_unchanged}, "
         f"failed {job.error_records}",
     ]
 

@@ -129,6 +129,12 @@ class ImportExportJob(models.Model):
         return self.created_records + self.updated_records + self.skipped_records
 
     @property
+    def skipped_not_unchanged(self) -> int:
+        """Rows skipped for a reason other than having nothing to change (skipped_records counts those too): what
+        the summaries and the API report as skipped, beside the unchanged, so the outcomes add up."""
+        return self.skipped_records - self.unchanged_records
+
+    @property
     def is_finished(self) -> bool:
         return self.job_status in (self.Status.COMPLETED, self.Status.FAILED, self.Status.CANCELLED)
 

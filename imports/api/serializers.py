@@ -7,10 +7,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from imports.api.options import EXAMPLE, MODES
+from imports.api.options import EXAMPLE
 from imports.api.statuses import API_STATUSES, api_status
 from imports.declare.targets import ImportTarget
-from imports.engine.options import DUPLICATE_STRATEGIES
+from imports.engine.options import DUPLICATE_STRATEGIES, MODES
 from imports.jobs.queueing import job_waiting_reason
 from imports.models import ImportExportJob
 
@@ -106,8 +106,7 @@ class ImportJobSerializer(serializers.Serializer):
         return job_waiting_reason(job) or None
 
     def get_skipped_rows(self, job: ImportExportJob) -> int:
-        # The job counts unchanged rows among the skipped; the API counts them apart so the outcomes add up.
-        return job.skipped_records - job.unchanged_records
+        return job.skipped_not_unchanged
 
     @extend_schema_field(ImportOptionsSerializer)
     def get_options(self, job: ImportExportJob) -> dict:

@@ -571,6 +571,6 @@ def _summary(job: ImportExportJob) -> str:
     verb = "Dry run finished (nothing written)" if job.dry_run else "Import finished"
     return (
         f"{verb}: {job.total_records} rows, {job.created_records} created, {job.updated_records} updated, "
-        f"{job.unchanged_records} unchanged, {job.skipped_records - job.unchanged_records} skipped, "
+        f"{job.unchanged_records} unchanged, {job.skipped_not_unchanged} skipped, "
         f"{job.error_records} failed."
     )
