@@ -76,7 +76,8 @@ class ImportExportJob(models.Model):
     updated_records = models.IntegerField(default=0)
     unchanged_records = models.IntegerField(default=0, help_text="Also counted in skipped_records.")
     skipped_records = models.IntegerField(default=0)
-    error_records = models.IntegerField(default=0)
+    # "error records" is what the admin has always shown; the rows are counted as failed everywhere in the code.
+    failed_records = models.IntegerField(default=0, verbose_name="error records")
 
     error_report = models.FileField(upload_to=job_report_path, max_length=500, blank=True)
     error_message = models.TextField(blank=True, help_text="Why the job as a whole failed.")

@@ -79,7 +79,7 @@ class ImportJobSerializer(serializers.Serializer):
     total_rows = serializers.IntegerField(source="total_records", help_text="0 until the file has been read.")
     processed_rows = serializers.IntegerField(source="processed_records")
     successful_rows = serializers.IntegerField(source="success_records")
-    failed_rows = serializers.IntegerField(source="error_records")
+    failed_rows = serializers.IntegerField(source="failed_records")
     created_rows = serializers.IntegerField(source="created_records")
     updated_rows = serializers.IntegerField(source="updated_records")
     unchanged_rows = serializers.IntegerField(source="unchanged_records", help_text="Updates that changed nothing.")

@@ -80,7 +80,7 @@ def batch_write(
 _CHUNK, _JOB = ImportChunk._meta, ImportExportJob._meta
 _COUNTERS = (
     "processed_records", "created_records", "updated_records", "unchanged_records", "skipped_records",
-    "error_records",
+    "failed_records",
 )
 
 

@@ -482,12 +482,12 @@ def job_write_after_validation(*, job: ImportExportJob) -> bool:
         outcome_counters = dict.fromkeys(
             ("created_records", "updated_records", "unchanged_records", "skipped_records"), 0
         )
-        if current.error_records:
+        if current.failed_records:
             ImportExportJob.objects.filter(pk=job.pk).update(**outcome_counters)
             current.refresh_from_db()
             error_report_build(current)
             job_transition(current, Status.FAILED, message=(
-                f"Nothing was imported: {current.error_records:,} of {current.total_records:,} rows failed and "
+                f"Nothing was imported: {current.failed_records:,} of {current.total_records:,} rows failed and "
                 "the import was set to import nothing if any row fails. Fix the rows in the error report and "
                 "import the file again."
             ))
@@ -500,7 +500,7 @@ def job_write_after_validation(*, job: ImportExportJob) -> bool:
             checkpoint_offset=F("start_offset"), checkpoint_keys=0,
         )
         ImportExportJob.objects.filter(pk=job.pk).update(
-            layout={**current.layout, "phase": WRITING}, heartbeat_at=now, processed_records=0, error_records=0,
+            layout={**current.layout, "phase": WRITING}, heartbeat_at=now, processed_records=0, failed_records=0,
             **outcome_counters,
         )
         job_log(current, f"All {current.total_records:,} rows are valid; writing them now.")
@@ -572,5 +572,5 @@ def _summary(job: ImportExportJob) -> str:
     return (
         f"{verb}: {job.total_records} rows, {job.created_records} created, {job.updated_records} updated, "
         f"{job.unchanged_records} unchanged, {job.skipped_not_unchanged} skipped, "
-        f"{job.error_records} failed."
+        f"{job.failed_records} failed."
     )
