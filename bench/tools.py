@@ -72,7 +72,7 @@ def queue(path: str, dry_run: bool) -> None:
     print(json.dumps({
         "seconds": time.perf_counter() - started, "status": job.job_status, "total": job.total_records,
         "created": job.created_records, "updated": job.updated_records, "unchanged": job.unchanged_records,
-        "failed": job.error_records,
+        "failed": job.failed_records,
     }))
 
 

@@ -1,14 +1,17 @@
 """The review page's form: a service address typed by a person, checked by the same rules as an import's."""
 
+from dataclasses import fields
+
 from django import forms
 
 from imports.declare import FieldError, get_target
 from imports.web.forms import PlainLabels
 
+from .models import SERVICE_ADDRESS_FIELDS
 from .standardizing import PostalAddress
 
 # Form field → the customer import field whose rules (length, state code, ZIP format) it follows.
-IMPORT_FIELDS = {"street": "service_address", "city": "city", "state": "state", "postal_code": "postal_code"}
+IMPORT_FIELDS = dict(zip((field.name for field in fields(PostalAddress)), SERVICE_ADDRESS_FIELDS, strict=True))
 
 
 class AddressForm(PlainLabels, forms.Form):

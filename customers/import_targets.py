@@ -17,17 +17,13 @@ from imports.declare import (
     stored_rows,
 )
 
-from .models import Customer
+from .models import BILLING_ADDRESS_FIELDS, SERVICE_ADDRESS_FIELDS, Customer
 
 # Changing any of these sends the address to be checked again after the import.
-SERVICE_ADDRESS_FIELDS = frozenset({"service_address", "city", "state", "postal_code"})
+RECHECKED_WHEN_CHANGED = frozenset(SERVICE_ADDRESS_FIELDS)
 
-BILLING_DEFAULTS = {
-    "billing_address": "service_address",
-    "billing_city": "city",
-    "billing_state": "state",
-    "billing_postal_code": "postal_code",
-}
+# A billing field left empty takes the service address's.
+BILLING_DEFAULTS = dict(zip(BILLING_ADDRESS_FIELDS, SERVICE_ADDRESS_FIELDS, strict=True))
 
 
 @register
@@ -139,7 +135,7 @@ class CustomerTarget(ImportTarget):
     def _recheck_changed_addresses(plans):
         pending = Customer.AddressStatus.PENDING
         for plan in plans:
-            if plan.outcome is Outcome.UPDATED and not SERVICE_ADDRESS_FIELDS.isdisjoint(plan.changed):
+            if plan.outcome is Outcome.UPDATED and not RECHECKED_WHEN_CHANGED.isdisjoint(plan.changed):
                 plan.values["address_status"] = pending
                 plan.changed = (*plan.changed, "address_status")
 

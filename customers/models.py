@@ -2,6 +2,14 @@ from django.db import models
 
 from companies.models import Company
 
+# A customer's addresses, each field in the order of PostalAddress (street, city, state, ZIP code): where service is
+# delivered (what verification checks), where bills go, and the checked form verification found.
+SERVICE_ADDRESS_FIELDS = ("service_address", "city", "state", "postal_code")
+BILLING_ADDRESS_FIELDS = ("billing_address", "billing_city", "billing_state", "billing_postal_code")
+STANDARDIZED_ADDRESS_FIELDS = (
+    "standardized_address", "standardized_city", "standardized_state", "standardized_postal_code",
+)
+
 
 class Customer(models.Model):
     """A utility customer: who they are, where service is delivered and billed, and the meter that measures it."""

@@ -18,14 +18,11 @@ from django.utils import timezone
 
 from companies.models import Company, User
 
-from .models import Customer
+from .models import BILLING_ADDRESS_FIELDS, SERVICE_ADDRESS_FIELDS, STANDARDIZED_ADDRESS_FIELDS, Customer
 from .standardizing import PostalAddress, standardize_address
 
 Status = Customer.AddressStatus
 
-SERVICE_FIELDS = ("service_address", "city", "state", "postal_code")
-BILLING_FIELDS = ("billing_address", "billing_city", "billing_state", "billing_postal_code")
-STANDARDIZED_FIELDS = ("standardized_address", "standardized_city", "standardized_state", "standardized_postal_code")
 
 
 class ReviewConflict(Exception):
@@ -33,18 +30,21 @@ class ReviewConflict(Exception):
 
 
 def address_entered(customer: Customer) -> PostalAddress:
-    return PostalAddress(*(getattr(customer, name) for name in SERVICE_FIELDS))
+    return PostalAddress(*(getattr(customer, name) for name in SERVICE_ADDRESS_FIELDS))
 
 
 def address_suggested(customer: Customer) -> PostalAddress | None:
     if not customer.has_suggestion:
         return None
-    return PostalAddress(*(getattr(customer, name) for name in STANDARDIZED_FIELDS))
+    return PostalAddress(*(getattr(customer, name) for name in STANDARDIZED_ADDRESS_FIELDS))
 
 
 def review_token(customer: Customer) -> str:
     """A fingerprint of what the review page shows for the customer, sent back with each decision."""
-    shown = [customer.address_status, *(getattr(customer, name) for name in SERVICE_FIELDS + STANDARDIZED_FIELDS)]
+    shown = [
+        customer.address_status,
+        *(getattr(customer, name) for name in SERVICE_ADDRESS_FIELDS + STANDARDIZED_ADDRESS_FIELDS),
+    ]
     return hashlib.sha256("\x1f".join(shown).encode()).hexdigest()[:16]
 
 
@@ -93,18 +93,18 @@ def _customer_to_review(company: Company, customer_id: int, token: str) -> Custo
 
 def _decide(customer: Customer, *, address: PostalAddress, status: str, note: str) -> Customer:
     entered = address_entered(customer)
-    billing = tuple(getattr(customer, name) for name in BILLING_FIELDS)
-    changed = [*SERVICE_FIELDS, *STANDARDIZED_FIELDS, "address_status", "address_note", "address_checked_at",
-               "updated_at"]
+    billing = tuple(getattr(customer, name) for name in BILLING_ADDRESS_FIELDS)
+    changed = [*SERVICE_ADDRESS_FIELDS, *STANDARDIZED_ADDRESS_FIELDS, "address_status", "address_note",
+               "address_checked_at", "updated_at"]
     new_values = (address.street, address.city, address.state, address.postal_code)
-    for name, value in zip(SERVICE_FIELDS, new_values, strict=True):
+    for name, value in zip(SERVICE_ADDRESS_FIELDS, new_values, strict=True):
         setattr(customer, name, value)
     if billing == (entered.street, entered.city, entered.state, entered.postal_code):
-        for name, value in zip(BILLING_FIELDS, new_values, strict=True):
+        for name, value in zip(BILLING_ADDRESS_FIELDS, new_values, strict=True):
             setattr(customer, name, value)
-        changed += BILLING_FIELDS
+        changed += BILLING_ADDRESS_FIELDS
     standard = standardize_address(address)
-    for name, value in zip(STANDARDIZED_FIELDS, (standard.street, standard.city, standard.state,
+    for name, value in zip(STANDARDIZED_ADDRESS_FIELDS, (standard.street, standard.city, standard.state,
                                                  standard.postal_code), strict=True):
         setattr(customer, name, value)
     customer.address_status = status

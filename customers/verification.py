@@ -23,17 +23,13 @@ from companies.models import Company
 
 from .geocoding import LookupUnavailable, geocode, geocoding_enabled
 from .leases import lease_release, lease_renew, lease_take
-from .models import AddressLookup, Customer
+from .models import SERVICE_ADDRESS_FIELDS, STANDARDIZED_ADDRESS_FIELDS, AddressLookup, Customer
 from .standardizing import PostalAddress, address_hash, standardize_address
 from .verdicts import Verdict, verdict_from_results, verdict_offline
 
 Status = Customer.AddressStatus
 
-ADDRESS_FIELDS = ("service_address", "city", "state", "postal_code")
-RESULT_FIELDS = (
-    "address_status", "standardized_address", "standardized_city", "standardized_state", "standardized_postal_code",
-    "address_note", "address_checked_at",
-)
+RESULT_FIELDS = ("address_status", *STANDARDIZED_ADDRESS_FIELDS, "address_note", "address_checked_at")
 # How long one task works before handing over to the next (well below Celery's time limits).
 RUN_SECONDS = 60
 
@@ -113,7 +109,7 @@ def _pending_batch(company_id: int, after_pk: int) -> Batch:
     rows = (
         Customer.objects.filter(company_id=company_id, address_status=Status.PENDING, pk__gt=after_pk)
         .order_by("pk")
-        .values_list("pk", *ADDRESS_FIELDS)[: settings.ADDRESS_VERIFICATION_BATCH_SIZE]
+        .values_list("pk", *SERVICE_ADDRESS_FIELDS)[: settings.ADDRESS_VERIFICATION_BATCH_SIZE]
     )
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -159,7 +155,7 @@ def _save(batch: Batch, verdicts: dict[int, Verdict]) -> Counter:
             for pk, *address, status in Customer.objects.select_for_update()
             .filter(pk__in=ids)
             .order_by("pk")
-            .values_list("pk", *ADDRESS_FIELDS, "address_status")
+            .values_list("pk", *SERVICE_ADDRESS_FIELDS, "address_status")
         }
         checked = [(pk, verdicts[pk]) for pk, address in batch if current.get(pk) == (address, Status.PENDING)]
         _write_verdicts(checked)

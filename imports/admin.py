@@ -21,7 +21,7 @@ class ImportExportLogInline(admin.TabularInline):
 class ImportExportJobAdmin(admin.ModelAdmin):
     list_display = [
         "id", "company", "job_type", "target_model", "job_status", "file_name",
-        "total_records", "created_records", "updated_records", "skipped_records", "error_records", "created_at",
+        "total_records", "created_records", "updated_records", "skipped_records", "failed_records", "created_at",
     ]
     list_filter = ["job_type", "job_status", "target_model", "company", "dry_run"]
     list_select_related = ["company"]

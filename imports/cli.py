@@ -104,7 +104,7 @@ def error_report_path(job: ImportExportJob | None) -> str | None:
 def exit_status(job: ImportExportJob) -> int:
     if job.job_status == ImportExportJob.Status.FAILED:
         return EXIT_NOTHING_RAN
-    return EXIT_ROWS_FAILED if job.error_records else EXIT_OK
+    return EXIT_ROWS_FAILED if job.failed_records else EXIT_OK
 
 
 def result_json(job: ImportExportJob | None, *, error_report: str | None = None, error: str | None = None) -> str:
@@ -118,7 +118,7 @@ def result_json(job: ImportExportJob | None, *, error_report: str | None = None,
         "updated": job.updated_records if job else 0,
         "unchanged": job.unchanged_records if job else 0,
         "skipped": job.skipped_records if job else 0,
-        "failed": job.error_records if job else 0,
+        "failed": job.failed_records if job else 0,
         "error_report": error_report,
         "errors": [
             {"row": log.record_number, "message": log.message} for log in (job_errors_first(job=job) if job else [])
@@ -136,8 +136,8 @@ def summary_lines(job: ImportExportJob) -> list[str]:
     return [
         f"{verb} {job.file_name} into {job.target_model} (job {job.pk}): {job.total_records} rows",
         f"  {would}created {job.created_records}, {would}updated {job.updated_records}, "
-        f"unchanged {job.unchanged_records}, skipped {job.skipped_records - job.unchanged_records}, "
-        f"failed {job.error_records}",
+        f"unchanged {job.unchanged_records}, skipped {job.skipped_not_unchanged}, "
+        f"failed {job.failed_records}",
     ]
 
 

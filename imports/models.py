@@ -76,7 +76,8 @@ class ImportExportJob(models.Model):
     updated_records = models.IntegerField(default=0)
     unchanged_records = models.IntegerField(default=0, help_text="Also counted in skipped_records.")
     skipped_records = models.IntegerField(default=0)
-    error_records = models.IntegerField(default=0)
+    # "error records" is what the admin has always shown; the rows are counted as failed everywhere in the code.
+    failed_records = models.IntegerField(default=0, verbose_name="error records")
 
     error_report = models.FileField(upload_to=job_report_path, max_length=500, blank=True)
     error_message = models.TextField(blank=True, help_text="Why the job as a whole failed.")
@@ -133,6 +134,12 @@ class ImportExportJob(models.Model):
     def success_records(self) -> int:
         """Rows that went through without an error: created, updated, unchanged or skipped."""
         return self.created_records + self.updated_records + self.skipped_records
+
+    @property
+    def skipped_not_unchanged(self) -> int:
+        """Rows skipped for a reason other than having nothing to change (skipped_records counts those too): what
+        the summaries and the API report as skipped, beside the unchanged, so the outcomes add up."""
+        return self.skipped_records - self.unchanged_records
 
     @property
     def is_finished(self) -> bool:

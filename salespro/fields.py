@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from imports.declare import DecimalField, FieldError, ImportField
+from imports.declare import BooleanField, DecimalField, FieldError, ImportField
 
 
 class ExportColumn:
@@ -42,28 +42,23 @@ class IsoDateTimeField(ExportColumn, ImportField):
         return value.astimezone(dt.UTC)
 
 
-class YesNoField(ExportColumn, ImportField):
-    """A flag written true/false, yes/no or 1/0 in any case. A blank cell means no: SalesPro leaves the flag
-    empty rather than writing false, so a blank is an answer, not a missing value."""
+class YesNoField(ExportColumn, BooleanField):
+    """A flag in the boolean words of BooleanField (true/false, yes/no or 1/0 in any case). A blank cell means no:
+    SalesPro leaves the flag empty rather than writing false, so a blank is an answer, not a missing value."""
 
-    kind = "boolean"
     format_hint = "true/false, yes/no or 1/0 (blank: false)"
-    _answers = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
     def clean(self, raw: str) -> bool:
         return self.parse(raw.strip()) if raw.strip() else False
 
     def parse(self, text: str) -> bool:
         try:
-            return self._answers[text.casefold()]
+            return self._WORDS[text.casefold()]
         except KeyError:
             raise FieldError(
                 f"Could not parse boolean: {text} ({self.column} needs true, false, yes, no, 1 or 0; blank means "
                 "false)"
             ) from None
-
-    def to_text(self, value) -> str:
-        return "" if value is None else ("true" if value else "false")
 
 
 # 1234.5, 1,234.50, $1,234.50, -$12.00, $-12.00: a sign, a dollar sign, and thousands separators only in threes.

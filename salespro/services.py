@@ -41,9 +41,9 @@ def sync_finish(
         sync.records_created = job.created_records
         sync.records_updated = job.updated_records
         sync.records_skipped = job.skipped_records
-        sync.records_failed = job.error_records
-        if not error_message and job.error_records:
+        sync.records_failed = job.failed_records
+        if not error_message and job.failed_records:
             report = f": see the error report {error_report}" if error_report else ""
-            error_message = f"{job.error_records:,} of {job.total_records:,} rows failed{report}"
+            error_message = f"{job.failed_records:,} of {job.total_records:,} rows failed{report}"
     sync.error_message = error_message
     sync.save()

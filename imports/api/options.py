@@ -8,10 +8,9 @@ Every option may be left out (or given as null) for the product's default: mode 
 import json
 
 from imports.api.errors import BadImportRequest
-from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
+from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, MODES, ImportOptions
 
 OPTION_NAMES = ("mode", "duplicateStrategy", "validateOnly")
-MODES = ("create", "update", "upsert")
 EXAMPLE = '{"mode": "create", "duplicateStrategy": "skip", "validateOnly": false}'
 # Three short values fit in a few dozen characters; a longer text is refused before it is parsed, so a huge or
 # deeply nested value costs nothing.

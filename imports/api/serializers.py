@@ -7,10 +7,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from imports.api.options import EXAMPLE, MODES
+from imports.api.options import EXAMPLE
 from imports.api.statuses import API_STATUSES, api_status
 from imports.declare.targets import ImportTarget
-from imports.engine.options import DUPLICATE_STRATEGIES
+from imports.engine.options import DUPLICATE_STRATEGIES, MODES
 from imports.jobs.queueing import job_waiting_reason
 from imports.models import ImportExportJob
 
@@ -79,7 +79,7 @@ class ImportJobSerializer(serializers.Serializer):
     total_rows = serializers.IntegerField(source="total_records", help_text="0 until the file has been read.")
     processed_rows = serializers.IntegerField(source="processed_records")
     successful_rows = serializers.IntegerField(source="success_records")
-    failed_rows = serializers.IntegerField(source="error_records")
+    failed_rows = serializers.IntegerField(source="failed_records")
     created_rows = serializers.IntegerField(source="created_records")
     updated_rows = serializers.IntegerField(source="updated_records")
     unchanged_rows = serializers.IntegerField(source="unchanged_records", help_text="Updates that changed nothing.")
@@ -106,8 +106,7 @@ class ImportJobSerializer(serializers.Serializer):
         return job_waiting_reason(job) or None
 
     def get_skipped_rows(self, job: ImportExportJob) -> int:
-        # The job counts unchanged rows among the skipped; the API counts them apart so the outcomes add up.
-        return job.skipped_records - job.unchanged_records
+        return job.skipped_not_unchanged
 
     @extend_schema_field(ImportOptionsSerializer)
     def get_options(self, job: ImportExportJob) -> dict:

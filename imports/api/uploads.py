@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.request import Request
@@ -19,6 +18,7 @@ from imports.api.errors import BadImportRequest, FileTooLarge, UnsupportedFileTy
 from imports.declare.errors import ImportFileError
 from imports.engine.readers import sniffing
 from imports.engine.readers.delimited import detect_encoding
+from imports.engine.readers.limits import file_size_refusal
 
 
 def upload_form(request: Request):
@@ -55,9 +55,8 @@ def uploaded_file(request: Request) -> UploadedFile:
         )
     if not file.size:
         raise BadImportRequest("The file is empty.")
-    limit = settings.IMPORT_MAX_FILE_MB
-    if file.size > limit * 1024 * 1024:
-        raise FileTooLarge(f"The file is {file.size / 1024 / 1024:.1f} MB; the limit is {limit} MB.")
+    if refusal := file_size_refusal(file.size):
+        raise FileTooLarge(refusal)
     try:
         with _on_disk(file) as path:
             if sniffing.detect_format(path) == sniffing.CSV:

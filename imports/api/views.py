@@ -6,7 +6,6 @@ another company's job, or a job of another target, is a 404 exactly like a job t
 """
 
 from django.conf import settings
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -46,6 +45,7 @@ from imports.api.uploads import form_text, idempotency_key, uploaded_file
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import ImportTarget, all_targets, get_target
 from imports.engine.report import report_needed
+from imports.http.downloads import error_report_download
 from imports.models import ImportExportJob
 
 REFUSALS = {
@@ -321,10 +321,7 @@ class ImportJobErrorsView(CompanyImportsMixin, APIView):
                     f"{settings.IMPORT_RETENTION_DAYS} days after the job ended."
                 )
             raise NotFoundHere(f"Job {job.pk} has no error report: no row failed or carried a warning.")
-        return FileResponse(
-            job.error_report.open("rb"), as_attachment=True, filename=job.error_report.name.rsplit("/")[-1],
-            content_type="text/csv; charset=utf-8",
-        )
+        return error_report_download(job.error_report)
 
 
 class ImportTargetListView(CompanyImportsMixin, APIView):

@@ -92,7 +92,7 @@ def _records_write(*, job: ImportExportJob, target: ImportTarget, plans: list[Ro
 _CHUNK, _JOB = ImportChunk._meta, ImportExportJob._meta
 _COUNTERS = (
     "processed_records", "created_records", "updated_records", "unchanged_records", "skipped_records",
-    "error_records",
+    "failed_records",
 )
 
 

@@ -265,11 +265,8 @@ def _rows_cells(job: ImportExportJob, numbers: set[int]) -> dict[int, list[str]]
         wanted = [number for number in numbers if chunk.first_row <= number <= chunk.last_row]
         if not wanted:
             continue
-        number, last = chunk.first_row - 1, max(wanted)
-        for cells, blank, _next_offset in reader.records(chunk.start_offset):
-            if blank:
-                continue
-            number += 1
+        last = max(wanted)
+        for number, cells, _next_offset in reader.data_rows(chunk.start_offset, after=chunk.first_row - 1):
             if number in numbers:
                 found[number] = cells[skip:]
             if number >= last:

@@ -1,22 +1,25 @@
 """How rows are written: the import modes and what a create does with a key that exists, in one vocabulary.
 
 Every face (the wizard's options form, the API's `options`, the commands' flags) parses what users write with
-ImportOptions.parse, and shows the choices from the constants here.
+ImportOptions.parse, and shows the choices from the constants here (the wizard's form through the model's choices,
+which these constants are made from).
 """
 
 from dataclasses import dataclass
 
 from imports.declare.errors import ImportFileError
+from imports.models import ImportExportJob
 
+# The words themselves are the job's database choices (the wizard's options form shows their labels); the names
+# the commands and the API also accept for a mode are spelled here.
+MODES = tuple(ImportExportJob.Mode.values)
 MODE_ALIASES = {
-    "create": "create",
-    "create_only": "create",
-    "update": "update",
-    "update_only": "update",
-    "upsert": "upsert",
-    "create_update": "upsert",
+    **{mode: mode for mode in MODES},
+    "create_only": ImportExportJob.Mode.CREATE.value,
+    "update_only": ImportExportJob.Mode.UPDATE.value,
+    "create_update": ImportExportJob.Mode.UPSERT.value,
 }
-DUPLICATE_STRATEGIES = ("skip", "update", "error", "create_new")
+DUPLICATE_STRATEGIES = tuple(ImportExportJob.DuplicateHandling.values)
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class ImportOptions:
     def parse(cls, *, mode: str | None = None, duplicates: str | None = None, dry_run: bool = False) -> "ImportOptions":
         resolved_mode = MODE_ALIASES.get((mode or "upsert").strip().lower())
         if resolved_mode is None:
-            raise ImportFileError(f"Unknown mode '{mode}': use create, update or upsert.")
+            raise ImportFileError(f"Unknown mode '{mode}': use {', '.join(MODES[:-1])} or {MODES[-1]}.")
         resolved_duplicates = (duplicates or "skip").strip().lower()
         if resolved_duplicates not in DUPLICATE_STRATEGIES:
             raise ImportFileError(f"Unknown duplicate handling '{duplicates}': use {', '.join(DUPLICATE_STRATEGIES)}.")

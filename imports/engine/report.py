@@ -34,7 +34,7 @@ def row_logs(job: ImportExportJob) -> Iterator[ImportExportLog]:
 
 def report_needed(job: ImportExportJob) -> bool:
     """Whether the job has rows to report: failed ones, or ones imported with a warning."""
-    if job.error_records:
+    if job.failed_records:
         return True
     return job.logs.filter(log_level=ImportExportLog.Level.WARNING, record_number__isnull=False).exists()
 

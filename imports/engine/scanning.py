@@ -20,13 +20,7 @@ from imports.engine.readers import sniffing
 from imports.engine.readers.limits import ReadLimits
 from imports.engine.readers.positioned import PositionedCsv
 from imports.engine.readers.staging import StagedFile
-from imports.engine.readers.table import (
-    HEADER_SEARCH_ROWS,
-    choose_header,
-    is_blank,
-    report_columns_to_skip,
-    unique_columns,
-)
+from imports.engine.readers.table import find_header, report_columns_to_skip, unique_columns
 from imports.engine.spill import ChunkSpill
 
 _BLOCK_ROWS = 2000
@@ -89,16 +83,8 @@ def layout_read(
 
 
 def _header(reader: PositionedCsv, staged: StagedFile, header_score) -> tuple[list[str], int]:
-    candidates = []
-    for cells, next_offset in reader.rows(staged.start_offset):
-        if is_blank(cells):
-            continue
-        candidates.append((cells, next_offset))
-        if len(candidates) == HEADER_SEARCH_ROWS or staged.source_format == sniffing.JSON:
-            break
-    if not candidates:
-        raise ImportFileError("The file has no rows: it is empty or every row is blank.")
-    return candidates[choose_header([cells for cells, _offset in candidates], header_score)]
+    """The header's cells and the offset where the data rows after it start."""
+    return find_header(reader.rows(staged.start_offset), header_score, first=staged.source_format == sniffing.JSON)
 
 
 def chunk_scan(
@@ -114,11 +100,8 @@ def chunk_scan(
     spill: ChunkSpill,
 ) -> ChunkScan:
     """Scan rows first_row..last_row, starting at byte `start_offset`, a block of rows at a time."""
-    result, block, number = ChunkScan(), [], first_row - 1
-    for cells, blank, _next_offset in reader.records(start_offset):
-        if blank:
-            continue
-        number += 1
+    result, block = ChunkScan(), []
+    for number, cells, _next_offset in reader.data_rows(start_offset, after=first_row - 1):
         block.append(cells[skip_columns:] if skip_columns else cells)
         if len(block) == _BLOCK_ROWS or number == last_row:
             _scan_block(block, number - len(block) + 1, result, mapping, target, company, spill)

@@ -239,11 +239,8 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
     batch_size = job.options.get("batch_size") or settings.IMPORT_BATCH_SIZE
 
     reader = PositionedCsv(stored_files.staged_path(job), layout["delimiter"])
-    number, blank_keys, batch = chunk.checkpoint_row, chunk.checkpoint_keys, []
-    for cells, blank, next_offset in reader.records(chunk.checkpoint_offset):
-        if blank:
-            continue
-        number += 1
+    blank_keys, batch = chunk.checkpoint_keys, []
+    for number, cells, next_offset in reader.data_rows(chunk.checkpoint_offset, after=chunk.checkpoint_row):
         if skip:
             cells = cells[skip:]
         if len(cells) < width:
@@ -291,12 +288,12 @@ def job_write_after_validation(*, job: ImportExportJob) -> bool:
         outcome_counters = dict.fromkeys(
             ("created_records", "updated_records", "unchanged_records", "skipped_records"), 0
         )
-        if current.error_records:
+        if current.failed_records:
             ImportExportJob.objects.filter(pk=job.pk).update(**outcome_counters)
             current.refresh_from_db()
             error_report_build(current)
             status.job_failed(current, message=(
-                f"Nothing was imported: {current.error_records:,} of {current.total_records:,} rows failed and "
+                f"Nothing was imported: {current.failed_records:,} of {current.total_records:,} rows failed and "
                 "the import was set to import nothing if any row fails. Fix the rows in the error report and "
                 "import the file again."
             ))
@@ -309,7 +306,7 @@ def job_write_after_validation(*, job: ImportExportJob) -> bool:
             checkpoint_offset=F("start_offset"), checkpoint_keys=0,
         )
         ImportExportJob.objects.filter(pk=job.pk).update(
-            writing=True, heartbeat_at=now, processed_records=0, error_records=0,
+            writing=True, heartbeat_at=now, processed_records=0, failed_records=0,
             **outcome_counters,
         )
         status.job_log(current, f"All {current.total_records:,} rows are valid; writing them now.")
@@ -347,8 +344,8 @@ def _summary(job: ImportExportJob) -> str:
     verb = "Dry run finished (nothing written)" if job.dry_run else "Import finished"
     return (
         f"{verb}: {job.total_records} rows, {job.created_records} created, {job.updated_records} updated, "
-        f"{job.unchanged_records} unchanged, {job.skipped_records - job.unchanged_records} skipped, "
-        f"{job.error_records} failed."
+        f"{job.unchanged_records} unchanged, {job.skipped_not_unchanged} skipped, "
+        f"{job.failed_records} failed."
     )
 
 

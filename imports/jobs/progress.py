@@ -36,7 +36,7 @@ def job_progress_data(job: ImportExportJob) -> dict:
         "updated": job.updated_records,
         "unchanged": job.unchanged_records,
         "skipped": job.skipped_records,
-        "failed": job.error_records,
+        "failed": job.failed_records,
         "rows_per_second": round(rate),
         "seconds_elapsed": round(elapsed) if elapsed is not None else None,
         "seconds_left": left,

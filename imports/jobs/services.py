@@ -16,6 +16,7 @@ from imports.declare.targets import ImportTarget, get_target
 from imports.engine.exporting import records_export
 from imports.engine.mapping import mapping_validate
 from imports.engine.options import ImportOptions
+from imports.engine.readers.limits import check_file_size
 from imports.jobs.status import export_started, job_completed, job_failed, job_log
 from imports.models import DataTemplate, ImportExportJob
 
@@ -60,9 +61,7 @@ def job_create(
     removed again.
     """
     target = get_target(target_name)
-    limit = settings.IMPORT_MAX_FILE_MB
-    if file.size > limit * 1024 * 1024:
-        raise ImportFileError(f"The file is {file.size / 1024 / 1024:.1f} MB; the limit is {limit} MB.")
+    check_file_size(file.size)
     explicit = template_mapping(company=company, target=target, name=template_name) if template_name else {}
     explicit.update(mapping_validate(target, {} if mapping is None else mapping))
     job = ImportExportJob(

@@ -1,9 +1,9 @@
 """The wizard's forms. Checks that need the file (type by content, encoding, header) live in imports.web.uploads."""
 
 from django import forms
-from django.conf import settings
 
 from imports.declare.targets import ImportTarget
+from imports.engine.readers.limits import file_size_refusal
 from imports.models import DataTemplate, ImportUpload
 
 
@@ -20,9 +20,8 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         file = self.cleaned_data["file"]
-        limit = settings.IMPORT_MAX_FILE_MB
-        if file.size > limit * 1024 * 1024:
-            raise forms.ValidationError(f"The file is {file.size / 1024 / 1024:.1f} MB; the limit is {limit} MB.")
+        if refusal := file_size_refusal(file.size):
+            raise forms.ValidationError(refusal)
         return file
 
 

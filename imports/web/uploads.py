@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +25,7 @@ from imports.engine.mapping import ColumnMapping, map_columns, mapping_validate,
 from imports.engine.options import ImportOptions
 from imports.engine.planning import BatchPlanner, ImportContext
 from imports.engine.readers import SourceRow, sniffing
-from imports.engine.readers.limits import ReadLimits
+from imports.engine.readers.limits import ReadLimits, check_file_size
 from imports.engine.readers.table import Table
 from imports.engine.readers.workbooks import XlsSource
 from imports.engine.readers.xlsx_stream import XlsxStream
@@ -42,9 +41,7 @@ def upload_create(*, company: Company, user, target_name: str, file: File, sheet
     """Store an uploaded file and read its header; raises ImportFileError (and keeps nothing) for a file that
     cannot be imported. `previous` is the upload this one replaces: its mapping and options are kept."""
     target = get_target(target_name)
-    limit = settings.IMPORT_MAX_FILE_MB
-    if file.size > limit * 1024 * 1024:
-        raise ImportFileError(f"The file is {file.size / 1024 / 1024:.1f} MB; the limit is {limit} MB.")
+    check_file_size(file.size)
     if not file.size:
         raise ImportFileError("The file is empty.")
     upload = ImportUpload(

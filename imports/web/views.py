@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from imports.declare.targets import all_targets, get_target
+from imports.http.downloads import error_report_download
 from imports.jobs import selectors
 from imports.jobs.progress import job_progress_data
 from imports.jobs.stopping import job_cancel
@@ -111,7 +112,7 @@ def job_error_report(request, job_id):
     job = selectors.job_get(company=request.user.company, job_id=job_id)
     if not job.error_report:
         raise Http404("This job has no error report.")
-    return FileResponse(job.error_report.open("rb"), as_attachment=True, filename=job.error_report.name.rsplit("/")[-1])
+    return error_report_download(job.error_report)
 
 
 @login_required

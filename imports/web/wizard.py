@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import all_targets, get_target
 from imports.engine.mapping import CONFIDENCE, NAME, SYNONYM, mapping_validate
+from imports.engine.readers.limits import max_file_bytes
 from imports.jobs import selectors
 from imports.jobs.progress import job_progress_data
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
@@ -41,9 +42,9 @@ WIZARD_STEPS = ((1, "Choose and upload"), (2, "Map columns"), (3, "Options"), (4
 
 
 def _page(request, template: str, context: dict):
-    limit = settings.IMPORT_MAX_FILE_MB
     return render(request, template, {
-        "wizard_steps": WIZARD_STEPS, "max_mb": limit, "max_bytes": limit * 1024 * 1024, **context,
+        "wizard_steps": WIZARD_STEPS, "max_mb": settings.IMPORT_MAX_FILE_MB, "max_bytes": max_file_bytes(),
+        **context,
     })
 
 

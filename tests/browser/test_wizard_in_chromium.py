@@ -92,7 +92,7 @@ def test_messy_file_from_upload_to_imported_rows_and_error_report(page, live_ser
     expect(page.locator("progress.job-progress")).to_have_attribute("value", "100")
     snap("imported")
     job = ImportExportJob.objects.get(dry_run=False)
-    assert (job.created_records, job.error_records) == (41, 2)
+    assert (job.created_records, job.failed_records) == (41, 2)
     assert Customer.objects.filter(company=company).count() == 41
 
     with page.expect_download() as download:

@@ -155,7 +155,7 @@ def test_another_companys_group_is_unknown(import_accounts, other_company):
 
     job = import_accounts(business("A-1", customer_group="Partners"))
 
-    assert job.error_records == 1
+    assert job.failed_records == 1
     assert report_rows(job)[0]["error_message"].startswith("Unknown customer_group 'Partners'")
 
 
@@ -211,7 +211,7 @@ def test_another_companys_account_is_no_parent(import_accounts, other_company):
 
     job = import_accounts(business("A-1", "G-1"))
 
-    assert job.error_records == 1
+    assert job.failed_records == 1
     assert report_rows(job)[0]["error_message"] == (
         "Unknown parent_account 'G-1': no row of this file and no stored account has this account number"
     )

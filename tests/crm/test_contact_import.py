@@ -31,7 +31,7 @@ def test_the_documented_columns_import(accounts, import_contacts):
     job = import_contacts(contact("Sam", "Sam.Lee@EXAMPLE.com", phone="(555) 555-0101", job_title="Buyer",
                                   department="Purchasing", is_primary="Yes"))
 
-    assert (job.created_records, job.error_records) == (1, 0)
+    assert (job.created_records, job.failed_records) == (1, 0)
     stored = Contact.objects.get()
     assert (stored.account, stored.first_name, stored.last_name) == (accounts["A-1"], "Sam", "Lee")
     assert (stored.email, stored.phone) == ("Sam.Lee@example.com", "+15555550101")  # as for utility customers
@@ -109,8 +109,8 @@ def test_update_only_imported_twice_updates_then_finds_everything_unchanged(acco
     first = import_contacts(*rows, mode="update_only")
     second = import_contacts(*rows, mode="update_only")
 
-    assert (first.updated_records, first.error_records) == (1, 2)
-    assert (second.unchanged_records, second.error_records) == (1, 2)
+    assert (first.updated_records, first.failed_records) == (1, 2)
+    assert (second.unchanged_records, second.failed_records) == (1, 2)
     assert [row["error_message"] for row in report_rows(second)] == [
         "No contact with email kim@example.com at this account to update: update mode only changes existing "
         "contacts",
@@ -122,7 +122,7 @@ def test_update_only_imported_twice_updates_then_finds_everything_unchanged(acco
 def test_a_contact_without_email_is_created_with_a_warning(accounts, import_contacts):
     job = import_contacts(contact("Jo"))
 
-    assert (job.created_records, job.error_records) == (1, 0)
+    assert (job.created_records, job.failed_records) == (1, 0)
     assert report_rows(job)[0]["error_message"] == (
         "Warning: No email: the contact was created, but an import can find a contact to update only by its email, "
         "so importing this row again creates it again"
@@ -134,7 +134,7 @@ def test_an_email_twice_for_one_account_in_a_file_fails_the_later_row(accounts, 
     job = import_contacts(contact("Sam", "sam@example.com"), contact("Sam", "sam@example.com", account="A-2"),
                           contact("Samuel", "sam@example.com"))
 
-    assert (job.created_records, job.error_records) == (2, 1)
+    assert (job.created_records, job.failed_records) == (2, 1)
     assert report_rows(job)[0]["error_message"] == "Duplicate contact: the same account and email (same as row 1)"
 
 

@@ -37,7 +37,7 @@ def test_a_groups_type_is_updated_by_its_name(write_file, run_import):
     job = run_import(write_file("groups.csv", "name,group_type\nPartners,individual\nNobody,business\n"),
                      target="CustomerGroup", mode="update_only")
 
-    assert (job.updated_records, job.error_records) == (1, 1)
+    assert (job.updated_records, job.failed_records) == (1, 1)
     assert CustomerGroup.objects.get(name="Partners").group_type == "INDIVIDUAL"
     assert report_rows(job)[0]["error_message"] == (
         "Unknown customer group 'Nobody': update mode only changes existing customer groups"

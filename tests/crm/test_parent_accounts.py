@@ -28,7 +28,7 @@ def test_children_before_their_parents_import_completely(import_accounts, settin
     job = import_accounts(*CHILDREN_FIRST, batch_size=batch_size)
 
     assert job.chunks.count() == chunks
-    assert (job.job_status, job.created_records, job.error_records) == ("completed", 4, 0)
+    assert (job.job_status, job.created_records, job.failed_records) == ("completed", 4, 0)
     assert parents() == HIERARCHY
     assert not job.error_report
     assert not ImportReference.objects.exists()  # forgotten once the job is done
@@ -44,7 +44,7 @@ def test_children_whose_parents_another_worker_wrote_meanwhile_are_linked_at_the
 
     job = import_accounts(*CHILDREN_FIRST, batch_size=1)
 
-    assert (job.created_records, job.error_records) == (4, 0)
+    assert (job.created_records, job.failed_records) == (4, 0)
     assert parents() == HIERARCHY
     assert not job.error_report
 
@@ -63,7 +63,7 @@ def test_a_parent_already_stored_is_linked_and_an_import_twice_is_unchanged(impo
 def test_a_parent_that_exists_nowhere_fails_its_row(import_accounts):
     job = import_accounts(business("C-1", "P-404"), business("C-2"))
 
-    assert (job.created_records, job.error_records) == (1, 1)
+    assert (job.created_records, job.failed_records) == (1, 1)
     assert report_rows(job)[0]["error_message"] == (
         "Unknown parent_account 'P-404': no row of this file and no stored account has this account number"
     )
@@ -91,7 +91,7 @@ def test_every_row_of_a_cycle_of_three_fails_and_the_rest_import(import_accounts
         "2": "parent_account 'X-3' makes a cycle: following parent_account from row 3 leads back to this account",
         "3": "parent_account 'X-1' makes a cycle: following parent_account from row 1 leads back to this account",
     }
-    assert (job.created_records, job.error_records) == (1, 3)
+    assert (job.created_records, job.failed_records) == (1, 3)
     assert parents() == {"Z-1": None}
 
 
@@ -114,7 +114,7 @@ def test_a_file_may_move_an_account_out_of_the_way_of_a_would_be_cycle(import_ac
 
     job = import_accounts(business("B-1", "A-1"), business("A-1", "C-1"), business("C-1"))
 
-    assert (job.error_records, job.updated_records, job.created_records) == (0, 2, 1)
+    assert (job.failed_records, job.updated_records, job.created_records) == (0, 2, 1)
     assert parents() == {"A-1": "C-1", "B-1": "A-1", "C-1": None}
 
 
@@ -123,7 +123,7 @@ def test_a_child_whose_parent_row_fails_is_imported_with_a_warning(import_accoun
 
     job = import_accounts(business("C-1", "P-1"), business("P-1", website="not a website"), batch_size=1)
 
-    assert (job.created_records, job.error_records) == (1, 1)
+    assert (job.created_records, job.failed_records) == (1, 1)
     assert parents() == {"C-1": None}
     assert [(row["row_number"], row["error_message"]) for row in report_rows(job)] == [
         ("1", "Warning: parent_account 'P-1' was not set: row 2, the row with that account number, was not "
@@ -158,7 +158,7 @@ def test_a_dry_run_judges_parents_and_writes_nothing(import_accounts):
     job = import_accounts(business("C-1", "P-1"), business("P-1"), business("L-1", "L-2"), business("L-2", "L-1"),
                           dry_run=True)
 
-    assert (job.created_records, job.error_records) == (2, 2)
+    assert (job.created_records, job.failed_records) == (2, 2)
     assert not Account.objects.exists()
     assert not ImportReference.objects.exists()
 
@@ -180,7 +180,7 @@ def test_updating_some_rows_parents_and_groups_leaves_the_other_rows_as_they_are
     job = import_accounts(business("A-1", "P-2", customer_group="Individuals"), business("C-1", "P-3"),
                           {"account_number": "B-1", "industry": "Mining"}, business("P-3"))
 
-    assert (job.updated_records, job.created_records, job.error_records) == (3, 1, 0)
+    assert (job.updated_records, job.created_records, job.failed_records) == (3, 1, 0)
     assert parents() == {"P-1": None, "P-2": None, "A-1": "P-2", "B-1": "P-1", "C-1": "P-3", "P-3": None}
     assert dict(Account.objects.values_list("account_number", "customer_group__name")) == {
         "P-1": "Businesses", "P-2": "Businesses", "A-1": "Individuals", "B-1": "Businesses", "C-1": "Businesses",

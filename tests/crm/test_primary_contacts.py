@@ -25,7 +25,7 @@ def test_a_thousand_individual_accounts_get_a_thousand_primary_contacts_then_non
     first = import_accounts(*people(1000))
     second = import_accounts(*people(1000))
 
-    assert (first.created_records, first.error_records) == (1000, 0)
+    assert (first.created_records, first.failed_records) == (1000, 0)
     assert Contact.objects.count() == 1000
     assert Contact.objects.filter(is_primary=True).values("account").distinct().count() == 1000
     assert (second.created_records, second.updated_records, second.unchanged_records) == (0, 0, 1000)

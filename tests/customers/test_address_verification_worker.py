@@ -45,7 +45,7 @@ def test_an_import_of_10000_customers_never_waits_for_verification(company, fake
     job_enqueue(job)
 
     wait_for(lambda: job_finished(job), workers=[worker], what="the import to finish")
-    assert (job.job_status, job.created_records, job.error_records) == (ImportExportJob.Status.COMPLETED, CUSTOMERS, 0)
+    assert (job.job_status, job.created_records, job.failed_records) == (ImportExportJob.Status.COMPLETED, CUSTOMERS, 0)
     wait_for(lambda: fake_google.count() >= 1, workers=[worker], what="verification to ask Google")
     assert Customer.objects.filter(company=company, address_status="pending").count() == CUSTOMERS
 

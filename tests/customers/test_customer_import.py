@@ -48,7 +48,7 @@ def test_guide_template_imports_both_rows_with_the_guides_defaults(company, writ
     job = run_import(write_file("guide.csv", GUIDE_CSV))
 
     assert job.job_status == ImportExportJob.Status.COMPLETED
-    assert (job.total_records, job.created_records, job.error_records) == (2, 2, 0)
+    assert (job.total_records, job.created_records, job.failed_records) == (2, 2, 0)
     john = Customer.objects.get(company=company, email="john.doe@example.com")
     assert john.phone == "+15555555555"
     assert (john.billing_address, john.billing_city, john.billing_state, john.billing_postal_code) == (
@@ -80,7 +80,7 @@ def test_generated_account_numbers_skip_numbers_already_stored(company, write_fi
 def test_generated_account_number_never_equals_a_number_named_in_the_same_batch(company, write_file, run_import):
     job = run_import(write_file("c.csv", csv_of(row(1, account_number=""), row(2, account_number="1234000001"))))
 
-    assert job.error_records == 0
+    assert job.failed_records == 0
     assert sorted(Customer.objects.values_list("account_number", flat=True)) == ["1234000001", "1234000002"]
 
 
@@ -89,7 +89,7 @@ def test_generated_numbers_start_above_numbers_of_that_form_named_later_in_the_f
 
     job = run_import(write_file("c.csv", content), batch_size=1)
 
-    assert (job.created_records, job.error_records) == (2, 0)
+    assert (job.created_records, job.failed_records) == (2, 0)
     assert Customer.objects.get(first_name="First1").account_number == "1234000008"
     assert Customer.objects.get(first_name="First2").account_number == "1234000007"
 
@@ -113,7 +113,7 @@ def test_each_kind_of_bad_row_gets_the_guides_exact_message_and_nothing_partial(
         5: "Missing required field: first_name",
         6: "Duplicate account number (same as row 1)",
     }
-    assert (job.created_records, job.error_records) == (1, 5)
+    assert (job.created_records, job.failed_records) == (1, 5)
     assert list(Customer.objects.values_list("account_number", flat=True)) == ["5000000001"]
 
 
@@ -338,7 +338,7 @@ def test_dry_run_writes_nothing_and_predicts_the_real_run(company, write_file, r
     assert Customer.objects.count() == 1
     assert Customer.objects.get().first_name == "Old"
     real = run_import(path)
-    counts = ("created_records", "updated_records", "unchanged_records", "skipped_records", "error_records")
+    counts = ("created_records", "updated_records", "unchanged_records", "skipped_records", "failed_records")
     assert [getattr(dry, name) for name in counts] == [getattr(real, name) for name in counts] == [2, 1, 0, 0, 1]
     assert messages(dry) == messages(real)
 

@@ -62,7 +62,7 @@ def readings_of(meter: str) -> list[tuple]:
 def test_the_guides_reading_template_imports_against_its_customer_template(customers, write_file, run_import):
     job = run_import(write_file("readings.csv", READING_TEMPLATE), target="MeterReading")
 
-    assert (job.job_status, job.created_records, job.error_records) == ("completed", 2, 0)
+    assert (job.job_status, job.created_records, job.failed_records) == ("completed", 2, 0)
     john, jane = customers
     first, second = MeterReading.objects.order_by("meter_number")
     assert (first.customer, first.meter_number, first.reading_date) == (john, "MTR-001234", dt.date(2024, 1, 15))
@@ -106,7 +106,7 @@ def test_reading_type_defaults_to_manual_and_accepts_the_guides_types(customers,
 def test_each_bad_row_fails_with_a_message_naming_its_field(customers, import_readings, row, field, message):
     job = import_readings(row)
 
-    assert (job.created_records, job.error_records) == (0, 1)
+    assert (job.created_records, job.failed_records) == (0, 1)
     log = job.logs.get(log_level=ImportExportLog.Level.ERROR, record_number=1)
     expected = message.format(today=job.judged_on.isoformat())
     assert log.message == expected
@@ -124,7 +124,7 @@ def test_a_second_reading_of_a_meter_on_one_day_in_a_file_fails_and_names_the_fi
         "1234567891,MTR-001235,2024-01-15,100,manual,",
         "1234567890,MTR-001234,2024-01-15,105,manual,second visit",
     )
-    assert (job.created_records, job.error_records) == (2, 1)
+    assert (job.created_records, job.failed_records) == (2, 1)
     log = job.logs.get(log_level=ImportExportLog.Level.ERROR)
     assert log.record_number == 3
     assert log.message == "Duplicate reading for this meter_number and reading_date (same as row 1)"
@@ -141,12 +141,12 @@ class TestModes:
 
     def test_create_mode_skips_it_by_default(self, import_readings):
         job = import_readings("1234567890,MTR-001234,2024-01-15,150,manual,again", mode="create")
-        assert (job.skipped_records, job.error_records) == (1, 0)
+        assert (job.skipped_records, job.failed_records) == (1, 0)
         assert readings_of("MTR-001234") == [(dt.date(2024, 1, 15), Decimal("100"), None)]
 
     def test_create_mode_with_duplicates_error_fails_it(self, import_readings):
         job = import_readings("1234567890,MTR-001234,2024-01-15,150,manual,", mode="create", duplicates="error")
-        assert job.error_records == 1
+        assert job.failed_records == 1
         assert job.logs.get(log_level="error").message == "Duplicate reading for this meter_number and reading_date"
 
     def test_upsert_updates_it(self, import_readings):
@@ -161,7 +161,7 @@ class TestModes:
 
     def test_update_mode_fails_a_reading_that_is_not_stored(self, import_readings):
         job = import_readings("1234567890,MTR-001234,2024-02-15,150,manual,", mode="update")
-        assert job.error_records == 1
+        assert job.failed_records == 1
         assert job.logs.get(log_level="error").message == (
             "No reading of meter MTR-001234 on 2024-02-15 to update: update mode only changes existing readings"
         )
@@ -175,7 +175,7 @@ def test_a_drop_below_the_previous_reading_is_imported_with_a_warning_in_the_log
         "1234567891,MTR-001235,2024-02-15,500,manual,",
     )
 
-    assert (job.job_status, job.created_records, job.error_records) == ("completed", 2, 0)
+    assert (job.job_status, job.created_records, job.failed_records) == ("completed", 2, 0)
     message = (
         "reading_value 120 is lower than the meter's previous reading 99950 on 2024-01-15: possible meter roll-over "
         "or misread (imported, consumption -99830)"
@@ -207,7 +207,7 @@ def test_rows_out_of_date_order_are_judged_against_the_right_previous_reading(cu
         batch_size=batch_size,
     )
 
-    assert (job.created_records, job.error_records) == (3, 0)
+    assert (job.created_records, job.failed_records) == (3, 0)
     assert readings_of("MTR-001234") == [
         (dt.date(2024, 1, 15), Decimal("100"), None),
         (dt.date(2024, 2, 15), Decimal("250"), Decimal("150")),
@@ -258,7 +258,7 @@ def test_another_companys_customer_is_an_unknown_account(customers, other_compan
 
     job = import_readings("5550000001,MTR-OTHER,2024-01-15,100,manual,")
 
-    assert job.error_records == 1
+    assert job.failed_records == 1
     assert job.logs.get(log_level="error").message.startswith("Unknown account_number '5550000001'")
 
 

@@ -23,7 +23,7 @@ def stored(salespro_id):
 
 
 def counts(job):
-    return job.created_records, job.updated_records, job.unchanged_records, job.error_records
+    return job.created_records, job.updated_records, job.unchanged_records, job.failed_records
 
 
 def test_an_export_creates_its_appointments_with_every_column(company, write_export, run_import):

@@ -34,7 +34,7 @@ def test_an_export_imports_back_unchanged(company, imported, command, tmp_path, 
     assert result.status == 0, result.stderr
     lines = output.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("salespro_id,salespro_created_at,salespro_updated_at,is_sale,")
-    assert (job.total_records, job.unchanged_records, job.error_records) == (2, 2, 0)
+    assert (job.total_records, job.unchanged_records, job.failed_records) == (2, 2, 0)
 
 
 @pytest.mark.parametrize("model", ["salesprouser", "salesproappointment", "salesprosynchistory"])

@@ -55,7 +55,7 @@ def test_the_blank_template_imports_as_it_is(company, signed_in, write_file, run
 
     job = run_import(write_file("template.csv", template), target="SalesProAppointment")
 
-    assert (job.created_records, job.error_records) == (2, 0)
+    assert (job.created_records, job.failed_records) == (2, 0)
 
 
 def test_the_wizard_maps_the_exports_dotted_columns_by_itself(signed_in):

@@ -18,6 +18,28 @@ from imports.declare.errors import ImportFileError
 JSON_MAX_DEPTH = 4
 
 
+def max_file_bytes() -> int:
+    """The largest import file accepted, in bytes (IMPORT_MAX_FILE_MB)."""
+    return settings.IMPORT_MAX_FILE_MB * 1024 * 1024
+
+
+def file_size_refusal(size: int) -> str | None:
+    """The sentence that refuses a file of `size` bytes, or None when it is within IMPORT_MAX_FILE_MB.
+
+    A sentence, not an exception: each face refuses in its own way (a form error, an API 413, an ImportFileError)
+    with the same words.
+    """
+    if size > max_file_bytes():
+        return f"The file is {size / 1024 / 1024:.1f} MB; the limit is {settings.IMPORT_MAX_FILE_MB} MB."
+    return None
+
+
+def check_file_size(size: int) -> None:
+    """Raise ImportFileError for a file over IMPORT_MAX_FILE_MB."""
+    if refusal := file_size_refusal(size):
+        raise ImportFileError(refusal)
+
+
 @dataclass(frozen=True)
 class ReadLimits:
     """What one import file may hold. `from_settings()` gives the limits in force; tests pass smaller ones."""

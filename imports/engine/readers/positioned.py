@@ -36,9 +36,18 @@ class PositionedCsv:
         for cells, _blank, next_offset in self._rows(offset, cells_wanted=True):
             yield cells, next_offset
 
-    def records(self, offset: int = 0) -> Iterator[tuple[list[str], bool, int]]:
-        """Like `rows`, with whether each row is blank (as `is_blank` says), which comes free here."""
-        return self._rows(offset, cells_wanted=True)
+    def data_rows(self, offset: int, after: int) -> Iterator[tuple[int, list[str], int]]:
+        """The non-blank rows from byte `offset`, numbered on from `after` (the number of the data row before it):
+        each row's number, its cells, and the offset where the next row starts.
+
+        Blank rows (as `is_blank` says, which comes free here) are skipped and not counted. The chunk's scan, its
+        import and the error report's look-up all walk rows this way, so one number names one row in each.
+        """
+        number = after
+        for cells, blank, next_offset in self._rows(offset, cells_wanted=True):
+            if not blank:
+                number += 1
+                yield number, cells, next_offset
 
     def row_ends(self, offset: int = 0) -> Iterator[tuple[bool, int]]:
         """For each row from `offset`: whether it is blank, and the offset where the next row starts.

@@ -1,8 +1,8 @@
 """A file as a table: a header and numbered data rows, whatever the format underneath."""
 
-from collections.abc import Callable, Iterator
-from itertools import islice
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from imports.declare.errors import ImportFileError
 from imports.declare.outcomes import SourceRow
@@ -15,6 +15,8 @@ from imports.engine.readers.xlsx_stream import XlsxStream
 HEADER_SEARCH_ROWS = 10
 # An error report starts with these two columns; importing the corrected report must ignore them.
 REPORT_COLUMNS = ("row_number", "error_message")
+
+Position = TypeVar("Position")
 
 
 def is_blank(cells: list[str]) -> bool:
@@ -30,6 +32,30 @@ def choose_header(candidates: list[list[str]], header_score: Callable[[list[str]
             return scores.index(max(scores))
     filled = [sum(1 for cell in cells if cell.strip()) for cells in candidates]
     return filled.index(max(filled))
+
+
+def find_header(
+    rows: Iterable[tuple[list[str], Position]],
+    header_score: Callable[[list[str]], int] | None,
+    *,
+    first: bool = False,
+) -> tuple[list[str], Position]:
+    """The header row of a file, with its position (whatever `rows` pairs each row's cells with: an index, an
+    offset): among the first ten non-blank rows, the one `choose_header` picks, or the first one when `first` (a
+    JSON file's header is the keys of its first record). The wizard's table and the job's layout both ask here, so
+    they agree on the header of one file."""
+    candidates = []
+    for cells, position in rows:
+        if is_blank(cells):
+            continue
+        candidates.append((cells, position))
+        if len(candidates) == HEADER_SEARCH_ROWS:
+            break
+    if not candidates:
+        raise ImportFileError("The file has no rows: it is empty or every row is blank.")
+    if first:
+        return candidates[0]
+    return candidates[choose_header([cells for cells, _position in candidates], header_score)]
 
 
 def report_columns_to_skip(header: list[str]) -> int:
@@ -90,12 +116,9 @@ class Table:
         return DelimitedSource(self.path)
 
     def _find_header(self, header_score) -> tuple[int, list[str]]:
-        candidates = list(islice(self._non_blank_raw_rows(), HEADER_SEARCH_ROWS))
-        if not candidates:
-            raise ImportFileError("The file has no rows: it is empty or every row is blank.")
-        if self.format == sniffing.JSON:
-            return candidates[0]
-        return candidates[choose_header([cells for _index, cells in candidates], header_score)]
+        raw_rows = ((cells, index) for index, cells in enumerate(self._source.rows()))
+        header, index = find_header(raw_rows, header_score, first=self.format == sniffing.JSON)
+        return index, header
 
     def _non_blank_raw_rows(self) -> Iterator[tuple[int, list[str]]]:
         for index, cells in enumerate(self._source.rows()):

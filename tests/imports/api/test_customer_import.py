@@ -47,7 +47,7 @@ def test_a_running_job_is_processing_with_its_progress(api, company):
     job_transition(job, ImportExportJob.Status.RUNNING)
     ImportExportJob.objects.filter(pk=job.pk).update(
         total_records=1000, processed_records=750, created_records=700, updated_records=30, unchanged_records=10,
-        skipped_records=10, error_records=10,
+        skipped_records=10, failed_records=10,
     )
 
     body = api.get(f"{CUSTOMERS_URL}/{job.pk}").json()

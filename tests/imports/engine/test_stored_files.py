@@ -178,7 +178,7 @@ def test_with_local_files_a_job_keeps_its_upload_and_report_and_drops_its_workin
     with django_capture_on_commit_callbacks(execute=True):  # as outside a test's transaction
         job = run_import(path)
 
-    assert (job.job_status, job.created_records, job.error_records) == ("completed", 4, 1)
+    assert (job.job_status, job.created_records, job.failed_records) == ("completed", 4, 1)
     assert job.layout["file"] == f"imports/{job.company_id}/{job.pk}/work/staged.csv"  # converted from JSON
     media = Path(settings.MEDIA_ROOT)
     assert files_under(media) == sorted([media / job.file.name, media / job.error_report.name])
@@ -293,7 +293,7 @@ def test_the_wizard_reads_uploads_from_the_object_store(object_store, client, us
     created.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):  # as outside a test's transaction
         job = job_run(job=created.validation_job)
-    assert (job.job_status, job.total_records, job.error_records) == ("completed", 2, 1)
+    assert (job.job_status, job.total_records, job.failed_records) == ("completed", 2, 1)
     assert object_store.keys(f"imports/{job.company_id}/{job.pk}/") == [job.file.name]  # working files gone
     assert object_store.read(job.file.name) == content.getvalue()
     assert files_under(settings.MEDIA_ROOT) == []
@@ -350,7 +350,7 @@ def test_workers_that_share_no_disk_import_a_file_uploaded_through_the_api(
     second = start_worker("b", environment=machines["b"], arguments=("--beat", "--schedule", str(tmp_path / "beat")))
     wait_for(lambda: job_finished(job), timeout=180, workers=[first, second], what="the job to finish")
 
-    assert (job.job_status, job.total_records, job.created_records, job.error_records) == ("completed", 600, 596, 4)
+    assert (job.job_status, job.total_records, job.created_records, job.failed_records) == ("completed", 600, 596, 4)
     assert Customer.objects.filter(company=user.company).count() == 596
     worked_on = TaskResult.objects.filter(task_name__startswith="imports.jobs.tasks.").values_list("worker", flat=True)
     assert {name.split("@")[0] for name in worked_on} == {"a", "b"}, "both machines should have taken part"

@@ -48,7 +48,7 @@ def test_refused_rows_fail_alone_and_the_rest_of_the_batch_lands(company, write_
         7: "meter_number MTR-000007 already belongs to another active customer (saved by another import meanwhile)",
         9: "meter_number MTR-000009 already belongs to another active customer (saved by another import meanwhile)",
     }
-    assert (job.created_records, job.updated_records, job.error_records) == (7, 0, 3)
+    assert (job.created_records, job.updated_records, job.failed_records) == (7, 0, 3)
     mine = Customer.objects.filter(company=company, first_name__startswith="First")
     assert sorted(mine.values_list("account_number", flat=True)) == [
         f"{5000000000 + n}" for n in (1, 2, 4, 5, 6, 8, 10)
@@ -71,5 +71,5 @@ def test_scattered_refusals_in_a_large_batch_are_each_isolated(company, write_fi
                      batch_size=200)
 
     assert set(errors(job)) == conflicting
-    assert (job.created_records, job.error_records) == (195, 5)
+    assert (job.created_records, job.failed_records) == (195, 5)
     assert Customer.objects.filter(company=company).count() == 200

@@ -34,7 +34,7 @@ def test_one_bad_row_imports_nothing_and_reports_the_bad_row(company, command, w
     job = ImportExportJob.objects.get()
     assert result.status == 2
     assert Customer.objects.count() == 0
-    assert (job.job_status, job.total_records, job.error_records, job.created_records) == ("failed", 30, 1, 0)
+    assert (job.job_status, job.total_records, job.failed_records, job.created_records) == ("failed", 30, 1, 0)
     assert job.error_message.startswith("Nothing was imported: 1 of 30 rows failed")
     with job.error_report.open("rb") as report:
         rows = list(csv.DictReader(report.read().decode("utf-8-sig").splitlines()))
@@ -51,7 +51,7 @@ def test_a_clean_file_is_validated_then_written_once(company, command, write_fil
     job = ImportExportJob.objects.get()
     assert result.status == 0
     assert Customer.objects.filter(company=company).count() == 30
-    assert (job.job_status, job.processed_records, job.created_records, job.error_records) == ("completed", 30, 30, 0)
+    assert (job.job_status, job.processed_records, job.created_records, job.failed_records) == ("completed", 30, 30, 0)
     assert job.logs.filter(message="All 30 rows are valid; writing them now.").exists()
     assert output["created"] == 30
 

@@ -88,7 +88,7 @@ def outcome(job: ImportExportJob) -> dict:
     return {
         "status": job.job_status,
         "counts": (job.total_records, job.created_records, job.updated_records, job.unchanged_records,
-                   job.skipped_records, job.error_records),
+                   job.skipped_records, job.failed_records),
         "report": report,
         "customers": sorted(customers),
     }

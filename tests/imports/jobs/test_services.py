@@ -93,7 +93,7 @@ def test_purge_deletes_old_files_but_keeps_the_job(company, write_file, run_impo
     recent.refresh_from_db()
     assert purged == 1
     assert (old.file.name, old.error_report.name) == ("", "")
-    assert old.error_records == 1
+    assert old.failed_records == 1
     assert not Path(upload).exists()
     assert not Path(report).exists()
     assert recent.file.name != ""

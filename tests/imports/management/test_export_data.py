@@ -70,7 +70,7 @@ def test_an_export_imports_back_unchanged(company, command, run_import, write_fi
 
     job = run_import(output)
 
-    assert (job.unchanged_records, job.created_records, job.updated_records, job.error_records) == (2, 0, 0, 0)
+    assert (job.unchanged_records, job.created_records, job.updated_records, job.failed_records) == (2, 0, 0, 0)
     assert list(Customer.objects.order_by("pk").values()) == before
 
 

@@ -9,7 +9,7 @@ from django.core.files import File
 from imports.declare.errors import ImportFileError
 from imports.engine.readers.delimited import DelimitedSource
 from imports.engine.readers.jsonfile import JsonSource
-from imports.engine.readers.limits import ReadLimits
+from imports.engine.readers.limits import ReadLimits, check_file_size, file_size_refusal
 from imports.engine.readers.positioned import PositionedCsv
 from imports.web.uploads import upload_create
 
@@ -232,3 +232,11 @@ def test_the_wizard_refuses_a_file_whose_problem_lies_past_the_rows_it_previews(
 
     assert str(refused.value) == "Row 401 (line 401) has 16 columns; the limit is 12 (IMPORT_MAX_COLUMNS)."
     assert not any(Path(settings.MEDIA_ROOT).rglob("*.csv"))
+
+
+def test_a_file_of_exactly_the_size_limit_is_accepted_and_one_byte_more_is_refused_in_one_sentence(settings):
+    settings.IMPORT_MAX_FILE_MB = 1
+    assert file_size_refusal(1024 * 1024) is None
+    assert file_size_refusal(1024 * 1024 + 1) == "The file is 1.0 MB; the limit is 1 MB."
+    with pytest.raises(ImportFileError, match=r"^The file is 1\.5 MB; the limit is 1 MB\.$"):
+        check_file_size(3 * 512 * 1024)

@@ -188,3 +188,18 @@ def test_chunk_starts_refuses_what_walking_every_row_refuses(tmp_path_factory, l
             return str(error)
 
     assert outcome(lambda: reader.chunk_starts(0, 5)) == outcome(lambda: chunk_starts_walked(reader, 0, 5))
+
+
+def test_data_rows_skip_blank_rows_and_number_on_from_the_row_before_the_offset(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"key,name\na,1\n\n , \nb,2\n,\nc,3\n")
+    reader = PositionedCsv(path, ",")
+    _header, after_header = next(reader.rows())
+    _a, after_a = next(reader.rows(after_header))
+
+    assert [(number, cells) for number, cells, _next in reader.data_rows(after_header, after=0)] == [
+        (1, ["a", "1"]), (2, ["b", "2"]), (3, ["c", "3"]),
+    ]
+    walked = list(reader.data_rows(after_a, after=1))
+    assert [(number, cells) for number, cells, _next in walked] == [(2, ["b", "2"]), (3, ["c", "3"])]
+    assert [(number, cells) for number, cells, _next in reader.data_rows(walked[0][2], after=2)] == [(3, ["c", "3"])]
