@@ -139,7 +139,7 @@ def test_scans_finished_but_never_merged_are_merged(new_job, queued):
 
 
 def test_scans_just_finished_are_left_to_the_run_that_finished_them(new_job, queued):
-    job = prepared(new_job(), merged=False)  # the last scan reported a moment ago: its run merges next
+    prepared(new_job(), merged=False)  # the last scan reported a moment ago: its run merges next
 
     jobs_sweep()
 
