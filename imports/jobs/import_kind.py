@@ -175,7 +175,7 @@ def job_merge(*, job: ImportExportJob, lease, takes_turn: bool = True) -> bool:
 
     True when this call did it; whoever finishes the last scan calls it, and only one of them gets the job.
     """
-    if not job_lease_take(job, lease):
+    if not job_lease_take(job, lease, chunks_in=Chunk.SCANNED):
         return False
     return job_guarded(job, lease, lambda: _merge(job, lease), "checked for repeated rows")
 

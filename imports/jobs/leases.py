@@ -137,13 +137,14 @@ def job_claim(job: ImportExportJob, lease, *, takes_turn: bool) -> bool:
     return True
 
 
-def job_lease_take(job: ImportExportJob, lease) -> bool:
-    """Take a running job that nobody holds, for a job-wide step between the chunks' steps (the merge)."""
+def job_lease_take(job: ImportExportJob, lease, *, chunks_in: str) -> bool:
+    """Take a running job that nobody holds, for a job-wide step between the chunks' steps (the import's merge),
+    once every chunk of the job is in status `chunks_in`."""
     with transaction.atomic():
         current = ImportExportJob.objects.select_for_update().filter(pk=job.pk).first()
         if current is None or current.job_status != Status.RUNNING or current.lease is not None:
             return False
-        if current.chunks.exclude(status=Chunk.SCANNED).exists() or not current.chunks.exists():
+        if current.chunks.exclude(status=chunks_in).exists() or not current.chunks.exists():
             return False
         ImportExportJob.objects.filter(pk=job.pk).update(lease=lease, heartbeat_at=timezone.now())
     job.refresh_from_db()
