@@ -95,7 +95,7 @@ def reset(database_url: str) -> None:
 
 
 def command_line(path: Path, database_url: str, *extra: str) -> tuple[dict, float, float]:
-    output, seconds, peak = child(["manage.py", "import_customers", "--model", "Customer", "--file", str(path),
+    output, seconds, peak = child(["manage.py", "import_data", "--model", "Customer", "--file", str(path),
                                    "--company", "bench", "--json", *extra], database_url, ok=(0, 1))
     return json.loads(output), seconds, peak
 

@@ -26,7 +26,7 @@ from django.db import connection, transaction  # noqa: E402
 
 from companies.models import Company  # noqa: E402
 from companies.services import company_create  # noqa: E402
-from imports.engine.planning import ImportOptions  # noqa: E402
+from imports.engine.options import ImportOptions  # noqa: E402
 from imports.jobs.services import job_create, job_enqueue  # noqa: E402
 from imports.jobs.stopping import job_cancel  # noqa: E402
 from imports.models import ImportExportJob  # noqa: E402

@@ -85,7 +85,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "Makes a retried upload safe: a key of your choosing (a new UUID for each upload; up to 255 visible ASCII "
         "characters). Sent again with the same key, the upload is not stored a second time: the answer is the job "
         "the first request created, as it is now (202, `Idempotent-Replayed: true`). Keys are your company's own; "
-        "on a target's own route (customers, readings) a key already used for another target answers 409."
+        "on a target's own route (/api/<api_path>/import) a key already used for another target answers 409."
     ),
 )
 TARGET_FILTER = OpenApiParameter(

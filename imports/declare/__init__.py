@@ -28,7 +28,6 @@ from imports.declare.outcomes import Outcome, RowPlan, SourceRow
 from imports.declare.stored_rows import stored_rows
 from imports.declare.targets import ImportTarget, UniqueInFile, all_targets, get_target, register
 from imports.declare.tasks import RELIABLE
-from imports.models import ImportExportJob  # what after_import receives
 
 __all__ = [
     "RELIABLE",
@@ -60,3 +59,13 @@ __all__ = [
     "stored_rows",
     "unescape_formula",
 ]
+
+
+def __getattr__(name: str):
+    """ImportExportJob (what `after_import` receives) is loaded when asked for: the models need Django set up,
+    and the readers, which import this package's errors, also run where it is not (a capped reading process)."""
+    if name == "ImportExportJob":
+        from imports.models import ImportExportJob
+
+        return ImportExportJob
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,8 +6,6 @@ concurrent import saved meanwhile), the rows are split in halves, each half in i
 refused rows stand alone: they fail with their own message and every other row lands.
 """
 
-import datetime as dt
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +14,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from companies.models import Company
+from imports.declare.bulk_insert import adapted_rows, copy_text, rows_insert
 from imports.declare.outcomes import Outcome, RowPlan
 from imports.declare.targets import ImportTarget
 from imports.engine.gate import Write, WriteGate
@@ -73,7 +72,7 @@ class TableWriter:
         touch = [f for f in self.fields if getattr(f, "auto_now", False)]
         fields = [self.model._meta.get_field(name) for name in names] + touch
         now = timezone.now()
-        rows = _adapted(
+        rows = adapted_rows(
             [[plan.final_value(name) for name in names] + [now] * len(touch) + [plan.existing["pk"]] for plan in plans],
             [*fields, self.model._meta.pk],
         )
@@ -100,76 +99,6 @@ class TableWriter:
                 cursor.executemany(
                     f"UPDATE {quote(self.table)} SET {assignments} WHERE {quote(self.pk_column)} = %s", rows
                 )
-
-
-_PLAIN = (str, int, float, bool, type(None))
-
-
-def _adapted(rows: list[list[Any]], fields: list[models.Field]) -> list[list[Any]]:
-    """Values as the database driver wants them. JSON columns get their text (which COPY and INSERT both accept).
-    psycopg takes dates, datetimes and UUIDs as they are; SQLite's driver takes plain values only, so anything
-    else goes through its field's own conversion."""
-    json_positions = [position for position, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
-    if connection.vendor == "postgresql":
-        for row in rows:
-            for position in json_positions:
-                row[position] = json.dumps(row[position], ensure_ascii=False)
-        return rows
-    for row in rows:
-        for position, value in enumerate(row):
-            if position in json_positions:
-                row[position] = json.dumps(value, ensure_ascii=False)
-            elif not isinstance(value, _PLAIN):
-                row[position] = fields[position].get_db_prep_save(value, connection)
-    return rows
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_value(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value).translate(_COPY_ESCAPES)
-
-
-def copy_text(rows: list[list[Any]]) -> str:
-    """Rows in COPY's text format. Built here rather than by psycopg's write_row, which looks up an adapter for
-    every value and costs three times as much; a line with no tab, newline, CR or backslash inside a value (nearly
-    all of them) needs no escaping at all."""
-    lines = []
-    for row in rows:
-        cells = ["\\N" if value is None else value if isinstance(value, str) else _copy_value(value) for value in row]
-        line = "\t".join(cells)
-        # Every backslash must be a NULL's own, and every tab a separator; otherwise escape value by value.
-        if line.count("\t") != len(cells) - 1 or line.count("\\") != row.count(None) or "\n" in line or "\r" in line:
-            line = "\t".join(map(_copy_value, row))
-        lines.append(line)
-    lines.append("")
-    return "\n".join(lines)
-
-
-def rows_insert(model: type[models.Model], fields: list[models.Field], rows: list[list[Any]]) -> None:
-    """Insert rows (lists in the order of `fields`) with one constant statement: COPY on PostgreSQL, executemany
-    elsewhere. (Django's multi-row INSERT changes its text with the row count, and psycopg then re-parses every %s
-    parameter mark of it each time: milliseconds a batch.)"""
-    if not rows:
-        return
-    rows = _adapted(rows, fields)
-    quote = connection.ops.quote_name
-    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # psycopg's COPY bypasses Django's cursor: translate its errors (IntegrityError, ...) the same way.
-            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                copy.write(copy_text(rows))
-        else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
 def write_isolating_refusals(

@@ -11,9 +11,10 @@ from collections import Counter
 from django.db import connection, transaction
 from django.utils import timezone
 
+from imports.declare.bulk_insert import rows_insert
 from imports.declare.outcomes import Outcome, RowPlan
 from imports.declare.targets import ImportTarget
-from imports.engine.bulk import plans_write, rows_insert
+from imports.engine.bulk import plans_write
 from imports.engine.gate import Write
 from imports.engine.keys import keys_assign
 from imports.engine.links import links_prepare, links_write

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from django.db import connection
 
 from companies.models import Company
+from imports.declare.bulk_insert import rows_insert
 from imports.declare.outcomes import Outcome, RowPlan
 from imports.declare.stored_rows import stored_rows
 from imports.declare.targets import ImportTarget
 from imports.engine import stored_files
-from imports.engine.bulk import rows_insert
 from imports.engine.gate import Write, WriteGate
 from imports.engine.planning import ImportContext
 from imports.engine.readers.positioned import PositionedCsv

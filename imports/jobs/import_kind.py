@@ -137,7 +137,7 @@ def chunk_scan_run(*, chunk_id: int, lease, on_progress: ProgressCallback | None
     chunk = chunk_claim(chunk_id, lease, waiting=(Chunk.SCANNING,), working=Chunk.SCANNING)
     if chunk is None:
         return None
-    return chunk_guarded(chunk, lease, lambda: _scan_chunk(chunk, lease))
+    return chunk_guarded(chunk, lease, lambda: _scan_chunk(chunk, lease), back_to=Chunk.SCANNING)
 
 
 def _scan_chunk(chunk: ImportChunk, lease) -> None:
@@ -175,7 +175,7 @@ def job_merge(*, job: ImportExportJob, lease, takes_turn: bool = True) -> bool:
 
     True when this call did it; whoever finishes the last scan calls it, and only one of them gets the job.
     """
-    if not job_lease_take(job, lease):
+    if not job_lease_take(job, lease, chunks_in=Chunk.SCANNED):
         return False
     return job_guarded(job, lease, lambda: _merge(job, lease), "checked for repeated rows")
 
@@ -219,7 +219,7 @@ def chunk_run(*, chunk_id: int, lease, on_progress: ProgressCallback | None = No
     chunk = chunk_claim(chunk_id, lease, waiting=(Chunk.PENDING,), working=Chunk.RUNNING)
     if chunk is None:
         return None
-    return chunk_guarded(chunk, lease, lambda: _run_chunk(chunk, lease, on_progress))
+    return chunk_guarded(chunk, lease, lambda: _run_chunk(chunk, lease, on_progress), back_to=Chunk.PENDING)
 
 
 def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) -> None:

@@ -61,6 +61,10 @@ class JobKind:
     def chunk_phases(self) -> tuple[Phase, ...]:
         return tuple(phase for phase in self.phases if phase.per_chunk)
 
+    def later_job_phases(self) -> tuple[Phase, ...]:
+        """The job-wide phases after the first: each runs once every chunk of the job is in its `runs_from`."""
+        return tuple(phase for phase in self.phases[1:] if not phase.per_chunk)
+
     def due(self, job: ImportExportJob) -> Phase | None:
         """The phase to run next on `job`, by the state of its chunks; None when the job is finished or its chunks
         are not laid out yet (its first phase is under way)."""
@@ -96,6 +100,11 @@ def kinds_all() -> tuple[JobKind, ...]:
         for module in KIND_MODULES:
             import_module(module)
     return tuple(_KINDS.values())
+
+
+def worker_job_types() -> tuple[str, ...]:
+    """The job types the workers run (a kind of job each): they share the company's turns and the sweeper."""
+    return tuple(kind.job_type for kind in kinds_all())
 
 
 def kind_of(job: ImportExportJob) -> JobKind:

@@ -137,13 +137,14 @@ def job_claim(job: ImportExportJob, lease, *, takes_turn: bool) -> bool:
     return True
 
 
-def job_lease_take(job: ImportExportJob, lease) -> bool:
-    """Take a running job that nobody holds, for a job-wide step between the chunks' steps (the merge)."""
+def job_lease_take(job: ImportExportJob, lease, *, chunks_in: str) -> bool:
+    """Take a running job that nobody holds, for a job-wide step between the chunks' steps (the import's merge),
+    once every chunk of the job is in status `chunks_in`."""
     with transaction.atomic():
         current = ImportExportJob.objects.select_for_update().filter(pk=job.pk).first()
         if current is None or current.job_status != Status.RUNNING or current.lease is not None:
             return False
-        if current.chunks.exclude(status=Chunk.SCANNED).exists() or not current.chunks.exists():
+        if current.chunks.exclude(status=chunks_in).exists() or not current.chunks.exists():
             return False
         ImportExportJob.objects.filter(pk=job.pk).update(lease=lease, heartbeat_at=timezone.now())
     job.refresh_from_db()
@@ -218,21 +219,21 @@ def chunk_poison_message(chunk: ImportChunk) -> str:
     )
 
 
-def chunk_release(chunk: ImportChunk, lease, *, died: bool = False) -> None:
-    """Hand the chunk back (best effort: the database may be the thing that is down)."""
-    back = Chunk.SCANNING if chunk.status in (Chunk.SCANNING, Chunk.SCANNED) else Chunk.PENDING
+def chunk_release(chunk: ImportChunk, lease, *, back_to: str, died: bool = False) -> None:
+    """Hand the chunk back, waiting again in status `back_to` (best effort: the database may be the thing that is
+    down)."""
     try:
         ImportChunk.objects.filter(pk=chunk.pk, lease=lease).exclude(status=Chunk.DONE).update(
-            status=back, lease=None, deaths=F("deaths") + (1 if died else 0),
+            status=back_to, lease=None, deaths=F("deaths") + (1 if died else 0),
         )
     except RETRYABLE:
         logger.warning("Could not release chunk %s; the sweeper will", chunk.pk)
 
 
-def chunk_guarded(chunk: ImportChunk, lease, step: Callable[[], None]) -> ImportChunk | None:
+def chunk_guarded(chunk: ImportChunk, lease, step: Callable[[], None], *, back_to: str) -> ImportChunk | None:
     """Run a chunk's step. A problem with the file fails the job; a lost database connection or the task's time
-    running out hands the chunk back and is raised for the caller to retry; losing the chunk to another run ends
-    this one quietly."""
+    running out hands the chunk back (waiting in `back_to`, its phase's status) and is raised for the caller to
+    retry; losing the chunk to another run ends this one quietly."""
     try:
         with lease_kept(ImportChunk, chunk.pk, lease):
             step()
@@ -241,10 +242,10 @@ def chunk_guarded(chunk: ImportChunk, lease, step: Callable[[], None]) -> Import
     except ImportFileError as error:
         job_fail(chunk.job, str(error))
     except RETRYABLE:
-        chunk_release(chunk, lease)
+        chunk_release(chunk, lease, back_to=back_to)
         raise
     except SoftTimeLimitExceeded:
-        chunk_release(chunk, lease, died=True)
+        chunk_release(chunk, lease, back_to=back_to, died=True)
         raise
     except Exception:
         logger.exception("Import job %s stopped in rows %s-%s", chunk.job_id, chunk.first_row, chunk.last_row)

@@ -39,14 +39,17 @@ def task_send(task, *args) -> bool:
 # --- A company's jobs take their turn ----------------------------------------------------------------------------
 
 
-def _company_imports(company_id: int):
-    return ImportExportJob.objects.filter(company_id=company_id, job_type=ImportExportJob.JobType.IMPORT)
+def _company_worker_jobs(company_id: int):
+    """The company's jobs of the kinds the workers run: they share its turns."""
+    from imports.jobs.kinds import worker_job_types
+
+    return ImportExportJob.objects.filter(company_id=company_id, job_type__in=worker_job_types())
 
 
 def turn_refusal(job: ImportExportJob) -> str | None:
     """Why the pending `job` may not start now (None when it may): its company runs as many jobs as it may, or an
     older job of the company waits before it. Called inside the claim's transaction, with the company locked."""
-    imports = _company_imports(job.company_id).exclude(pk=job.pk)
+    imports = _company_worker_jobs(job.company_id).exclude(pk=job.pk)
     limit = settings.IMPORT_MAX_RUNNING_JOBS_PER_COMPANY
     running = imports.filter(job_status=Status.RUNNING).count()
     if running >= limit:
@@ -63,7 +66,7 @@ def turn_refusal(job: ImportExportJob) -> str | None:
 def jobs_admit(*, company_id: int) -> int:
     """Send the company's waiting jobs, oldest first, for as many as may run besides those running or already
     sent; return how many were sent. Best effort: the claim is what enforces the limit."""
-    imports = _company_imports(company_id)
+    imports = _company_worker_jobs(company_id)
     taken = imports.filter(Q(job_status=Status.RUNNING) | Q(job_status=Status.PENDING, queued_at__isnull=False))
     free = settings.IMPORT_MAX_RUNNING_JOBS_PER_COMPANY - taken.count()
     if free <= 0:
@@ -105,7 +108,9 @@ def _job_send(job_id) -> int:
 
 def job_waiting_reason(job: ImportExportJob) -> str:
     """What a pending job waits for, in one sentence for its page and the API ("" once it has started)."""
-    if job.job_status != Status.PENDING or job.job_type != ImportExportJob.JobType.IMPORT:
+    from imports.jobs.kinds import worker_job_types
+
+    if job.job_status != Status.PENDING or job.job_type not in worker_job_types():
         return ""
     if job.queued_at is not None:
         return "Queued: waiting for a free worker."

@@ -60,11 +60,13 @@ def job_transition(job: ImportExportJob, status: str, *, message: str = "") -> N
         setattr(job, name, value)
     event = JobEvent(status) if status in FINISHED else JobEvent.STARTED
     _event(job, event, message or f"Job {status}.", status=status)
-    if job.job_type == ImportExportJob.JobType.IMPORT and status in FINISHED:
+    if status in FINISHED:
+        from imports.jobs.kinds import worker_job_types
         from imports.jobs.queueing import jobs_admit
 
-        # A place among the company's running jobs is free: the next waiting job of the company starts.
-        transaction.on_commit(lambda: jobs_admit(company_id=job.company_id))
+        if job.job_type in worker_job_types():
+            # A place among the company's running jobs is free: the next waiting job of the company starts.
+            transaction.on_commit(lambda: jobs_admit(company_id=job.company_id))
 
 
 def job_started(job: ImportExportJob, *, lease, deaths: int = 0) -> None:

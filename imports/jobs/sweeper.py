@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from imports.jobs import status
-from imports.jobs.kinds import chunk_phase_of, chunks_waiting, chunks_working, kind_of
+from imports.jobs.kinds import chunk_phase_of, chunks_waiting, chunks_working, kinds_all, worker_job_types
 from imports.jobs.leases import JOB_POISON_MESSAGE, MAX_DEATHS, chunk_poison_message, holder_died, stale_before
 from imports.jobs.queueing import chunk_send, chunks_top_up, job_step_send, jobs_admit
 from imports.jobs.stopping import job_fail
@@ -29,6 +29,7 @@ def jobs_sweep() -> dict[str, int]:
     _sweep_stale_chunks(now, stale, counts)
     _sweep_waiting_chunks(now, stale, counts)
     _sweep_jobs(now, stale, counts)
+    _sweep_job_phases(now, stale, counts)
     return counts
 
 
@@ -83,12 +84,12 @@ def _sweep_waiting_chunks(now, stale, counts) -> None:
 
 
 def _sweep_jobs(now, stale, counts) -> None:
-    """Import jobs waiting with no message out (or whose message was lost), whose preparation or merge stopped
-    reporting, whose chunks are all scanned with nobody merging them, or all done with nobody completing the job."""
-    imports = ImportExportJob.objects.filter(job_type=ImportExportJob.JobType.IMPORT)
-    lost = imports.filter(job_status=Status.PENDING, queued_at__lt=stale)
+    """Jobs waiting with no message out (or whose message was lost), and jobs whose first phase (the import's
+    preparation) stopped reporting."""
+    jobs = ImportExportJob.objects.filter(job_type__in=worker_job_types())
+    lost = jobs.filter(job_status=Status.PENDING, queued_at__lt=stale)
     lost.update(queued_at=None)  # sent, never taken: a broker that restarted forgets its queue
-    held_too_long = imports.filter(job_status=Status.RUNNING, lease__isnull=False, heartbeat_at__lt=stale)
+    held_too_long = jobs.filter(job_status=Status.RUNNING, lease__isnull=False, heartbeat_at__lt=stale)
     for job in held_too_long:
         if not holder_died(heartbeat_at=job.heartbeat_at, stale=stale):
             continue
@@ -99,33 +100,31 @@ def _sweep_jobs(now, stale, counts) -> None:
         # Back to waiting, unsent: the admission below sends it in its company's turn (its place among the
         # running jobs is free now), by the age of the job.
         status.job_requeued(job, stale=stale)
-    waiting = imports.filter(job_status=Status.PENDING, queued_at__isnull=True)
+    waiting = jobs.filter(job_status=Status.PENDING, queued_at__isnull=True)
     for company_id in set(waiting.values_list("company_id", flat=True)):
         counts["requeued_jobs"] += jobs_admit(company_id=company_id)
 
-    unmerged = (
-        imports.filter(job_status=Status.RUNNING, lease__isnull=True, heartbeat_at__lt=stale, chunks__isnull=False)
-        .exclude(chunks__status__in=[Chunk.SCANNING, Chunk.PENDING, Chunk.RUNNING, Chunk.DONE, Chunk.CANCELLED])
-        .distinct()
-    )
-    for job in unmerged:
-        if ImportExportJob.objects.filter(pk=job.pk, lease__isnull=True).update(heartbeat_at=now):
-            counts["requeued_jobs"] += _due_send(job)
 
+def _sweep_job_phases(now, stale, counts) -> None:
+    """Jobs whose every chunk waits for a job-wide phase nobody runs (the import's merge once every chunk is
+    scanned, its finish once every chunk is done): the run that should have gone on stopped in between. The
+    phase is sent by the kind's table; the job's heartbeat is refreshed as it is sent, so the next sweeps leave
+    it to that message for IMPORT_STALE_SECONDS."""
     recently_busy = ImportChunk.objects.filter(heartbeat_at__gte=stale).values("job")
-    unfinished = (
-        imports.filter(job_status=Status.RUNNING, lease__isnull=True, chunks__isnull=False)
-        .exclude(chunks__status__in=[Chunk.SCANNING, Chunk.SCANNED, Chunk.PENDING, Chunk.RUNNING, Chunk.CANCELLED])
-        .exclude(pk__in=recently_busy)
-        .distinct()
-    )
-    for job in unfinished:
-        counts["requeued_jobs"] += _due_send(job)
-
-
-def _due_send(job: ImportExportJob) -> int:
-    """Send the job-wide phase now due on `job`, by its kind's table."""
-    phase = kind_of(job).due(job)
-    if phase is None or phase.per_chunk:
-        return 0
-    return int(job_step_send(job.pk, phase))
+    for kind in kinds_all():
+        for phase in kind.later_job_phases():
+            other_statuses = [value for value in Chunk.values if value != phase.runs_from]
+            stuck = (
+                ImportExportJob.objects.filter(
+                    job_type=kind.job_type, job_status=Status.RUNNING, lease__isnull=True, heartbeat_at__lt=stale,
+                    chunks__isnull=False,
+                )
+                .exclude(chunks__status__in=other_statuses)
+                .exclude(pk__in=recently_busy)
+                .distinct()
+            )
+            for job_id in stuck.values_list("pk", flat=True):
+                if ImportExportJob.objects.filter(pk=job_id, lease__isnull=True, heartbeat_at__lt=stale).update(
+                    heartbeat_at=now
+                ):
+                    counts["requeued_jobs"] += int(job_step_send(job_id, phase))

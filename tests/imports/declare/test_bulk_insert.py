@@ -13,7 +13,7 @@ from psycopg._copy_base import _parse_row_text as parse_row_text  # psycopg's re
 from psycopg._py_transformer import Transformer  # the pure-Python one, as the reference parser expects
 from psycopg.pq import Format
 
-from imports.engine.bulk import copy_text
+from imports.declare.bulk_insert import copy_text
 
 TEXT_OID = 25
 TEXT = st.text(alphabet=st.sampled_from(list("ab\\\tN\n\ré ")), max_size=6)

@@ -131,7 +131,26 @@ def test_lost_messages_are_sent_again_once_and_not_while_the_job_is_busy(new_job
 
 def test_scans_finished_but_never_merged_are_merged(new_job, queued):
     job = prepared(new_job(), merged=False)
+    ImportChunk.objects.filter(job=job).update(heartbeat_at=LONG_AGO)  # the last scan's worker died long ago
 
+    jobs_sweep()
+
+    assert queued == [("merge", str(job.pk))]
+
+
+def test_scans_just_finished_are_left_to_the_run_that_finished_them(new_job, queued):
+    prepared(new_job(), merged=False)  # the last scan reported a moment ago: its run merges next
+
+    jobs_sweep()
+
+    assert queued == []
+
+
+def test_a_phase_sent_by_the_sweeper_is_not_sent_again_at_the_next_sweep(new_job, queued):
+    job = prepared(new_job(), merged=False)
+    ImportChunk.objects.filter(job=job).update(heartbeat_at=LONG_AGO)
+
+    jobs_sweep()
     jobs_sweep()
 
     assert queued == [("merge", str(job.pk))]
