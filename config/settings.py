@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "readings",
     "salespro",
     "crm",
+    "claims",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +272,34 @@ GOOGLE_MAPS_CACHE_DAYS = env.int("GOOGLE_MAPS_CACHE_DAYS", default=30)
 ADDRESS_VERIFICATION_AFTER_IMPORT = env.bool("ADDRESS_VERIFICATION_AFTER_IMPORT", default=True)
 # Customers checked and saved together.
 ADDRESS_VERIFICATION_BATCH_SIZE = env.int("ADDRESS_VERIFICATION_BATCH_SIZE", default=100)
+
+# --- Claims look-ups --------------------------------------------------------------------------------------------
+# Where a company's claims are looked up unless its claims settings (admin) say otherwise: "local", the claims
+# store filled by importing the target Claim, or "payer", a payer's claim-status API over HTTPS/JSON.
+CLAIMS_BACKEND = env("CLAIMS_BACKEND", default="local")
+CLAIMS_API_URL = env("CLAIMS_API_URL", default="").rstrip("/")
+CLAIMS_API_TOKEN = env("CLAIMS_API_TOKEN", default="")
+# Real payers answer in about 1.5 s at the median, 14 s at p99, and give up near a minute: one call may take this
+# many seconds (connecting: CLAIMS_API_CONNECT_TIMEOUT); what can be retried (time-outs, 429, 5xx, "payer not
+# responding") is asked again up to CLAIMS_API_RETRIES times, waiting 1, 2, 4 ... s (with jitter, at most
+# CLAIMS_API_BACKOFF_MAX_SECONDS, longer when the payer says Retry-After).
+CLAIMS_API_TIMEOUT = env.float("CLAIMS_API_TIMEOUT", default=60.0)
+CLAIMS_API_CONNECT_TIMEOUT = env.float("CLAIMS_API_CONNECT_TIMEOUT", default=5.0)
+CLAIMS_API_RETRIES = env.int("CLAIMS_API_RETRIES", default=4)
+CLAIMS_API_BACKOFF_SECONDS = env.float("CLAIMS_API_BACKOFF_SECONDS", default=1.0)
+CLAIMS_API_BACKOFF_MAX_SECONDS = env.float("CLAIMS_API_BACKOFF_MAX_SECONDS", default=30.0)
+# Look-ups of one job waiting on the payer at once, over every worker running its chunks.
+CLAIMS_MAX_IN_FLIGHT = env.int("CLAIMS_MAX_IN_FLIGHT", default=10)
+# Calls per second to the payer, shared by every worker and job (a token bucket in Redis when Redis is the broker,
+# else in a file under VAR_DIR), with bursts of up to CLAIMS_API_BURST calls.
+CLAIMS_API_RATE_PER_SECOND = env.float("CLAIMS_API_RATE_PER_SECOND", default=50.0)
+CLAIMS_API_BURST = env.int("CLAIMS_API_BURST", default=20)
+# An upload of claim queries over this size is refused (413).
+CLAIMS_MAX_FILE_MB = env.int("CLAIMS_MAX_FILE_MB", default=10)
+# A look-up job running longer than this (seconds) stops, FAILED, with the results so far kept; a retry continues.
+CLAIMS_JOB_TIME_LIMIT = env.int("CLAIMS_JOB_TIME_LIMIT", default=30 * 60)
+# Days a finished look-up's upload and results are kept before beat deletes them.
+CLAIMS_RETENTION_DAYS = env.int("CLAIMS_RETENTION_DAYS", default=30)
 
 # --- SalesPro ---------------------------------------------------------------------------------------------------
 # Rows per batch of `csv_salespro_appointments` without --batch-size (the SalesPro guide's variable); the command

@@ -24,6 +24,7 @@ class ImportExportJob(models.Model):
     class JobType(models.TextChoices):
         IMPORT = "import", "Import"
         EXPORT = "export", "Export"
+        LOOKUP = "lookup", "Look-up"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -102,6 +103,10 @@ class ImportExportJob(models.Model):
     )
     idempotency_key = models.CharField(
         max_length=255, blank=True, help_text="The API client's Idempotency-Key: a retried upload gets this job."
+    )
+
+    purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its file and results were deleted at the end of the retention period."
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -378,3 +383,63 @@ class ImportUpload(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.target_model})"
+
+
+class LookupResult(models.Model):
+    """One row's answer in a look-up job (a claim look-up): recorded with its chunk's checkpoint, so a row with a
+    result is never looked up again, whichever worker dies when.
+
+    `values` holds the result's columns as texts, some of them health data: results are deleted with the job's
+    files at the end of the retention period.
+    """
+
+    job = models.ForeignKey(ImportExportJob, on_delete=models.CASCADE, related_name="lookup_results")
+    row_number = models.PositiveIntegerField(help_text="The data row of the file (1 = the first data row).")
+    success = models.BooleanField()
+    retryable = models.BooleanField(default=False, help_text="A failed look-up that a retry asks again.")
+    error = models.TextField(blank=True)
+    values = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["job", "row_number"]
+        constraints = [models.UniqueConstraint(fields=["job", "row_number"], name="uniq_lookup_result_row")]
+
+    def __str__(self):
+        return f"Row {self.row_number} of job {self.job_id}: {'found' if self.success else self.error}"
+
+
+class AuditEvent(models.Model):
+    """Who did what to a job's data, when, from where: every upload, results download, retry, cancel and purge of
+    a job whose data is sensitive (claim look-ups). Kept after the data itself is gone."""
+
+    class Action(models.TextChoices):
+        UPLOAD = "upload", "Uploaded"
+        RESULTS_DOWNLOAD = "results_download", "Results downloaded"
+        RETRY = "retry", "Retried"
+        CANCEL = "cancel", "Cancelled"
+        PURGE = "purge", "Data deleted"
+
+    class Via(models.TextChoices):
+        WEB = "web", "Browser"
+        API = "api", "API"
+        CLI = "cli", "Command line"
+        SYSTEM = "system", "Retention schedule"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="audit_events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    job = models.ForeignKey(
+        ImportExportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    via = models.CharField(max_length=10, choices=Via.choices)
+    address = models.GenericIPAddressField(null=True, blank=True, help_text="The client's address (web and API).")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["company", "-created_at"], name="idx_audit_company_created")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} job {self.job_id} by {self.user_id} via {self.via}"

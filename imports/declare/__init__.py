@@ -4,8 +4,9 @@
 
 A target (ImportTarget, registered with `register` in the app's `import_targets.py`) names its model, its fields
 (the field types below), its key, and the hooks it needs; hooks see a batch's rows as RowPlans and the job as a
-RowContext. A few helpers serve hooks that read or write records of their own: `stored_rows` (one query per
-batch) and `rows_insert` (bulk speed). `checks` validates every registered target when Django starts.
+RowContext. A look-up service (LookupService, registered with `lookup_register` in the same module) answers a
+file of queries with a file of results instead of writing records. A few helpers serve hooks that read or write
+records of their own: `stored_rows` (one query per batch) and `rows_insert` (bulk speed). `checks` validates every registered target when Django starts.
 """
 
 from imports.declare.bulk_insert import rows_insert
@@ -24,6 +25,15 @@ from imports.declare.fields import (
     USStateField,
 )
 from imports.declare.formulas import escape_formula, unescape_formula
+from imports.declare.lookups import (
+    LookupContext,
+    LookupQuery,
+    LookupResult,
+    LookupService,
+    all_lookups,
+    get_lookup,
+    lookup_register,
+)
 from imports.declare.outcomes import Outcome, RowPlan, SourceRow
 from imports.declare.stored_rows import stored_rows
 from imports.declare.targets import ImportTarget, UniqueInFile, all_targets, get_target, register
@@ -42,6 +52,10 @@ __all__ = [
     "ImportField",
     "ImportFileError",
     "ImportTarget",
+    "LookupContext",
+    "LookupQuery",
+    "LookupResult",
+    "LookupService",
     "Outcome",
     "PhoneField",
     "PostalCodeField",
@@ -51,9 +65,12 @@ __all__ = [
     "URLField",
     "USStateField",
     "UniqueInFile",
+    "all_lookups",
     "all_targets",
     "escape_formula",
+    "get_lookup",
     "get_target",
+    "lookup_register",
     "register",
     "rows_insert",
     "stored_rows",
