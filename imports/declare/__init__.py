@@ -6,7 +6,8 @@ A target (ImportTarget, registered with `register` in the app's `import_targets.
 (the field types below), its key, and the hooks it needs; hooks see a batch's rows as RowPlans and the job as a
 RowContext. A look-up service (LookupService, registered with `lookup_register` in the same module) answers a
 file of queries with a file of results instead of writing records. A few helpers serve hooks that read or write
-records of their own: `stored_rows` (one query per batch) and `rows_insert` (bulk speed). `checks` validates every registered target when Django starts.
+records of their own: `stored_rows` (one query per batch) and `rows_insert` (bulk speed). `checks` validates
+every registered target when Django starts.
 """
 
 from imports.declare.bulk_insert import rows_insert
