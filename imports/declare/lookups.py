@@ -76,6 +76,9 @@ class LookupService:
     # Rows one worker looks up at a time (at most IMPORT_CHUNK_ROWS): small enough that a slow service finishes a
     # chunk well within a task's time limit, so several workers share a job.
     chunk_rows: ClassVar[int] = 5000
+    # Its routes in the API: /api/<api_path>/bulk/upload/ and /api/<api_path>/csv-jobs/... (the claims guide's
+    # shape), or None for none.
+    api_path: ClassVar[str | None] = None
     # The field that identifies a row to its owner (a claim's number): listed with each failed row in the job's
     # error log, as no sensitive value may be.
     identifier: ClassVar[str] = ""
