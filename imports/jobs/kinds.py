@@ -8,6 +8,7 @@ phase starts a pending job. What is due next is read from the database, so a run
 whoever asks next: the drivers, the sweeper and the chunks' pacing (imports.jobs.queueing) ask the same table.
 """
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
@@ -102,7 +103,9 @@ def kind_register(kind: JobKind) -> JobKind:
 def kinds_all() -> tuple[JobKind, ...]:
     """Every kind of job. The declaring modules are loaded on first use: they import the lease and queueing
     modules, which ask this registry in turn."""
-    if not _KINDS:
+    # Every module, not just any: a process that imported one of them first (the web pages import the look-up
+    # kind's services) has one kind registered and would otherwise never load the others.
+    if not all(module in sys.modules for module in KIND_MODULES):
         for module in KIND_MODULES:
             import_module(module)
     return tuple(_KINDS.values())
