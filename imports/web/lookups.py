@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpRespon
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from companies.addresses import client_address
@@ -136,6 +137,7 @@ def _result_rows(service: LookupService, results, *, show: bool) -> list[dict]:
 
 
 @login_required
+@never_cache  # health data: no copy of the page or the file is kept by the browser or a proxy
 def lookup_job(request, job_id):
     """The look-up job: status, live progress, counts, cancel or retry, the results download, its log, and its
     first results (RESULTS_PER_PAGE a page), sensitive values masked unless the user asks to show them."""
@@ -198,6 +200,7 @@ def lookup_job_retry(request, job_id):
 
 
 @login_required
+@never_cache
 def lookup_job_results(request, job_id):
     """The results file (CSV), streamed as an attachment; refused (with the reason on the job's page) while the job
     runs and once its data is deleted."""

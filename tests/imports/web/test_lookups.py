@@ -174,6 +174,7 @@ def test_show_details_shows_the_values_and_is_recorded(signed_in, user, finished
     assert "057896601" in page
     assert "•••" not in page
     assert "Hide details" in page
+    assert "no-store" in response["Cache-Control"]  # no copy kept by the browser or a proxy
     event = AuditEvent.objects.get(action="details_shown")
     assert (event.user, event.job, event.via) == (user, finished, "web")
 
@@ -260,6 +261,7 @@ def test_the_results_download_is_the_results_csv_and_is_recorded(signed_in, user
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="patients-results.csv"'
+    assert "no-store" in response["Cache-Control"]
     table = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [(row["row"], row["code"], row["success"]) for row in table][:5] == [
         ("1", "C1", "True"), ("2", "C2", "True"), ("3", "C3", "True"), ("4", "N4", "False"), ("5", "R5", "False"),
