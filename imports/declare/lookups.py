@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from django.conf import settings
+
 from imports.declare.fields import ImportField
 from imports.declare.headers import normalise_header
 
@@ -71,6 +73,15 @@ class LookupService:
     # `commit_seconds`, so progress shows and a worker that dies loses little.
     batch_size: ClassVar[int] = 1000
     commit_seconds: ClassVar[float] = 1.0
+    # Rows one worker looks up at a time (at most IMPORT_CHUNK_ROWS): small enough that a slow service finishes a
+    # chunk well within a task's time limit, so several workers share a job.
+    chunk_rows: ClassVar[int] = 5000
+    # Its routes in the API: /api/<api_path>/bulk/upload/ and /api/<api_path>/csv-jobs/... (the claims guide's
+    # shape), or None for none.
+    api_path: ClassVar[str | None] = None
+    # The field that identifies a row to its owner (a claim's number): listed with each failed row in the job's
+    # error log, as no sensitive value may be.
+    identifier: ClassVar[str] = ""
     # Example rows for the blank template users download ({field: text}).
     example_rows: ClassVar[Sequence[dict[str, str]]] = ()
 
@@ -100,6 +111,10 @@ class LookupService:
     def time_limit(self) -> timedelta | None:
         """How long a job may run before it stops, FAILED with its results so far kept (None: no limit)."""
         return None
+
+    def max_file_mb(self) -> int:
+        """The largest upload accepted, in MB."""
+        return settings.IMPORT_MAX_FILE_MB
 
     def retention_days(self) -> int | None:
         """Days a finished job's file and results are kept (None: the imports' IMPORT_RETENTION_DAYS)."""

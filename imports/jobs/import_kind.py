@@ -40,7 +40,7 @@ from imports.engine.spill import ChunkSpill, bucket_count, duplicates_find
 from imports.jobs import status
 from imports.jobs.kinds import JobKind, Phase, kind_register
 from imports.jobs.leases import chunk_claim, chunk_guarded, job_claim, job_guarded, job_lease_take
-from imports.jobs.stopping import links_settle
+from imports.jobs.stopping import import_settle, links_settle
 from imports.models import ImportChunk, ImportDuplicate, ImportExportJob
 
 logger = logging.getLogger(__name__)
@@ -351,6 +351,7 @@ def _summary(job: ImportExportJob) -> str:
 
 IMPORT = kind_register(JobKind(
     job_type=ImportExportJob.JobType.IMPORT,
+    on_stop=import_settle,
     phases=(
         Phase("prepare", job_prepare, runs_from=Status.PENDING),
         Phase("scan", chunk_scan_run, runs_from=Chunk.SCANNING, per_chunk=True, works_as=Chunk.SCANNING),

@@ -19,7 +19,7 @@ from django.db.models import Q
 from imports.models import ImportExportJob
 
 # The modules that declare kinds; a kind of job (claim look-ups, exports, undo) adds its module here.
-KIND_MODULES = ("imports.jobs.import_kind",)
+KIND_MODULES = ("imports.jobs.import_kind", "imports.jobs.lookup_kind")
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,14 @@ class Phase:
 
 @dataclass(frozen=True)
 class JobKind:
+    """A kind of job: its phases, what stopping one for good leaves to settle (`on_stop(job)`, in the stop's
+    transaction), and whether its rows are sensitive (health data): then an unexpected error is logged by its
+    type and place only, since an exception's message may quote a value."""
+
     job_type: str
     phases: tuple[Phase, ...]
+    on_stop: Callable[[ImportExportJob], None] | None = None
+    sensitive: bool = False
 
     @property
     def first(self) -> Phase:

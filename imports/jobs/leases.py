@@ -10,7 +10,9 @@ MAX_DEATHS times fails its job with a message instead of being retried forever.
 import logging
 import os
 import socket
+import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -25,6 +27,7 @@ from companies.models import Company
 from imports.declare.errors import ImportFileError
 from imports.engine.commit import LeaseLost
 from imports.jobs import status
+from imports.jobs.kinds import kind_of
 from imports.jobs.queueing import jobs_admit, turn_refusal
 from imports.jobs.stopping import job_fail
 from imports.models import ImportChunk, ImportExportJob
@@ -101,6 +104,21 @@ def lease_kept(model, pk, lease) -> Iterator[None]:
         thread.join(timeout=5)
 
 
+# --- Unexpected errors -------------------------------------------------------------------------------------------
+
+
+def unexpected_error_log(job: ImportExportJob, message: str, *args) -> None:
+    """Log the exception being handled, for operators. For a kind of job whose rows are sensitive (health data),
+    only the exception's type and where it was raised: its message may quote a value of a row."""
+    if not kind_of(job).sensitive:
+        logger.exception(message, *args)
+        return
+    error = sys.exception()
+    frames = traceback.extract_tb(error.__traceback__) if error is not None else []
+    where = " < ".join(f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in reversed(frames))
+    logger.error(f"{message}: %s at %s", *args, type(error).__name__, where)
+
+
 # --- Jobs ------------------------------------------------------------------------------------------------------
 
 
@@ -165,7 +183,7 @@ def job_guarded(job: ImportExportJob, lease, step: Callable[[], None], verb: str
     except RETRYABLE:
         raise
     except Exception:
-        logger.exception("Import job %s could not be %s", job.pk, verb)
+        unexpected_error_log(job, "Job %s could not be %s", job.pk, verb)
         job_fail(job, f"The file could not be {verb} because of an unexpected error. Quote job {job.pk} when "
                       "asking for help.")
         return False
@@ -248,7 +266,9 @@ def chunk_guarded(chunk: ImportChunk, lease, step: Callable[[], None], *, back_t
         chunk_release(chunk, lease, back_to=back_to, died=True)
         raise
     except Exception:
-        logger.exception("Import job %s stopped in rows %s-%s", chunk.job_id, chunk.first_row, chunk.last_row)
+        unexpected_error_log(
+            chunk.job, "Job %s stopped in rows %s-%s", chunk.job_id, chunk.first_row, chunk.last_row
+        )
         job_fail(
             chunk.job,
             f"The import stopped on an unexpected error after row {chunk.checkpoint_row:,}; rows saved until then "

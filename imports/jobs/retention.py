@@ -1,5 +1,6 @@
 """Files kept no longer than IMPORT_RETENTION_DAYS: a finished job's upload and error report, and a wizard upload
-nobody went on with. Beat runs the purge (imports.jobs.tasks.purge_expired_job_files) every six hours.
+nobody went on with; a look-up's upload and results no longer than its service's retention period (claims: 30
+days). Beat runs the purge (imports.jobs.tasks.purge_expired_job_files) every six hours.
 """
 
 from datetime import timedelta
@@ -8,9 +9,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from imports.declare.lookups import all_lookups
 from imports.engine import stored_files
+from imports.jobs.audit import audit_record
 from imports.jobs.status import job_log
-from imports.models import ImportExportJob, ImportUpload
+from imports.models import AuditEvent, ImportExportJob, ImportUpload
 
 
 def job_files_purge(*, older_than_days: int | None = None) -> int:
@@ -21,7 +24,11 @@ def job_files_purge(*, older_than_days: int | None = None) -> int:
     """
     days = settings.IMPORT_RETENTION_DAYS if older_than_days is None else older_than_days
     cutoff = timezone.now() - timedelta(days=days)
-    expired = ImportExportJob.objects.filter(completed_at__lt=cutoff).exclude(file="", error_report="")
+    expired = (
+        ImportExportJob.objects.filter(completed_at__lt=cutoff)
+        .exclude(file="", error_report="")
+        .exclude(job_type=ImportExportJob.JobType.LOOKUP)  # kept for a retry until lookup_data_purge
+    )
     purged = 0
     for job in expired.iterator():
         stored_files.working_files_delete(job)
@@ -46,4 +53,29 @@ def uploads_purge(*, older_than_days: int | None = None) -> int:
         upload.file.delete(save=False)
         upload.delete()
         purged += 1
+    return purged
+
+
+def lookup_data_purge(*, now=None) -> int:
+    """Delete the upload, working files and results of look-up jobs finished more than their service's retention
+    period ago; the job then says so (and its results answer 410), its counts and the audit trail stay."""
+    now = now or timezone.now()
+    purged = 0
+    for service in all_lookups():
+        days = service.retention_days() or settings.IMPORT_RETENTION_DAYS
+        expired = ImportExportJob.objects.filter(
+            job_type=ImportExportJob.JobType.LOOKUP, target_model=service.name, purged_at__isnull=True,
+            completed_at__lt=now - timedelta(days=days),
+        )
+        for job in expired.iterator():
+            stored_files.working_files_delete(job)
+            if job.file:
+                job.file.delete(save=False)
+            stored_files.job_folder_remove_if_empty(job)
+            with transaction.atomic():
+                job.lookup_results.all().delete()
+                ImportExportJob.objects.filter(pk=job.pk).update(file="", purged_at=now)
+                job_log(job, f"The uploaded file and the results were deleted after {days} days (retention period).")
+                audit_record(job=job, action=AuditEvent.Action.PURGE, via=AuditEvent.Via.SYSTEM)
+            purged += 1
     return purged

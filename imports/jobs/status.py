@@ -1,9 +1,10 @@
 """A job's status changes here and nowhere else, each change an event logged on the job and to the Python logger.
 
     pending --started--> running --completed / failed / cancelled--> finished
-       ^  |                 |  ^
+       ^  |                 |  ^                                        |
        |  waiting           |  restarted (the same task delivered again after its worker died)
        +----requeued--------+  (the worker preparing the file stopped reporting)
+       +---------------------------------retried------------------------+  (a look-up continued or asked again)
 
 The job's log keeps the sentence its users read; the Python logger gets the event's name and parameters, for
 operators. Other modules call the function of the event they mean; none writes `job_status` itself.
@@ -32,6 +33,7 @@ class JobEvent(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     REQUEUED = "requeued"
+    RETRIED = "retried"
 
 
 def job_log(job: ImportExportJob, message: str, *, level: str = ImportExportLog.Level.INFO) -> None:
@@ -105,6 +107,19 @@ def job_requeued(job: ImportExportJob, *, stale) -> bool:
                "The worker preparing the file stopped reporting; the job waits to start again.",
                deaths=job.deaths + 1)
     return bool(requeued)
+
+
+def job_retried(job: ImportExportJob, *, message: str) -> None:
+    """A finished job goes back to pending, to run again in its company's turn (a look-up continued after it
+    failed or was cancelled, or asked again for its retryable failures). Its time starts again."""
+    ImportExportJob.objects.filter(pk=job.pk).update(
+        job_status=Status.PENDING, lease=None, queued_at=None, started_at=None, completed_at=None, error_message="",
+        deaths=0,
+    )
+    job.job_status, job.lease, job.queued_at, job.started_at, job.completed_at, job.error_message = (
+        Status.PENDING, None, None, None, None, ""
+    )
+    _event(job, JobEvent.RETRIED, message)
 
 
 def job_completed(job: ImportExportJob, *, summary: str) -> None:

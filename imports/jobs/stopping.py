@@ -1,5 +1,5 @@
 """Stopping a job for good (failed or cancelled): its unfinished chunks are cancelled, rows already committed stay,
-the references those rows made are settled and their error report is built."""
+and what its kind leaves to settle is settled (an import's references and error report)."""
 
 from django.db import transaction
 from django.db.models import Q
@@ -10,6 +10,7 @@ from imports.engine.gate import Write, WriteGate
 from imports.engine.links import links_finish
 from imports.engine.report import error_report_build, report_needed
 from imports.jobs import status
+from imports.jobs.kinds import kind_of
 from imports.models import ImportChunk, ImportExportJob
 
 Status = ImportExportJob.Status
@@ -36,13 +37,21 @@ def _job_stop(job: ImportExportJob, event, message: str) -> None:
         current.chunks.filter(~Q(status=ImportChunk.Status.DONE)).update(
             status=ImportChunk.Status.CANCELLED, lease=None
         )
-        links_settle(current)  # the batches written stay, and so do the references they made
-        if report_needed(current):
-            error_report_build(current)
+        settle = kind_of(current).on_stop
+        if settle is not None:
+            settle(current)
         event(current, message=message)
     job.refresh_from_db()
     if job.file:
         stored_files.working_files_delete(job)
+
+
+def import_settle(job: ImportExportJob) -> None:
+    """What an import stopped for good leaves: the references its written batches made are settled, and so is the
+    report of their failed rows."""
+    links_settle(job)
+    if report_needed(job):
+        error_report_build(job)
 
 
 def links_settle(job: ImportExportJob) -> None:
