@@ -19,7 +19,7 @@ from claims.fields import (
 from claims.local_store import BATCH_SIZE, local_look_up
 from claims.matching import claim_base
 from claims.models import Claim, ClaimsSettings
-from claims.statuses import category_verdict
+from claims.statuses import StatusWord, category_verdict
 from imports.declare import (
     ImportTarget,
     LookupContext,
@@ -132,6 +132,8 @@ class ClaimLookup(LookupService):
         "success", "error", "status_code", "payer_claim_number", "paid_date", "check_number", "retryable",
     )
     sensitive_fields = frozenset({"first_name", "last_name", "patient_name", "date_of_birth", "subscriber_id"})
+    identifier = "claim_number"
+    api_path = "v1/claims"  # the guide's /api/v1/claims/bulk/upload/ and /api/v1/claims/csv-jobs/
     batch_size = BATCH_SIZE
     example_rows = (CHANTAL, JOHN)
 
@@ -139,11 +141,16 @@ class ClaimLookup(LookupService):
         seconds = settings.CLAIMS_JOB_TIME_LIMIT
         return timedelta(seconds=seconds) if seconds > 0 else None
 
+    def max_file_mb(self) -> int:
+        return settings.CLAIMS_MAX_FILE_MB
+
     def retention_days(self) -> int | None:
         return settings.CLAIMS_RETENTION_DAYS
 
     def result_base(self, values: dict[str, Any]) -> dict[str, str]:
-        return claim_base(values)
+        # The core gives these columns to a row that failed its checks: its status reads Error, as every
+        # failure's does (a look-up's own result puts its status in their place).
+        return {**claim_base(values), "status": str(StatusWord.ERROR)}
 
     def look_up(self, queries: Iterable[LookupQuery], context: LookupContext) -> Iterator[LookupResult]:
         """Each query completed with the company's defaults, looked up where the company's claims settings say:

@@ -86,17 +86,28 @@ def test_every_text_column_refuses_x12_separators(service, name):
     assert service.fields_by_name[name].clean_or_none("A*B") is None
 
 
-def test_time_limit_and_retention_come_from_the_settings(service, settings):
-    settings.CLAIMS_JOB_TIME_LIMIT, settings.CLAIMS_RETENTION_DAYS = 90, 7
+def test_time_limit_file_size_and_retention_come_from_the_settings(service, settings):
+    settings.CLAIMS_JOB_TIME_LIMIT, settings.CLAIMS_RETENTION_DAYS, settings.CLAIMS_MAX_FILE_MB = 90, 7, 3
 
-    assert (service.time_limit(), service.retention_days()) == (timedelta(seconds=90), 7)
+    assert (service.time_limit(), service.retention_days(), service.max_file_mb()) == (timedelta(seconds=90), 7, 3)
 
 
-def test_the_result_base_is_the_querys_own_columns(service):
+def test_no_time_limit_when_it_is_set_to_zero(service, settings):
+    settings.CLAIMS_JOB_TIME_LIMIT = 0
+
+    assert service.time_limit() is None
+
+
+def test_failed_rows_are_named_by_claim_number_and_the_routes_are_the_guides(service):
+    assert (service.identifier, service.api_path) == ("claim_number", "v1/claims")
+
+
+def test_a_row_that_failed_its_checks_shows_its_own_columns_and_reads_error(service):
     values = {"claim_number": "ZE1", "first_name": "CHANTAL", "last_name": "KISA"}
 
-    assert service.result_base(values) == claim_base(values) == {"claim_number": "ZE1",
-                                                                 "patient_name": "CHANTAL KISA"}
+    assert service.result_base(values) == {**claim_base(values), "status": "Error"} == {
+        "claim_number": "ZE1", "patient_name": "CHANTAL KISA", "status": "Error"
+    }
 
 
 @pytest.mark.django_db
