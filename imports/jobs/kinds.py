@@ -8,7 +8,6 @@ phase starts a pending job. What is due next is read from the database, so a run
 whoever asks next: the drivers, the sweeper and the chunks' pacing (imports.jobs.queueing) ask the same table.
 """
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
@@ -91,6 +90,7 @@ class JobKind:
 
 
 _KINDS: dict[str, JobKind] = {}
+_kind_modules_loaded = False
 
 
 def kind_register(kind: JobKind) -> JobKind:
@@ -102,12 +102,13 @@ def kind_register(kind: JobKind) -> JobKind:
 
 def kinds_all() -> tuple[JobKind, ...]:
     """Every kind of job. The declaring modules are loaded on first use: they import the lease and queueing
-    modules, which ask this registry in turn."""
-    # Every module, not just any: a process that imported one of them first (the web pages import the look-up
-    # kind's services) has one kind registered and would otherwise never load the others.
-    if not all(module in sys.modules for module in KIND_MODULES):
+    modules, which ask this registry in turn. Each is imported whether or not another kind is registered
+    already: a process that imported one kind's module first (the look-up services) still finds the others."""
+    global _kind_modules_loaded
+    if not _kind_modules_loaded:
         for module in KIND_MODULES:
             import_module(module)
+        _kind_modules_loaded = True
     return tuple(_KINDS.values())
 
 
