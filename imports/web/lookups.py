@@ -68,8 +68,8 @@ def _audit(request) -> dict:
 def _columns(service: LookupService) -> list[dict]:
     return [
         {
-            "name": field.name, "required": field.required, "label": field.label,
-            "format": getattr(field, "format_hint", ""), "help": field.help_text, "example": field.example,
+            "name": field.name, "required": field.required, "format": getattr(field, "format_hint", ""),
+            "help": field.help_text, "example": field.example,
         }
         for field in service.fields
     ]
@@ -121,17 +121,21 @@ def _job(request, job_id) -> tuple[ImportExportJob, LookupService]:
     return job, service_or_404(job.target_model)
 
 
+def _table_columns(service: LookupService) -> list[str]:
+    """The results file's columns that the table shows as they are (row, verdict and error have their own)."""
+    return [column for column in service.result_columns if column not in (ROW, SUCCESS, ERROR, RETRYABLE)]
+
+
 def _result_rows(service: LookupService, results, *, show: bool) -> list[dict]:
     """Each result as the table's cells, in the results file's order; sensitive values masked unless `show`."""
+    columns = _table_columns(service)
     rows = []
     for result in results:
         cells = []
-        for column in service.result_columns:
-            if column in (ROW, SUCCESS, ERROR, RETRYABLE):
-                continue
+        for column in columns:
             value = result.values.get(column, "")
-            sensitive = column in service.sensitive_fields and bool(value)
-            cells.append({"value": value if show or not sensitive else mask(value), "masked": sensitive and not show})
+            masked = not show and column in service.sensitive_fields and bool(value)
+            cells.append({"value": mask(value) if masked else value, "masked": masked})
         rows.append({"result": result, "cells": cells})
     return rows
 
@@ -149,13 +153,12 @@ def lookup_job(request, job_id):
     if show and results.object_list:
         # Unmasked health data on a page is as much an access to it as the results download.
         audit_record(job=job, action=AuditEvent.Action.DETAILS_SHOWN, **_audit(request))
-    sensitive_shown = [c for c in service.result_columns if c in service.sensitive_fields]
-    progress = job_progress_data(job)
+    columns = _table_columns(service)
     return render(request, "imports/lookups/job.html", {
-        "job": job, "service": service, "progress": progress,
-        "found": job.processed_records - job.failed_records,
-        "columns": [c for c in service.result_columns if c not in (ROW, SUCCESS, ERROR, RETRYABLE)],
-        "sensitive_columns": sensitive_shown, "results": results, "rows": _result_rows(service, results, show=show),
+        "job": job, "service": service, "progress": job_progress_data(job),
+        "found": job.processed_records - job.failed_records, "columns": columns,
+        "sensitive_columns": [column for column in columns if column in service.sensitive_fields],
+        "results": results, "rows": _result_rows(service, results, show=show),
         "show": show, "query": f"show={SHOW_DETAILS}" if show else "",
         "logs": selectors.job_logs(job=job)[:LOG_ENTRIES],
         "retryable": lookup_selectors.lookup_retryable_count(job=job) if job.job_status == Status.COMPLETED else 0,
