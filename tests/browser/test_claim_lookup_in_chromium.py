@@ -46,8 +46,8 @@ def test_the_guides_claims_looked_up_in_the_browser(page, live_server, company, 
     start_worker()
 
     sign_in(page, live_server)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Claim look-up").click()
-    expect(page.get_by_role("heading", name="Claim look-up", level=1)).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Claims look-up").click()
+    expect(page.get_by_role("heading", name="Claims look-up", level=1)).to_be_visible()
     columns = page.locator("table.columns tbody tr")
     expect(columns.first).to_contain_text("claim_number")
     expect(page.locator("table.columns tr", has_text="date_of_birth")).to_contain_text("required")
