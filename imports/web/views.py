@@ -13,15 +13,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from companies.addresses import client_address
 from imports.declare.lookups import all_lookups
 from imports.declare.targets import all_targets, get_target
 from imports.http.downloads import error_report_download
 from imports.jobs import selectors
+from imports.jobs.audit import audit_record
 from imports.jobs.progress import job_progress_data
 from imports.jobs.stopping import job_cancel
-from imports.models import DataTemplate, ImportExportJob, ImportExportLog
+from imports.models import AuditEvent, DataTemplate, ImportExportJob, ImportExportLog
 from imports.web.forms import PlainLabels, TemplateForm
 from imports.web.lookups import lookup_job_cancel
+from imports.web.masking import mask
 
 Status = ImportExportJob.Status
 
@@ -179,7 +182,22 @@ def records(request, target_name: str):
     fields = list(target.record_fields[:RECORD_COLUMNS])
     queryset = target.export_queryset(request.user.company).order_by("-pk")
     page = Paginator(queryset.values_list(*(f.name for f in fields)), 50).get_page(request.GET.get("page"))
-    rows = [[field.to_text(value) for field, value in zip(fields, values, strict=True)] for values in page]
+    # Health data (a patient's name, date of birth, subscriber id) is masked unless the user asks to see it.
+    sensitive = target.sensitive_fields
+    show = bool(sensitive) and request.GET.get("show") == "details"
+    masked = [field.name in sensitive and not show for field in fields]
+    rows = [
+        [mask(text) if hidden else text
+         for hidden, text in zip(masked, (field.to_text(value) for field, value in zip(fields, values, strict=True)),
+                                 strict=True)]
+        for values in page
+    ]
+    if show and rows:
+        audit_record(
+            company=request.user.company, action=AuditEvent.Action.DETAILS_SHOWN, via=AuditEvent.Via.WEB,
+            user=request.user, address=client_address(request) or None,
+        )
     return render(request, "imports/records.html", {
         "target": target, "columns": [f.name for f in fields], "rows": rows, "page": page,
+        "sensitive": bool(sensitive), "show": show, "query": "show=details" if show else "",
     })
