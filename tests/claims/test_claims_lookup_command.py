@@ -2,85 +2,39 @@
 a summary without patient details, the exit status saying how it went."""
 
 import csv
+import datetime as dt
 import io
 import json
 import os
-from datetime import date, datetime
 
 import pytest
 
+from claims.import_targets import ClaimLookup
 from imports import cli
-from imports.declare import FieldError, ImportField, LookupResult, LookupService
-from imports.declare import lookups as registry
 from imports.models import AuditEvent, ImportExportJob
+
+from .fake_payer import PAID, UNAVAILABLE
 
 pytestmark = pytest.mark.django_db
 
 COMMAND = "claims_lookup"
 HEADER = "claim_number,first_name,last_name,date_of_birth,subscriber_id\n"
 CHANTAL = "ZE59426195,CHANTAL,KISA,05/10/1975,057896633\n"
-JOHN = "ZE59426196,JOHN,DOE,01/15/1980,123456789\n"
+JOHN = "ZE59426196,John,Doe,1/15/1980,123456789\n"
 UNKNOWN = "ZZ00000001,MARY,ROE,02/02/1990,555000111\n"
 MISMATCH = "ZE59426196,JOHN,DOE,01/15/1981,123456789\n"
 BAD_DATE = "ZE59426195,CHANTAL,KISA,13/45/1975,057896633\n"
 # What the output may never show: the patients' names, dates of birth and subscriber ids.
-PHI = ["CHANTAL", "KISA", "JOHN", "DOE", "MARY", "ROE", "05/10/1975", "01/15/198", "02/02/1990", "1975",
-       "057896633", "123456789", "555000111"]
-
-
-class UsDateField(ImportField):
-    def parse(self, text):
-        try:
-            return datetime.strptime(text, "%m/%d/%Y").date()
-        except ValueError:
-            raise FieldError(f"{self.name} is not a real date: use MM/DD/YYYY") from None
-
-
-class StandInClaimLookup(LookupService):
-    """The claim look-up's shape, answered from a dictionary."""
-
-    name = "Claim"
-    verbose_name = "claim look-up"
-    fields = (
-        ImportField("claim_number", required=True), ImportField("first_name", required=True),
-        ImportField("last_name", required=True), UsDateField("date_of_birth", required=True),
-        ImportField("subscriber_id", required=True),
-    )
-    result_columns = ("row", "claim_number", "status", "patient_name", "success", "error", "retryable")
-    sensitive_fields = frozenset({"first_name", "last_name", "patient_name", "date_of_birth", "subscriber_id"})
-    identifier = "claim_number"
-    store: dict = {}
-
-    def result_base(self, values):
-        base = {"claim_number": values.get("claim_number", "")}
-        if values.get("first_name"):
-            base["patient_name"] = f"{values['first_name']} {values.get('last_name', '')}"
-        return base
-
-    def look_up(self, queries, context):
-        for query in queries:
-            values = query.values
-            claim = self.store.get(values["claim_number"])
-            base = self.result_base(values)
-            if claim is None:
-                yield LookupResult(query.row, False, base, "Claim not found")
-            elif claim != (values["first_name"], values["last_name"], values["date_of_birth"],
-                           values["subscriber_id"]):
-                yield LookupResult(query.row, False, base, "Patient details do not match")
-            else:
-                yield LookupResult(query.row, True, {**base, "status": "Finalized"})
+PHI = ["CHANTAL", "KISA", "John", "JOHN", "Doe", "DOE", "MARY", "ROE", "05/10/1975", "1/15/198", "02/02/1990",
+       "1975", "057896633", "123456789", "555000111"]
 
 
 @pytest.fixture(autouse=True)
-def claims(company):
-    service = StandInClaimLookup()
-    service.store = {
-        "ZE59426195": ("CHANTAL", "KISA", date(1975, 5, 10), "057896633"),
-        "ZE59426196": ("JOHN", "DOE", date(1980, 1, 15), "123456789"),
-    }
-    registry._services["claim"] = service
-    yield service
-    del registry._services["claim"]
+def claims(store_claim):
+    """The company's local claims store: CHANTAL's finalized claim and JOHN's pending one."""
+    store_claim()
+    store_claim(claim_number="ZE59426196", first_name="JOHN", last_name="DOE", date_of_birth=dt.date(1980, 1, 15),
+                subscriber_id="123456789", status="Pending", status_code="P1", total_paid=None)
 
 
 @pytest.fixture
@@ -113,9 +67,17 @@ def test_every_claim_found_exits_0_with_the_results_beside_the_file(command, que
     written = path.parent / "claims-results.csv"
     assert f"Claim look-up of claims.csv (job {job.pk}): 2 rows, 2 found, 0 failed" in result.stdout
     assert f"Results: {written}" in result.stdout
-    assert [(row["row"], row["claim_number"], row["success"]) for row in results_of(written)] == [
-        ("1", "ZE59426195", "True"), ("2", "ZE59426196", "True"),
+    rows = results_of(written)
+    assert list(rows[0])[:9] == [
+        "row", "claim_number", "status", "patient_name", "total_charged", "total_paid", "processed_date", "success",
+        "error",
     ]
+    assert [(row["row"], row["claim_number"], row["status"], row["success"]) for row in rows] == [
+        ("1", "ZE59426195", "Finalized", "True"), ("2", "ZE59426196", "Pending", "True"),
+    ]
+    assert (rows[0]["total_charged"], rows[0]["total_paid"], rows[0]["processed_date"]) == (
+        "720.00", "351.00", "08/08/2025"
+    )
 
 
 def test_failed_look_ups_exit_1_listed_by_row_and_claim_number_without_patient_details(command, queries):
@@ -127,7 +89,7 @@ def test_failed_look_ups_exit_1_listed_by_row_and_claim_number_without_patient_d
     assert "4 rows, 1 found, 3 failed" in result.stdout
     assert "  row 2, claim_number ZZ00000001: Claim not found" in result.stdout
     assert "  row 3, claim_number ZE59426196: Patient details do not match" in result.stdout
-    assert "  row 4, claim_number ZE59426195: date_of_birth" in result.stdout
+    assert "  row 4, claim_number ZE59426195: date_of_birth is not a real date: use MM/DD/YYYY" in result.stdout
     assert_no_phi(result.stdout, result.stderr)
     rows = results_of(path.parent / "claims-results.csv")
     assert [row["success"] for row in rows] == ["True", "False", "False", "False"]
@@ -238,7 +200,8 @@ def test_several_companies_need_company_and_the_one_named_is_used(command, queri
 
     assert refused.status == cli.EXIT_NOTHING_RAN
     assert "Several companies exist (acme, globex): choose one with --company." in refused.stderr
-    assert chosen.status == cli.EXIT_OK
+    assert chosen.status == cli.EXIT_ROWS_FAILED  # globex's store does not hold acme's claims
+    assert "Claim not found" in json.loads(chosen.stdout)["errors"][0]["error"]
     assert ImportExportJob.objects.get().company == other_company
 
 
@@ -253,6 +216,8 @@ def test_the_audit_trail_records_the_upload_and_the_results_written_from_the_com
 
 
 class Terminal(io.StringIO):
+    """A stderr that says it is a terminal, as an operator's is (the bar stays silent otherwise)."""
+
     def isatty(self):
         return True
 
@@ -270,8 +235,7 @@ def test_a_progress_bar_shows_on_stderr(command, queries, monkeypatch):
 
 
 def test_ctrl_c_cancels_the_job_keeping_its_results_and_retry_continues_it(command, queries, monkeypatch, tmp_path):
-    monkeypatch.setattr(StandInClaimLookup, "batch_size", 2)
-    monkeypatch.setattr(StandInClaimLookup, "commit_seconds", 0)
+    monkeypatch.setattr(ClaimLookup, "commit_seconds", 0)  # every result committed, and the bar told
 
     def interrupted(bar, job):
         raise KeyboardInterrupt
@@ -297,3 +261,51 @@ def test_ctrl_c_cancels_the_job_keeping_its_results_and_retry_continues_it(comma
     assert list(AuditEvent.objects.order_by("created_at").values_list("action", flat=True)) == [
         "upload", "cancel", "retry", "results_download",
     ]
+
+
+@pytest.fixture
+def payer_backend(fake_payer, settings):
+    settings.CLAIMS_BACKEND = "payer"
+    return fake_payer
+
+
+def test_look_ups_that_can_be_retried_are_counted_and_retry_asks_only_them(command, queries, payer_backend,
+                                                                            tmp_path):
+    path = queries(f"ZE1,ANA,LEE,03/03/1970,{PAID}\n", f"ZE2,BEN,LEE,04/04/1970,{UNAVAILABLE}\n")
+
+    first = command(COMMAND, str(path))
+
+    job = ImportExportJob.objects.get()
+    assert first.status == cli.EXIT_ROWS_FAILED, first.stderr
+    assert "2 rows, 1 found, 1 failed (1 can be retried)" in first.stdout
+    assert "  row 2, claim_number ZE2: Look-up failed" in first.stdout
+    assert f"Ask the retryable ones again: manage.py claims_lookup --retry {job.pk}" in first.stdout
+    asked = (payer_backend.count(PAID), payer_backend.count(UNAVAILABLE))
+
+    again = command(COMMAND, "--retry", str(job.pk), "--json", "--output", str(tmp_path / "again.csv"))
+
+    output = json.loads(again.stdout)
+    assert again.status == cli.EXIT_ROWS_FAILED
+    assert (output["job_id"], output["found"], output["failed"], output["retryable"]) == (str(job.pk), 1, 1, 1)
+    assert payer_backend.count(PAID) == asked[0]  # the claim found is not asked again
+    assert payer_backend.count(UNAVAILABLE) > asked[1]
+    assert [row["success"] for row in results_of(tmp_path / "again.csv")] == ["True", "False"]
+    assert_no_phi(first.stdout, first.stderr, again.stdout, again.stderr)
+
+
+def test_a_look_up_stopped_at_its_time_limit_hands_over_the_results_so_far_and_exits_2(command, queries,
+                                                                                        monkeypatch):
+    monkeypatch.setattr(ClaimLookup, "time_limit", lambda service: dt.timedelta(0))
+    monkeypatch.setattr(ClaimLookup, "commit_seconds", 0)
+
+    result = command(COMMAND, str(queries(CHANTAL, JOHN, UNKNOWN)), "--json")
+
+    job = ImportExportJob.objects.get()
+    output = json.loads(result.stdout)
+    assert result.status == cli.EXIT_NOTHING_RAN
+    assert job.job_status == "failed"
+    assert "time limit" in result.stderr
+    assert f"Continue it with: manage.py claims_lookup --retry {job.pk}" in result.stderr
+    assert output["status"] == "failed"
+    assert 0 < output["processed"] < 3
+    assert len(results_of(output["results"])) == output["processed"]
