@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from imports.declare.lookups import all_lookups
 from imports.declare.targets import all_targets, get_target
 from imports.http.downloads import error_report_download
 from imports.jobs import selectors
@@ -20,6 +21,7 @@ from imports.jobs.progress import job_progress_data
 from imports.jobs.stopping import job_cancel
 from imports.models import DataTemplate, ImportExportJob, ImportExportLog
 from imports.web.forms import PlainLabels, TemplateForm
+from imports.web.lookups import lookup_job_cancel
 
 Status = ImportExportJob.Status
 
@@ -37,7 +39,8 @@ class JobFilterForm(PlainLabels, forms.Form):
         every = [("", "All")]
         self.fields["job_type"].choices = every + list(ImportExportJob.JobType.choices)
         self.fields["status"].choices = every + list(Status.choices)
-        self.fields["target"].choices = every + [(t.name, t.name) for t in all_targets()]
+        names = sorted({t.name for t in all_targets()} | {service.name for service in all_lookups()})
+        self.fields["target"].choices = every + [(name, name) for name in names]
         users = get_user_model().objects.filter(company=company).order_by("username")
         self.fields["user"].choices = every + [(str(u.pk), u.username) for u in users]
 
@@ -76,6 +79,8 @@ def job_list(request):
 @login_required
 def job_detail(request, job_id):
     job = selectors.job_get(company=request.user.company, job_id=job_id)
+    if job.job_type == ImportExportJob.JobType.LOOKUP:
+        return redirect("imports:lookup_job", job.pk)  # its own page: results, masking, the audited actions
     level = request.GET.get("level") or None
     if level not in (None, *ImportExportLog.Level.values):
         level = None
@@ -99,6 +104,8 @@ def job_progress(request, job_id):
 def job_cancel_view(request, job_id):
     """Stop the job after the batches being written: they stay, the job ends cancelled."""
     job = selectors.job_get(company=request.user.company, job_id=job_id)
+    if job.job_type == ImportExportJob.JobType.LOOKUP:
+        return lookup_job_cancel(request, job.pk)  # recorded in the audit trail like any cancel of a look-up
     if job.is_finished:
         messages.info(request, f"The job had already ended: {job.get_job_status_display().lower()}.")
     else:
@@ -117,9 +124,9 @@ def job_error_report(request, job_id):
 
 @login_required
 def job_file(request, job_id):
-    """The file the job read, as it was uploaded."""
+    """The file the job read, as it was uploaded (not a look-up's: its health data leaves only as audited results)."""
     job = selectors.job_get(company=request.user.company, job_id=job_id)
-    if not job.file:
+    if job.job_type == ImportExportJob.JobType.LOOKUP or not job.file:
         raise Http404("This job's file has been deleted.")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name or "upload")
 
