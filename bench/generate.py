@@ -74,6 +74,107 @@ def customers_csv(path: Path, rows: int, seed: int = 2024) -> Path:
     return path
 
 
+# --- Claims: a company's local claims store, and files of claim queries ------------------------------------------
+
+CLAIM_QUERY_HEADER = ["claim_number", "first_name", "last_name", "date_of_birth", "subscriber_id"]
+CLAIM_CODES = [("F1", "Finalized"), ("F2", "Denied"), ("P1", "Pending"), ("A3", "Rejected")]
+
+
+def claim_number(number: int) -> str:
+    return f"ZE{number:08d}"
+
+
+def stored_claim(number: int) -> dict:
+    """The claim numbered `number` of the bench's local store: the same claim on every run (seeded by its number),
+    so a query file made later still names it."""
+    rng = random.Random(number)
+    code, word = rng.choices(CLAIM_CODES, weights=[70, 10, 15, 5])[0]
+    charged = rng.randint(5_000, 500_000)
+    processed = datetime.date(2025, 1, 1) + datetime.timedelta(days=rng.randint(0, 270))
+    service = processed - datetime.timedelta(days=rng.randint(5, 40))
+    return {
+        "claim_number": claim_number(number),
+        "first_name": rng.choice(FIRST_NAMES),
+        "last_name": rng.choice(LAST_NAMES),
+        "date_of_birth": datetime.date(rng.randint(1930, 2020), rng.randint(1, 12), rng.randint(1, 28)),
+        "subscriber_id": f"{rng.randint(0, 999_999_999):09d}",  # a third of them start with 0
+        "payer_id": "60054",
+        "status": word,
+        "status_code": code,
+        "total_charged": charged / 100,
+        "total_paid": (charged * rng.randint(0, 100) // 100) / 100 if code == "F1" else 0,
+        "processed_date": processed,
+        "paid_date": processed + datetime.timedelta(days=4) if code == "F1" else None,
+        "payer_claim_number": f"E{number:08d}",
+        "check_number": f"CHK{number:07d}" if code == "F1" else "",
+        "service_date_from": service,
+        "service_date_to": service,
+    }
+
+
+def claim_query_row(stored: int, rng: random.Random) -> list[str]:
+    """One query of a claim look-up against a store of `stored` claims, as real files mix them: about 85 % of
+    claims found (names written in capitals without accents now and then), 7 % not found, 5 % whose patient does
+    not match, 3 % rows that fail their checks (an impossible date, a missing subscriber id, an X12 separator in a
+    name)."""
+    claim = stored_claim(rng.randint(1, stored))
+    number, first, last = claim["claim_number"], claim["first_name"], claim["last_name"]
+    birth, subscriber = f"{claim['date_of_birth']:%m/%d/%Y}", claim["subscriber_id"]
+    if rng.random() < 0.2:
+        first, last = _ascii(first).upper(), _ascii(last).upper()
+    roll = rng.random()
+    if roll < 0.07:
+        number = f"ZX{rng.randint(0, 99_999_999):08d}"
+    elif roll < 0.12:
+        birth = f"{claim['date_of_birth'] + datetime.timedelta(days=1):%m/%d/%Y}"
+    elif roll < 0.15:
+        broken = rng.choice(("date", "subscriber", "separator"))
+        if broken == "date":
+            birth = f"02/30/{claim['date_of_birth'].year}"
+        elif broken == "subscriber":
+            subscriber = ""
+        else:
+            last = f"{last}~"
+    return [number, first, last, birth, subscriber]
+
+
+def claim_queries_csv(path: Path, rows: int, stored: int, seed: int = 2025) -> Path:
+    """Write a file of `rows` claim queries against a store of `stored` claims (unless it is already there)."""
+    if path.exists() and path.stat().st_size > 0:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CLAIM_QUERY_HEADER)
+        for _ in range(rows):
+            writer.writerow(claim_query_row(stored, rng))
+    return path
+
+
+def payer_queries_csv(path: Path, rows: int, subscribers: dict[str, float], seed: int = 2025) -> Path:
+    """Write a file of `rows` claim queries for the fake payer, whose answer a query's subscriber id chooses:
+    `subscribers` maps the scenarios' subscriber ids to their share of the rows; the rest are paid claims."""
+    if path.exists() and path.stat().st_size > 0:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CLAIM_QUERY_HEADER)
+        for number in range(1, rows + 1):
+            claim = stored_claim(number)
+            roll, subscriber = rng.random(), claim["subscriber_id"]
+            for scenario, share in subscribers.items():
+                if roll < share:
+                    subscriber = scenario
+                    break
+                roll -= share
+            writer.writerow([claim["claim_number"], claim["first_name"], claim["last_name"],
+                             f"{claim['date_of_birth']:%m/%d/%Y}", subscriber])
+    return path
+
+
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"

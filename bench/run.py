@@ -9,7 +9,11 @@ In one invocation, on the same generated customer files (about 2 % bad rows):
 * the command line again on SQLite;
 * the import wizard: how soon the mapping page (with its preview) is ready after a 10 MB upload, CSV and XLSX;
 * workbooks: dry runs of the two largest sizes as .xlsx from the command line (peak memory must stay flat), and
-  the streaming workbook reader against calamine, the reader it replaced (`--only xlsx` measures these alone).
+  the streaming workbook reader against calamine, the reader it replaced (`--only xlsx` measures these alone);
+* claim look-ups (`--only claims` measures these alone): against the local claims store, filled with 100,000
+  claims, files of 10,000 and 100,000 queries (found, not found, patient mismatch, bad rows) from the command line
+  and on two workers; and against the fake payer of the tests (tests/claims/fake_payer.py, started here) answering
+  each call after 200 ms, 2,000 queries with 10 look-ups in flight (CLAIMS_MAX_IN_FLIGHT).
 
 Every figure is the wall-clock time of a process of its own and its peak resident memory (for workers: from
 queueing the job to its end, and the largest worker). Settings, from the environment:
@@ -21,6 +25,11 @@ queueing the job to its end, and the largest worker). Settings, from the environ
     BENCH_BROKER_URL       broker of the workers (default redis://127.0.0.1:6379/15)
     BENCH_DIE_MAX_ROWS     largest file given to django-import-export (default 100000)
     BENCH_SQLITE           also measure on SQLite (default 1)
+    BENCH_CLAIMS_SIZES     queries per file against the local claims store, whose size is the largest
+                           (default 10000,100000)
+    BENCH_PAYER_ROWS       queries sent to the fake payer (default 2000)
+    BENCH_PAYER_LATENCY    seconds the fake payer takes to answer each call (default 0.2)
+    BENCH_PAYER_IN_FLIGHT  look-ups of a job in flight at once (CLAIMS_MAX_IN_FLIGHT, default 10)
 """
 
 import argparse
@@ -40,7 +49,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import customers_csv  # noqa: E402
+from bench.generate import claim_queries_csv, customers_csv, payer_queries_csv  # noqa: E402
 
 env = environ.Env()
 SIZES = [int(size) for size in env.list("BENCH_SIZES", default=["10000", "100000", "1000000"])]
@@ -49,6 +58,10 @@ PG_URL = env("BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/b
 BROKER_URL = env("BENCH_BROKER_URL", default="redis://127.0.0.1:6379/15")
 DIE_MAX_ROWS = env.int("BENCH_DIE_MAX_ROWS", default=100_000)
 SQLITE = env.bool("BENCH_SQLITE", default=True)
+CLAIMS_SIZES = [int(size) for size in env.list("BENCH_CLAIMS_SIZES", default=["10000", "100000"])]
+PAYER_ROWS = env.int("BENCH_PAYER_ROWS", default=2000)
+PAYER_LATENCY = env.float("BENCH_PAYER_LATENCY", default=0.2)
+PAYER_IN_FLIGHT = env.int("BENCH_PAYER_IN_FLIGHT", default=10)
 FILES = ROOT / "var" / "bench"
 SQLITE_URL = f"sqlite:///{FILES / 'bench.sqlite3'}"
 
@@ -64,7 +77,7 @@ class Figure:
     outcome: dict
 
 
-def environment(database_url: str) -> dict:
+def environment(database_url: str, extra: dict | None = None) -> dict:
     return {
         # Measured as deployed (DEBUG false), whose settings want a key and host names; the bench serves no one.
         "SECRET_KEY": "bench-only-secret-key-for-processes-that-serve-no-one-0123456789",
@@ -73,13 +86,17 @@ def environment(database_url: str) -> dict:
         "IMPORT_MAX_FILE_MB": "100000", "IMPORT_MAX_ROWS": str(max(SIZES) * 2), "LOG_LEVEL": "ERROR",
         # Imports are measured, not the address checks they queue, which would share the workers with the next run.
         "ADDRESS_VERIFICATION_AFTER_IMPORT": "false",
+        # Claim look-ups: files of the sizes measured are accepted, and none stops at the time limit.
+        "CLAIMS_MAX_FILE_MB": "1000", "CLAIMS_JOB_TIME_LIMIT": "0",
+        **(extra or {}),
     }
 
 
-def child(args: list[str], database_url: str, ok: tuple[int, ...] = (0,)) -> tuple[str, float, float]:
+def child(args: list[str], database_url: str, ok: tuple[int, ...] = (0,),
+          extra_env: dict | None = None) -> tuple[str, float, float]:
     """Run a child process; return its output, its wall-clock seconds and its peak memory in MB."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=environment(database_url),
+    process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=environment(database_url, extra_env),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     output = process.stdout.read().decode()
     errors = process.stderr.read().decode()
@@ -100,17 +117,21 @@ def command_line(path: Path, database_url: str, *extra: str) -> tuple[dict, floa
     return json.loads(output), seconds, peak
 
 
-def on_workers(path: Path, database_url: str, workers: int, *extra: str) -> tuple[dict, float, float]:
+def on_workers(path: Path, database_url: str, workers: int, *extra: str, step: str = "queue",
+               extra_env: dict | None = None) -> tuple[dict, float, float]:
+    """Start `workers` Celery workers, queue the file (`tools.py <step>`) and wait for its job; return its result,
+    seconds from queueing to the end, and the largest worker's peak memory in MB."""
     started = [
         subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--hostname",
              f"bench{n}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "error"],
-            cwd=ROOT, env=environment(database_url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=environment(database_url, extra_env), stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for n in range(workers)
     ]
     time.sleep(5)  # every worker consumes the queue before the job is sent
-    output, _seconds, _peak = child(["bench/tools.py", "queue", str(path), *extra], database_url)
+    output, _seconds, _peak = child(["bench/tools.py", step, str(path), *extra], database_url, extra_env=extra_env)
     peaks = []
     for process in started:
         process.send_signal(signal.SIGTERM)
@@ -352,8 +373,126 @@ def xlsx_only() -> None:
 def machine(before: float, after: float, steal_before: int, total_before: int, steal_after: int,
             total_after: int) -> None:
     steal = (steal_after - steal_before) / (total_after - total_before) * 100
-    print(f"Machine: {os.cpu_count()} CPUs; a 10-million-step Python loop took {before:.2f} s before the "
-          f"run and {after:.2f} s after it; the hypervisor took {steal:.0f} % of the CPU time during it.")
+    print(f"Machine: {os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable); a 10-million-step Python "
+          f"loop took {before:.2f} s before the run and {after:.2f} s after it; the hypervisor took {steal:.0f} % "
+          f"of the CPU time during it; load average {load_average()} at the end.")
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+# --- Claim look-ups ----------------------------------------------------------------------------------------------
+
+LOCAL_STORE, FAKE_PAYER = "local store", f"fake payer, {PAYER_LATENCY * 1000:.0f} ms"
+
+
+def claims_command_line(path: Path, extra_env: dict | None = None) -> tuple[dict, float, float]:
+    output, seconds, peak = child(
+        ["manage.py", "claims_lookup", str(path), "--company", "bench", "--json", "--output",
+         str(FILES / "claims-results.csv")], PG_URL, ok=(0, 1), extra_env=extra_env,
+    )
+    return json.loads(output), seconds, peak
+
+
+def claims_measure(figures: list[Figure], scenario: str, runner: str, path: Path, rows: int, runs: int,
+                   extra_env: dict | None = None) -> Figure:
+    """The median of `runs` look-ups of the file, each from an empty results table."""
+
+    def measure():
+        child(["bench/tools.py", "claims-reset"], PG_URL)
+        if runner == "command line":
+            return claims_command_line(path, extra_env)
+        return on_workers(path, PG_URL, int(runner.split()[0]), step="lookup", extra_env=extra_env)
+
+    outcome, seconds, peak = median_of(runs, measure)
+    figure = Figure("PostgreSQL", runner, scenario, rows, seconds, peak, outcome)
+    figures.append(figure)
+    print(f"  {runner:14} {scenario:20} {rows:>9,} look-ups {seconds:7.1f} s {rows / seconds:>9,.0f} look-ups/s "
+          f"{peak:6.0f} MB  (found {outcome['found']:,}, failed {outcome['failed']:,})", flush=True)
+    return figure
+
+
+def claims_figures() -> tuple[list[Figure], dict]:
+    """Claim look-ups against the local store (every size, the command line and two workers) and against the
+    fake payer; returns the figures and what the fake payer saw."""
+    from tests.claims.fake_payer import DENIED, MISMATCH, NOT_FOUND, PENDING, TOKEN, FakePayer
+
+    stored = max(CLAIMS_SIZES)
+    started = time.perf_counter()
+    child(["bench/tools.py", "claims-store", str(stored)], PG_URL)
+    print(f"Claim look-ups: the local store holds {stored:,} claims (filled or checked in "
+          f"{time.perf_counter() - started:.0f} s)", flush=True)
+    figures: list[Figure] = []
+    for rows in sorted(CLAIMS_SIZES):
+        path = claim_queries_csv(FILES / f"claim_queries_{rows}.csv", rows, stored)
+        runs = REPEAT if rows < 1_000_000 else 1
+        claims_measure(figures, LOCAL_STORE, "command line", path, rows, runs)
+        claims_measure(figures, LOCAL_STORE, "2 workers", path, rows, runs)
+
+    path = payer_queries_csv(FILES / f"payer_queries_{PAYER_ROWS}.csv", PAYER_ROWS,
+                             {DENIED: 0.05, PENDING: 0.05, NOT_FOUND: 0.05, MISMATCH: 0.05})
+    seen = {}
+    for runner in ("command line", "2 workers"):
+        payer = FakePayer(TOKEN, latency=PAYER_LATENCY).start()
+        try:
+            payer_env = {"CLAIMS_BACKEND": "payer", "CLAIMS_API_URL": payer.url, "CLAIMS_API_TOKEN": TOKEN,
+                         "CLAIMS_MAX_IN_FLIGHT": str(PAYER_IN_FLIGHT)}
+            claims_measure(figures, FAKE_PAYER, runner, path, PAYER_ROWS, 1, payer_env)
+        finally:
+            payer.stop()
+        seen[runner] = {"calls": payer.count(), "most_in_flight": payer.max_in_flight}
+        print(f"    the fake payer answered {payer.count():,} calls, at most {payer.max_in_flight} at once",
+              flush=True)
+    return figures, seen
+
+
+def claims_table(figures: list[Figure]) -> str:
+    lines = [
+        "| Back end | Runner | Look-ups | Seconds | Look-ups/s | Claims/minute | Peak MB | Found | Failed |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for figure in figures:
+        rate = figure.rows / figure.seconds
+        lines.append(
+            f"| {figure.scenario} | {figure.runner} | {figure.rows:,} | {figure.seconds:.1f} | {rate:,.0f} | "
+            f"{rate * 60:,.0f} | {figure.peak_mb:.0f} | {figure.outcome['found']:,} | {figure.outcome['failed']:,} |"
+        )
+    return "\n".join(lines)
+
+
+def claims_summary(figures: list[Figure], seen: dict) -> str:
+    lines = []
+    local = [figure for figure in figures if figure.scenario == LOCAL_STORE]
+    for runner in ("command line", "2 workers"):
+        runs = sorted((f for f in local if f.runner == runner), key=lambda f: f.rows)
+        if len(runs) > 1:
+            small, large = runs[0], runs[-1]
+            lines.append(f"Peak memory, claim look-ups against the local store, {runner}: {large.peak_mb:.0f} MB at "
+                         f"{large.rows:,} look-ups, {small.peak_mb:.0f} MB at {small.rows:,} "
+                         f"({(large.peak_mb / small.peak_mb - 1) * 100:+.0f} %)")
+    for runner, payer in seen.items():
+        lines.append(f"Fake payer, {runner}: {payer['calls']:,} calls, at most {payer['most_in_flight']} in flight "
+                     f"(CLAIMS_MAX_IN_FLIGHT={PAYER_IN_FLIGHT}); the guide's figure is 10-20 claims per minute")
+    return "\n".join(lines)
+
+
+def claims_only() -> None:
+    """`bench/run.py --only claims`: the claim look-up figures alone."""
+    calibration = cpu_calibration()
+    steal_before, total_before = stolen()
+    ensure_database(PG_URL)
+    child(["bench/tools.py", "prepare"], PG_URL)
+    print(f"{os.cpu_count()} CPUs, Python {platform.python_version()}, broker {BROKER_URL}, local-store figures "
+          f"are medians of {REPEAT} runs, payer figures single runs; load average {load_average()}", flush=True)
+    figures, seen = claims_figures()
+    steal_after, total_after = stolen()
+    calibration_after = cpu_calibration()
+    print()
+    print(claims_table(figures))
+    print()
+    print(claims_summary(figures, seen))
+    machine(calibration, calibration_after, steal_before, total_before, steal_after, total_after)
 
 
 def _head_of(source: Path, destination: Path, size: int) -> Path:
@@ -409,6 +548,7 @@ def main() -> None:
     workbook_figures, reads, middle = xlsx_figures(sorted(SIZES)[-2:])
     figures.extend(workbook_figures)
     wizard = wizard_timings(files[max(SIZES)])
+    claim_figures, payer_seen = claims_figures()
     steal_after, total_after = stolen()
     calibration_after = cpu_calibration()
     print()
@@ -420,6 +560,10 @@ def main() -> None:
         print(f"Wizard, {name}: mapping page with its preview ready {timing['total']:.2f} s after the upload "
               f"(storing the file and reading its header {timing['upload']:.2f} s, "
               f"the page {timing['mapping_page']:.2f} s)")
+    print()
+    print(claims_table(claim_figures))
+    print()
+    print(claims_summary(claim_figures, payer_seen))
     machine(calibration, calibration_after, steal_before, total_before, steal_after, total_after)
 
 
@@ -439,8 +583,12 @@ def flatness(figures: list[Figure]) -> str:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Import speed and peak memory against the peers (see above).")
-    parser.add_argument("--only", choices=["xlsx"], help="measure only this part: xlsx, the workbook figures")
-    if parser.parse_args().only == "xlsx":
+    parser.add_argument("--only", choices=["xlsx", "claims"],
+                        help="measure only this part: xlsx, the workbook figures; claims, the claim look-ups")
+    only = parser.parse_args().only
+    if only == "xlsx":
         xlsx_only()
+    elif only == "claims":
+        claims_only()
     else:
         main()

@@ -5,6 +5,10 @@
                               interrupted run left unfinished, which would otherwise hold the company's turn
     tools.py queue FILE [--dry-run]
                               queue an import job for the workers, wait for it, print its result as JSON
+    tools.py claims-store N   fill the bench company's local claims store with claims 1..N (bench.generate), unless
+                              it holds them already
+    tools.py claims-reset     delete the bench company's claim look-up jobs and their results
+    tools.py lookup FILE      queue a claim look-up job for the workers, wait for it, print its result as JSON
 """
 
 import json
@@ -26,10 +30,11 @@ from django.db import connection, transaction  # noqa: E402
 
 from companies.models import Company  # noqa: E402
 from companies.services import company_create  # noqa: E402
+from imports.declare import rows_insert  # noqa: E402
 from imports.engine.options import ImportOptions  # noqa: E402
 from imports.jobs.services import job_create, job_enqueue  # noqa: E402
 from imports.jobs.stopping import job_cancel  # noqa: E402
-from imports.models import ImportExportJob  # noqa: E402
+from imports.models import AuditEvent, ImportExportJob  # noqa: E402
 
 SLUG = "bench"
 
@@ -76,6 +81,58 @@ def queue(path: str, dry_run: bool) -> None:
     }))
 
 
+def claims_store(size: int) -> None:
+    from django.utils import timezone
+
+    from bench.generate import claim_number, stored_claim
+    from claims.models import Claim
+
+    company = Company.objects.get(slug=SLUG)
+    stored = Claim.objects.filter(company=company)
+    if stored.count() == size and stored.filter(claim_number=claim_number(size)).exists():
+        return
+    stored._raw_delete(stored.db)  # nothing refers to claims
+    names = list(stored_claim(1))
+    fields = [Claim._meta.get_field(name) for name in ["company", *names, "created_at", "updated_at"]]
+    now = timezone.now()
+    for first in range(1, size + 1, 10_000):
+        rows = []
+        for number in range(first, min(first + 10_000, size + 1)):
+            claim = stored_claim(number)
+            rows.append([company.pk, *(claim[name] for name in names), now, now])
+        with transaction.atomic():
+            rows_insert(Claim, fields, rows)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {Claim._meta.db_table}")
+
+
+def claims_reset() -> None:
+    jobs = ImportExportJob.objects.filter(company__slug=SLUG, job_type=ImportExportJob.JobType.LOOKUP)
+    for job in jobs.filter(job_status__in=(ImportExportJob.Status.PENDING, ImportExportJob.Status.RUNNING)):
+        job_cancel(job, "Cancelled by the benchmark's reset: an earlier run was interrupted.")
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE imports_lookupresult")
+    jobs.delete()
+
+
+def lookup(path: str) -> None:
+    from imports.jobs.lookup_services import lookup_job_create
+
+    company = Company.objects.get(slug=SLUG)
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        job = lookup_job_create(company=company, service_name="Claim", file=File(handle, name=Path(path).name),
+                                file_name=Path(path).name, via=AuditEvent.Via.API)
+    while not job.is_finished:
+        time.sleep(0.05)
+        job.refresh_from_db()
+    print(json.dumps({
+        "seconds": time.perf_counter() - started, "status": job.job_status, "total": job.total_records,
+        "found": job.processed_records - job.failed_records, "failed": job.failed_records,
+        "retryable": job.lookup_results.filter(retryable=True).count(), "error": job.error_message,
+    }))
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "prepare":
@@ -84,5 +141,11 @@ if __name__ == "__main__":
         reset()
     elif command == "queue":
         queue(sys.argv[2], "--dry-run" in sys.argv)
+    elif command == "claims-store":
+        claims_store(int(sys.argv[2]))
+    elif command == "claims-reset":
+        claims_reset()
+    elif command == "lookup":
+        lookup(sys.argv[2])
     else:
         raise SystemExit(f"unknown step {command!r}")

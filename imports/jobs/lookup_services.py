@@ -46,9 +46,10 @@ def max_file_bytes(service: LookupService) -> int:
 
 def lookup_job_create(
     *, company: Company, service_name: str, file: File, file_name: str, via: str, user=None,
-    address: str | None = None,
+    address: str | None = None, enqueue: bool = True,
 ) -> ImportExportJob:
-    """Check an upload of queries and create a pending look-up job for it, queued in its company's turn.
+    """Check an upload of queries and create a pending look-up job for it, queued in its company's turn (unless
+    `enqueue` is false: the caller runs it itself, as the command line does, and no worker is sent for it).
 
     Refused (LookupRefused) before any job exists: an empty file, one over the service's size limit, one that is
     not a CSV, or one whose header lacks a required column (named)."""
@@ -71,7 +72,8 @@ def lookup_job_create(
         job.save()
         status.job_log(job, f"Job created for {job.file_name}.")
         audit_record(job=job, action=Action.UPLOAD, via=via, user=user, address=address)
-        job_enqueue(job)
+        if enqueue:
+            job_enqueue(job)
     return job
 
 
@@ -92,10 +94,12 @@ def _file_check(service: LookupService, file: File, company: Company) -> None:
             raise LookupRefused(str(error), 415 if not_csv else 400) from None
 
 
-def lookup_retry(job: ImportExportJob, *, via: str, user=None, address: str | None = None) -> ImportExportJob:
+def lookup_retry(
+    job: ImportExportJob, *, via: str, user=None, address: str | None = None, enqueue: bool = True
+) -> ImportExportJob:
     """Run a finished look-up again: a failed or cancelled one continues from where it stopped, a completed one
     asks again only its failures marked retryable. Refused while it runs (409), with nothing to retry (409), and
-    once its data is deleted (410)."""
+    once its data is deleted (410). `enqueue` as for lookup_job_create."""
     _data_kept(job)
     with transaction.atomic():
         current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
@@ -111,7 +115,8 @@ def lookup_retry(job: ImportExportJob, *, via: str, user=None, address: str | No
             )
         status.job_retried(current, message=message)
         audit_record(job=current, action=Action.RETRY, via=via, user=user, address=address)
-        job_enqueue(current)
+        if enqueue:
+            job_enqueue(current)
     job.refresh_from_db()
     return job
 
