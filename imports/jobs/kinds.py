@@ -101,8 +101,9 @@ def kind_register(kind: JobKind) -> JobKind:
 
 def kinds_all() -> tuple[JobKind, ...]:
     """Every kind of job. The declaring modules are loaded on first use: they import the lease and queueing
-    modules, which ask this registry in turn."""
-    if not _KINDS:
+    modules, which ask this registry in turn. One of them imported first on its own (a face importing the look-up
+    services loads the look-up kind) has registered only its kind: the others are loaded all the same."""
+    if len(_KINDS) < len(KIND_MODULES):
         for module in KIND_MODULES:
             import_module(module)
     return tuple(_KINDS.values())
