@@ -90,6 +90,7 @@ class JobKind:
 
 
 _KINDS: dict[str, JobKind] = {}
+_kind_modules_loaded = False
 
 
 def kind_register(kind: JobKind) -> JobKind:
@@ -101,11 +102,13 @@ def kind_register(kind: JobKind) -> JobKind:
 
 def kinds_all() -> tuple[JobKind, ...]:
     """Every kind of job. The declaring modules are loaded on first use: they import the lease and queueing
-    modules, which ask this registry in turn. One of them imported first on its own (a face importing the look-up
-    services loads the look-up kind) has registered only its kind: the others are loaded all the same."""
-    if len(_KINDS) < len(KIND_MODULES):
+    modules, which ask this registry in turn. Each is imported whether or not another kind is registered
+    already: a process that imported one kind's module first (the look-up services) still finds the others."""
+    global _kind_modules_loaded
+    if not _kind_modules_loaded:
         for module in KIND_MODULES:
             import_module(module)
+        _kind_modules_loaded = True
     return tuple(_KINDS.values())
 
 

@@ -49,8 +49,8 @@ def test_an_upload_without_a_target_is_400_naming_the_targets(api):
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "Name what the file holds in the form field `target`: choose one of Account, Contact, Customer, "
-        "CustomerGroup, MeterReading, SalesProAppointment."
+        "detail": "Name what the file holds in the form field `target`: choose one of Account, Claim, Contact, "
+        "Customer, CustomerGroup, MeterReading, SalesProAppointment."
     }
     assert not ImportExportJob.objects.exists()
 
@@ -60,8 +60,8 @@ def test_an_unknown_target_is_400_naming_the_targets(api):
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "Unknown target 'Invoice': choose one of Account, Contact, Customer, CustomerGroup, MeterReading, "
-        "SalesProAppointment."
+        "detail": "Unknown target 'Invoice': choose one of Account, Claim, Contact, Customer, CustomerGroup, "
+        "MeterReading, SalesProAppointment."
     }
 
 
@@ -113,8 +113,8 @@ def test_bad_list_filters_are_400(api):
     }
     assert target.status_code == 400
     assert target.json() == {
-        "detail": "Unknown target 'Invoice': choose one of Account, Contact, Customer, CustomerGroup, MeterReading, "
-        "SalesProAppointment."
+        "detail": "Unknown target 'Invoice': choose one of Account, Claim, Contact, Customer, CustomerGroup, "
+        "MeterReading, SalesProAppointment."
     }
 
 
@@ -124,7 +124,7 @@ def test_targets_lists_every_importable_target_with_its_fields(api):
     targets = {target["name"]: target for target in response.json()}
     assert response.status_code == 200
     assert sorted(targets) == [
-        "Account", "Contact", "Customer", "CustomerGroup", "MeterReading", "SalesProAppointment",
+        "Account", "Claim", "Contact", "Customer", "CustomerGroup", "MeterReading", "SalesProAppointment",
     ]
     customer = targets["Customer"]
     assert customer["records"] == "customers"

@@ -38,6 +38,7 @@ def test_a_bad_token_does_not_hide_the_public_schema():
 
 def test_the_schema_lists_every_endpoint(schema):
     assert sorted(schema["paths"]) == [
+        "/api/claims/import", "/api/claims/import/{job_id}", "/api/claims/import/{job_id}/errors",
         "/api/customers/import", "/api/customers/import/{job_id}", "/api/customers/import/{job_id}/errors",
         "/api/imports/", "/api/imports/targets", "/api/imports/{job_id}", "/api/imports/{job_id}/errors",
         "/api/readings/import", "/api/readings/import/{job_id}", "/api/readings/import/{job_id}/errors",

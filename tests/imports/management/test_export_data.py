@@ -80,7 +80,7 @@ def test_unknown_model_or_missing_folder_exits_2(company, command, tmp_path):
 
     assert (unknown.status, unknown.stderr.strip()) == (
         2,
-        "Unknown model 'Lead': choose one of Account, Contact, Customer, CustomerGroup, MeterReading, "
+        "Unknown model 'Lead': choose one of Account, Claim, Contact, Customer, CustomerGroup, MeterReading, "
         "SalesProAppointment.",
     )
     assert (no_folder.status, no_folder.stderr.strip()) == (2, "Folder not found: /nope")

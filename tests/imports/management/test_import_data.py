@@ -109,7 +109,7 @@ def test_dry_run_reports_predictions_and_writes_nothing(company, command, write_
     ("args", "message"),
     [
         (["--model", "Lead", "--file", "{guide}"],
-         "Unknown model 'Lead': choose one of Account, Contact, Customer, CustomerGroup, MeterReading, "
+         "Unknown model 'Lead': choose one of Account, Claim, Contact, Customer, CustomerGroup, MeterReading, "
          "SalesProAppointment."),
         (["--model", "Customer", "--file", "{guide}", "--company", "nope"], "Unknown company 'nope'."),
         (["--model", "Customer", "--file", "/nonexistent/file.csv"], "File not found: /nonexistent/file.csv"),
