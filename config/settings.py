@@ -387,6 +387,10 @@ SPECTACULAR_SETTINGS = {
                                              "them (target Customer)."},
         {"name": "readings", "description": "Meter readings, as the guide's meter reading import describes them "
                                             "(target MeterReading)."},
+        {"name": "claims", "description": "Healthcare claims, as the claims CSV bulk upload guide describes them: "
+                                          "look claims up in bulk from a CSV of claim queries (/api/v1/claims/), "
+                                          "and fill the company's local claims store by importing a claims file "
+                                          "(target Claim)."},
         {"name": "imports", "description": "Any importable target, named in the upload; the company's recent jobs "
                                            "of every target; what can be imported, with its columns."},
     ],

@@ -60,21 +60,3 @@ def csv_rows(response) -> list[str]:
     """The lines of a downloaded CSV (a FileResponse), byte-order mark removed."""
     return b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
 
-
-CODES_URL = "/api/v1/codes"
-
-
-@pytest.fixture
-def code_lookup(settings):
-    """The stand-in look-up service (tests.imports.api.lookup_stand_in) registered, with its routes at
-    /api/v1/codes/ (a URL configuration of its own: the project's routes are built from the services registered
-    when it is first loaded)."""
-    from imports.declare import lookups as registry
-
-    from .lookup_stand_in import CodeLookup
-
-    service = CodeLookup()
-    registry._services["code"] = service
-    settings.ROOT_URLCONF = "tests.imports.api.lookup_urls"
-    yield service
-    del registry._services["code"]
