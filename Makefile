@@ -18,6 +18,7 @@ setup: $(INSTALLED)
 run: $(INSTALLED)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(PY) manage.py setup_demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py claims_demo_store --company demo
 	@echo "Open http://127.0.0.1:$(PORT)/ (admin at /admin/). Ctrl-C stops everything."
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=$${DEBUG:-true} WEB_PORT=$(PORT) $(VENV)/bin/honcho start
 

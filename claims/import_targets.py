@@ -75,6 +75,7 @@ class ClaimTarget(ImportTarget):
     api_path = "claims"
     key = "claim_number"
     key_label = "claim number"
+    sensitive_fields = frozenset({"first_name", "last_name", "date_of_birth", "subscriber_id"})
     example_rows = (
         {**CHANTAL, "payer_id": "60054", "status": "Finalized", "status_code": "F1", "total_charged": "720.00",
          "total_paid": "351.00", "processed_date": "08/08/2025", "payer_claim_number": "E12345678",
@@ -136,6 +137,13 @@ class ClaimLookup(LookupService):
     api_path = "v1/claims"  # the guide's /api/v1/claims/bulk/upload/ and /api/v1/claims/csv-jobs/
     batch_size = BATCH_SIZE
     example_rows = (CHANTAL, JOHN)
+
+    def chunk_rows_for(self, company) -> int:
+        # A payer answers a few claims a second: a chunk of a thousand takes minutes, well within a task's time
+        # limit, and several workers share a long job; the local store answers thousands a second.
+        if ClaimsSettings.for_company(company).backend_name == ClaimsSettings.Backend.PAYER:
+            return 1000
+        return self.chunk_rows
 
     def time_limit(self) -> timedelta | None:
         seconds = settings.CLAIMS_JOB_TIME_LIMIT

@@ -112,6 +112,10 @@ class LookupService:
         """How long a job may run before it stops, FAILED with its results so far kept (None: no limit)."""
         return None
 
+    def chunk_rows_for(self, company: "Company") -> int:
+        """Rows a chunk of `company`'s job holds (a service whose speed depends on the company's back end says so)."""
+        return self.chunk_rows
+
     def max_file_mb(self) -> int:
         """The largest upload accepted, in MB."""
         return settings.IMPORT_MAX_FILE_MB

@@ -81,6 +81,9 @@ class ImportTarget:
     # value kept on a related record), with the lookup or expression that reads them as a file gives them, for
     # exports and the records page (references_in_file read as their key without being named here).
     record_lookups: ClassVar[dict[str, "str | models.Expression"]] = {}
+    # Fields holding health or personal data (a patient's name, date of birth, subscriber id): withheld from the
+    # operators' error log and masked on the records page unless a user asks to see them.
+    sensitive_fields: ClassVar[frozenset[str]] = frozenset()
 
     def __repr__(self):
         return f"<ImportTarget {self.name}>"

@@ -17,6 +17,7 @@ from django.core.files import File
 from django.utils import timezone
 
 from imports.declare.formulas import escape_formula
+from imports.declare.targets import get_target
 from imports.models import ImportExportJob, ImportExportLog
 
 REPORT_HEADER = ["row_number", "error_message"]
@@ -66,6 +67,9 @@ def error_report_write(job: ImportExportJob, stream) -> int:
     return count
 
 
+WITHHELD = "[withheld]"
+
+
 def error_report_build(job: ImportExportJob) -> None:
     """Store the job's error report as `job.error_report`, in the file storage (MEDIA_ROOT or the object store)."""
     stem = Path(job.file_name or "import").stem or "import"
@@ -79,13 +83,19 @@ def error_report_build(job: ImportExportJob) -> None:
 
 def error_log_write(job: ImportExportJob, directory: Path) -> Path:
     """Write the command line's `import_errors_{model}_{timestamp}.log`: row number, row data and message, for
-    failed rows and rows imported with a warning."""
+    failed rows and rows imported with a warning. Cells of the target's sensitive fields (a patient's name, date
+    of birth, subscriber id) are withheld: the log is the operators', unlike the error report, which goes to the
+    company's users to fix their rows."""
     directory.mkdir(parents=True, exist_ok=True)
+    sensitive = get_target(job.target_model).sensitive_fields
+    withheld = {column for column, field in job.field_mapping.items() if field in sensitive}
     stamp = timezone.localtime().strftime("%Y%m%d_%H%M%S")
     path = directory / f"import_errors_{job.target_model}_{stamp}.log"
     with open(path, "w", encoding="utf-8") as log_file:
         log_file.write(f"Import job {job.id}: {job.target_model} from {job.file_name}\n")
         for log in row_logs(job):
-            data = json.dumps(_in_file_order(job, log.record_data), ensure_ascii=False)
+            cells = _in_file_order(job, log.record_data)
+            cells.update((column, WITHHELD) for column in withheld & cells.keys() if cells[column])
+            data = json.dumps(cells, ensure_ascii=False)
             log_file.write(f"Row {log.record_number}: {_message(log)} | data: {data}\n")
     return path

@@ -41,7 +41,7 @@ class TimeLimitReached(ImportFileError):
     """The job ran longer than its service allows; it stops, FAILED, with its results so far kept."""
 
 
-def lookup_file_check(path, service, scratch):
+def lookup_file_check(path, service, scratch, company):
     """Stage a file of queries and read its layout: header, columns, rows and chunks. Raises ImportFileError with
     one sentence for a file that is not a CSV, has no rows, or lacks a required column (named).
 
@@ -62,7 +62,7 @@ def lookup_file_check(path, service, scratch):
         raise not_csv from None
     layout = layout_read(
         staged, target=service, explicit_mapping={}, required=service.required_columns(),
-        header_score=service.header_score, chunk_rows=min(settings.IMPORT_CHUNK_ROWS, service.chunk_rows),
+        header_score=service.header_score, chunk_rows=min(settings.IMPORT_CHUNK_ROWS, service.chunk_rows_for(company)),
         max_rows=settings.IMPORT_MAX_ROWS,
     )
     return staged, layout
@@ -80,7 +80,9 @@ def job_prepare(*, job: ImportExportJob, lease, takes_turn: bool = True) -> bool
 
 def _prepare(job: ImportExportJob, lease) -> None:
     service = get_lookup(job.target_model)
-    staged, layout = lookup_file_check(stored_files.job_file_path(job), service, stored_files.staged_scratch_path(job))
+    staged, layout = lookup_file_check(
+        stored_files.job_file_path(job), service, stored_files.staged_scratch_path(job), job.company
+    )
     staged_name = stored_files.staged_publish(job, staged)
     with transaction.atomic():
         prepared = ImportExportJob.objects.filter(pk=job.pk, lease=lease, job_status=Status.RUNNING).update(

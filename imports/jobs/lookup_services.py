@@ -59,7 +59,7 @@ def lookup_job_create(
         raise LookupRefused(
             f"The file is {file.size / 1024 / 1024:.1f} MB; the limit is {service.max_file_mb()} MB.", 413
         )
-    _file_check(service, file)
+    _file_check(service, file, company)
     job = ImportExportJob(
         company=company, created_by=user if user is not None and user.is_authenticated else None,
         job_type=ImportExportJob.JobType.LOOKUP, target_model=service.name, file_format="csv",
@@ -75,7 +75,7 @@ def lookup_job_create(
     return job
 
 
-def _file_check(service: LookupService, file: File) -> None:
+def _file_check(service: LookupService, file: File, company: Company) -> None:
     """Read the upload through once, as its preparation will: a CSV with a header naming every required column
     and at least one row."""
     scratch = Path(settings.VAR_DIR) / "tmp"
@@ -86,7 +86,7 @@ def _file_check(service: LookupService, file: File) -> None:
         with open(path, "wb") as copy:
             shutil.copyfileobj(file, copy)
         try:
-            lookup_file_check(path, service, Path(folder) / "staged.csv")
+            lookup_file_check(path, service, Path(folder) / "staged.csv", company)
         except ImportFileError as error:
             not_csv = str(error).startswith("The file is not a CSV file")
             raise LookupRefused(str(error), 415 if not_csv else 400) from None

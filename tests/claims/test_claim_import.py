@@ -87,6 +87,19 @@ def test_import_data_stores_claims_and_fails_bad_rows_naming_fields_not_values(c
     assert (john.payer_id, john.payer_claim_number, john.service_date_from) == ("", "", None)
 
 
+def test_the_operators_error_log_withholds_patient_details(company, command, write_file, settings):
+    """The command's import_errors_Claim_*.log is an application log: a failed row's claim number and amounts are
+    there to find the row, its patient's name, date of birth and subscriber id are not."""
+    command("import_data", "--model", "Claim", "--file", str(write_file("claims.csv", CLAIMS_CSV)),
+            "--company", "acme")
+
+    log = next(settings.IMPORT_LOG_DIR.glob("import_errors_Claim_*.log")).read_text()
+    assert "ZE59426197" in log
+    assert '"first_name": "[withheld]"' in log
+    patient_details = ("JANE", "JA~NE", "BOB", "ANN", "SMITH", "02/30/1980", "02/03/1980", "000123", "000125")
+    assert [detail for detail in patient_details if detail in log] == []
+
+
 def test_a_second_file_updates_claims_by_their_number(company, command, write_file):
     command("import_data", "--model", "Claim", "--file", str(write_file("a.csv", CLAIMS_CSV)), "--company", "acme")
     later = (

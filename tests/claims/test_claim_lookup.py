@@ -228,3 +228,13 @@ def test_an_unknown_back_end_is_refused_before_any_look_up(company, service, set
 
     with pytest.raises(ValueError, match="CLAIMS_BACKEND must be local or payer"):
         service.look_up([query()], Context(company))
+
+
+def test_a_company_asking_a_payer_gets_smaller_chunks(service, company, other_company, settings):
+    """A payer answers a few claims a second: its jobs are cut finer, so a chunk ends well within a task's time
+    limit and several workers share the job."""
+    settings.CLAIMS_BACKEND = "local"
+    ClaimsSettings.objects.create(company=company, backend="payer")
+
+    assert service.chunk_rows_for(company) == 1000
+    assert service.chunk_rows_for(other_company) == service.chunk_rows == 5000
