@@ -121,7 +121,7 @@ class ClaimLookup(LookupService):
     dates, or why it could not be given."""
 
     name = "Claim"
-    verbose_name = "claim look-up"
+    verbose_name = "claims look-up"
     fields = (
         *_patient_fields(),
         _payer_id_field(),

@@ -1,5 +1,6 @@
 """Creating tenants and their users."""
 
+from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -68,11 +69,21 @@ def api_token_for(*, user: User) -> str:
     return token.key
 
 
+# What makes a user one of the company's administrators: they see its audit trail (the page at /audit/).
+COMPANY_ADMINISTRATOR_PERMISSION = ("imports", "view_auditevent")
+
+
+def company_administrator_grant(*, user: User) -> None:
+    app_label, codename = COMPANY_ADMINISTRATOR_PERMISSION
+    user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
 @transaction.atomic
 def company_with_owner_create(*, slug: str, name: str, username: str, password: str) -> tuple[Company, User, str]:
-    """Create a company, its first user and that user's API token, all or nothing."""
+    """Create a company, its first user (the company's administrator) and that user's API token, all or nothing."""
     if User.objects.filter(username=username).exists():
         raise CompanySetupError(f"User '{username}' already exists.")
     company = company_create(name=name, slug=slug)
     user = user_create(company=company, username=username, password=password)
+    company_administrator_grant(user=user)
     return company, user, api_token_for(user=user)

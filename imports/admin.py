@@ -4,7 +4,7 @@ from django.contrib import admin
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import all_targets, get_target
 from imports.engine.mapping import mapping_validate
-from imports.models import DataTemplate, ImportExportJob, ImportExportLog, KeySequence
+from imports.models import AuditEvent, DataTemplate, ImportExportJob, ImportExportLog, KeySequence
 
 
 class ImportExportLogInline(admin.TabularInline):
@@ -73,3 +73,26 @@ class DataTemplateAdmin(admin.ModelAdmin):
 class KeySequenceAdmin(admin.ModelAdmin):
     list_display = ["company", "name", "last_value"]
     readonly_fields = ["company", "name", "last_value"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, to read: its events are the record of who touched sensitive data, so nobody adds, edits or
+    deletes one here. (Look-up results are not in the admin at all: they are health data, seen only through the
+    job's page, masked, or its audited download.)"""
+
+    list_display = ["created_at", "company", "action", "user", "job", "via", "address"]
+    list_filter = ["action", "via", "company"]
+    list_select_related = ["company", "user", "job"]
+    search_fields = ["job__id", "user__username", "address"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

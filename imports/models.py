@@ -410,7 +410,8 @@ class LookupResult(models.Model):
 
 class AuditEvent(models.Model):
     """Who did what to a job's data, when, from where: every upload, results download, retry, cancel and purge of
-    a job whose data is sensitive (claim look-ups). Kept after the data itself is gone."""
+    a job whose data is sensitive (claim look-ups), and every page that showed its sensitive values unmasked. Kept
+    after the data itself is gone."""
 
     class Action(models.TextChoices):
         UPLOAD = "upload", "Uploaded"
@@ -418,6 +419,7 @@ class AuditEvent(models.Model):
         RETRY = "retry", "Retried"
         CANCEL = "cancel", "Cancelled"
         PURGE = "purge", "Data deleted"
+        DETAILS_SHOWN = "details_shown", "Details shown"
 
     class Via(models.TextChoices):
         WEB = "web", "Browser"

@@ -57,8 +57,10 @@ def layout_read(
     header_score: Callable[[list[str]], int],
     chunk_rows: int,
     max_rows: int,
+    missing_hint: str = "Add them to the file or map columns to them.",
 ) -> Layout:
-    """Header, mapping, row count and chunks; raises ImportFileError for a file that cannot be imported."""
+    """Header, mapping, row count and chunks; raises ImportFileError for a file that cannot be imported (a file
+    missing required columns: naming them, then `missing_hint`, what to do)."""
     reader = PositionedCsv(staged.path, staged.delimiter)
     header, data_offset = _header(reader, staged, header_score)
     skip = report_columns_to_skip(header)
@@ -69,7 +71,7 @@ def layout_read(
     missing = mapping.missing(required)
     if missing:
         raise ImportFileError(
-            f"Missing required columns: {', '.join(missing)}. Add them to the file or map columns to them."
+            f"Missing required columns: {', '.join(missing)}. {missing_hint}"
         )
     layout = Layout(columns=columns, skip_columns=skip, mapping=mapping)
     number, starts = reader.chunk_starts(data_offset, chunk_rows)

@@ -63,7 +63,7 @@ def lookup_file_check(path, service, scratch, company):
     layout = layout_read(
         staged, target=service, explicit_mapping={}, required=service.required_columns(),
         header_score=service.header_score, chunk_rows=min(settings.IMPORT_CHUNK_ROWS, service.chunk_rows_for(company)),
-        max_rows=settings.IMPORT_MAX_ROWS,
+        max_rows=settings.IMPORT_MAX_ROWS, missing_hint="Add them to the file's header row.",
     )
     return staged, layout
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from imports.web import views, wizard
+from imports.web import audit, lookups, views, wizard
 
 app_name = "imports"
 
@@ -15,6 +15,14 @@ urlpatterns = [
     path("templates/", views.template_list, name="template_list"),
     path("templates/<uuid:template_id>/", views.template_edit, name="template_edit"),
     path("templates/<uuid:template_id>/delete/", views.template_delete, name="template_delete"),
+    path("lookups/jobs/<uuid:job_id>/", lookups.lookup_job, name="lookup_job"),
+    path("lookups/jobs/<uuid:job_id>/progress/", lookups.lookup_job_progress, name="lookup_job_progress"),
+    path("lookups/jobs/<uuid:job_id>/cancel/", lookups.lookup_job_cancel, name="lookup_job_cancel"),
+    path("lookups/jobs/<uuid:job_id>/retry/", lookups.lookup_job_retry, name="lookup_job_retry"),
+    path("lookups/jobs/<uuid:job_id>/results/", lookups.lookup_job_results, name="lookup_job_results"),
+    path("lookups/<str:service_name>/", lookups.lookup_page, name="lookup"),
+    path("lookups/<str:service_name>/template.csv", lookups.lookup_template, name="lookup_template"),
+    path("audit/", audit.audit_list, name="audit"),
     path("import/", wizard.choose, name="wizard"),
     path("import/<str:target_name>/template.<str:file_format>", wizard.blank_template, name="blank_template"),
     path("import/<str:target_name>/upload/", wizard.upload, name="wizard_upload"),

@@ -13,13 +13,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from companies.addresses import client_address
+from imports.declare.lookups import all_lookups
 from imports.declare.targets import all_targets, get_target
 from imports.http.downloads import error_report_download
 from imports.jobs import selectors
+from imports.jobs.audit import audit_record
 from imports.jobs.progress import job_progress_data
 from imports.jobs.stopping import job_cancel
-from imports.models import DataTemplate, ImportExportJob, ImportExportLog
+from imports.models import AuditEvent, DataTemplate, ImportExportJob, ImportExportLog
 from imports.web.forms import PlainLabels, TemplateForm
+from imports.web.lookups import lookup_job_cancel
+from imports.web.masking import mask
 
 Status = ImportExportJob.Status
 
@@ -37,7 +42,8 @@ class JobFilterForm(PlainLabels, forms.Form):
         every = [("", "All")]
         self.fields["job_type"].choices = every + list(ImportExportJob.JobType.choices)
         self.fields["status"].choices = every + list(Status.choices)
-        self.fields["target"].choices = every + [(t.name, t.name) for t in all_targets()]
+        names = sorted({t.name for t in all_targets()} | {service.name for service in all_lookups()})
+        self.fields["target"].choices = every + [(name, name) for name in names]
         users = get_user_model().objects.filter(company=company).order_by("username")
         self.fields["user"].choices = every + [(str(u.pk), u.username) for u in users]
 
@@ -76,6 +82,8 @@ def job_list(request):
 @login_required
 def job_detail(request, job_id):
     job = selectors.job_get(company=request.user.company, job_id=job_id)
+    if job.job_type == ImportExportJob.JobType.LOOKUP:
+        return redirect("imports:lookup_job", job.pk)  # its own page: results, masking, the audited actions
     level = request.GET.get("level") or None
     if level not in (None, *ImportExportLog.Level.values):
         level = None
@@ -99,6 +107,8 @@ def job_progress(request, job_id):
 def job_cancel_view(request, job_id):
     """Stop the job after the batches being written: they stay, the job ends cancelled."""
     job = selectors.job_get(company=request.user.company, job_id=job_id)
+    if job.job_type == ImportExportJob.JobType.LOOKUP:
+        return lookup_job_cancel(request, job.pk)  # recorded in the audit trail like any cancel of a look-up
     if job.is_finished:
         messages.info(request, f"The job had already ended: {job.get_job_status_display().lower()}.")
     else:
@@ -117,9 +127,9 @@ def job_error_report(request, job_id):
 
 @login_required
 def job_file(request, job_id):
-    """The file the job read, as it was uploaded."""
+    """The file the job read, as it was uploaded (not a look-up's: its health data leaves only as audited results)."""
     job = selectors.job_get(company=request.user.company, job_id=job_id)
-    if not job.file:
+    if job.job_type == ImportExportJob.JobType.LOOKUP or not job.file:
         raise Http404("This job's file has been deleted.")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name or "upload")
 
@@ -172,7 +182,22 @@ def records(request, target_name: str):
     fields = list(target.record_fields[:RECORD_COLUMNS])
     queryset = target.export_queryset(request.user.company).order_by("-pk")
     page = Paginator(queryset.values_list(*(f.name for f in fields)), 50).get_page(request.GET.get("page"))
-    rows = [[field.to_text(value) for field, value in zip(fields, values, strict=True)] for values in page]
+    # Health data (a patient's name, date of birth, subscriber id) is masked unless the user asks to see it.
+    sensitive = target.sensitive_fields
+    show = bool(sensitive) and request.GET.get("show") == "details"
+    masked = [field.name in sensitive and not show for field in fields]
+    rows = [
+        [mask(text) if hidden else text
+         for hidden, text in zip(masked, (field.to_text(value) for field, value in zip(fields, values, strict=True)),
+                                 strict=True)]
+        for values in page
+    ]
+    if show and rows:
+        audit_record(
+            company=request.user.company, action=AuditEvent.Action.DETAILS_SHOWN, via=AuditEvent.Via.WEB,
+            user=request.user, address=client_address(request) or None,
+        )
     return render(request, "imports/records.html", {
         "target": target, "columns": [f.name for f in fields], "rows": rows, "page": page,
+        "sensitive": bool(sensitive), "show": show, "query": "show=details" if show else "",
     })

@@ -2,7 +2,8 @@
  *
  * - Upload forms: drag and drop, the size limit checked before sending, an upload progress bar.
  * - The mapping page: the preview refreshes when a column's field changes.
- * - Progress blocks: poll the job's progress endpoint about once a second; reload the page when the job ends.
+ * - Progress blocks: poll the job's progress endpoint about once a second, the job's status badges following;
+ *   reload the page when the job ends.
  */
 (function () {
   "use strict";
@@ -127,6 +128,10 @@
     function show(data) {
       bar.value = data.progress;
       bar.textContent = data.progress + " %";
+      document.querySelectorAll('[data-job-status="' + data.id + '"]').forEach(function (badge) {
+        badge.textContent = data.status_label;
+        badge.className = "badge badge-" + data.status;
+      });
       block.querySelectorAll("[data-field]").forEach(function (element) {
         var name = element.dataset.field;
         var value = data[name];

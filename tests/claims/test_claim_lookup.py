@@ -60,7 +60,7 @@ def local_queries(monkeypatch):
 
 def test_the_service_is_registered_with_the_guides_columns(service):
     assert isinstance(service, ClaimLookup)
-    assert (service.name, service.verbose_name, service.batch_size) == ("Claim", "claim look-up", 1000)
+    assert (service.name, service.verbose_name, service.batch_size) == ("Claim", "claims look-up", 1000)
     assert service.required_columns() == ["claim_number", "first_name", "last_name", "date_of_birth",
                                           "subscriber_id"]
     assert [field.name for field in service.fields if not field.required] == [

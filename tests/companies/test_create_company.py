@@ -22,6 +22,14 @@ def test_creates_company_and_first_user_and_prints_only_the_token_line(command):
     assert user.check_password("s3cret-pass!")
 
 
+def test_the_first_user_is_the_companys_administrator_who_sees_its_audit_trail(command):
+    command("create_company", "acme", "--name", "Acme Water", "--user", "alice", "--password", "s3cret-pass!")
+
+    user = User.objects.get(username="alice")
+    assert user.has_perm("imports.view_auditevent")
+    assert not user.is_staff  # the Django admin, which shows every company, stays closed to them
+
+
 def test_printed_token_authenticates_as_bearer(command):
     result = command("create_company", "acme", "--name", "Acme", "--user", "alice", "--password", "s3cret-pass!")
     key = result.stdout.split("token: ")[1].strip()

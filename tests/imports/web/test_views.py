@@ -171,3 +171,38 @@ def test_template_library_renames_edits_and_deletes(client, user, company, other
     )
     client.post(reverse("imports:template_delete", args=[template.pk]))
     assert not DataTemplate.objects.filter(pk=template.pk).exists()
+
+
+def test_the_claims_records_page_masks_patient_details_until_asked_and_records_the_showing(client, user, company):
+    from claims.models import Claim
+    from imports.models import AuditEvent
+
+    Claim.objects.create(company=company, claim_number="ZE59426195", first_name="CHANTAL", last_name="KISA",
+                         date_of_birth="1975-05-10", subscriber_id="057896633")
+    client.force_login(user)
+    url = reverse("imports:records", args=["Claim"])
+
+    masked = client.get(url).content.decode()
+    assert "ZE59426195" in masked
+    assert "C•••" in masked
+    assert "•••••6633" in masked
+    assert [secret for secret in ("CHANTAL", "KISA", "1975-05-10", "057896633") if secret in masked] == []
+    assert not AuditEvent.objects.exists()
+
+    shown = client.get(url, {"show": "details"}).content.decode()
+    assert "CHANTAL" in shown
+    assert "057896633" in shown
+    event = AuditEvent.objects.get()
+    assert (event.action, event.job, event.company, event.user, event.via) == (
+        "details_shown", None, company, user, "web"
+    )
+
+
+def test_a_records_page_without_sensitive_fields_shows_everything(client, user, write_file, run_import):
+    run_import(write_file("mine.csv", GOOD_CSV))
+    client.force_login(user)
+
+    page = client.get(reverse("imports:records", args=["Customer"])).content.decode()
+
+    assert "good@example.com" in page
+    assert "Show details" not in page
