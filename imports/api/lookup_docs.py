@@ -117,7 +117,7 @@ def upload_docs(service: LookupService) -> dict:
                 },
             ),
             refusal_example("Missing columns", 400, f"Missing required columns: {', '.join(missing)}. Add them to "
-                            "the file or map columns to them."),
+                            "the file's header row."),
             refusal_example("No file", 400, "No file: send it as the multipart/form-data part `file` (a CSV file)."),
             refusal_example("Not a CSV", 415, f"The file is not a CSV file: a {service.verbose_name} reads CSV files "
                             "only."),

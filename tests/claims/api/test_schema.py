@@ -52,7 +52,7 @@ def test_every_route_of_the_guide_is_described_with_its_answer_and_refusals(sche
 def test_the_upload_is_multipart_and_answers_the_guides_job(schema):
     upload = schema["paths"][f"{CLAIMS_URL}/bulk/upload/"]["post"]
 
-    assert upload["summary"] == "Upload a CSV of claim look-ups"
+    assert upload["summary"] == "Upload a CSV of claims look-ups"
     assert list(upload["requestBody"]["content"]) == ["multipart/form-data"]
     request = schema["components"]["schemas"]["LookupUploadRequest"]
     assert request["required"] == ["file"]

@@ -15,7 +15,7 @@ from .conftest import GUIDE_CSV, HEADER, JOBS_URL, UPLOAD_URL, start
 pytestmark = pytest.mark.django_db
 
 JOB_ENDPOINTS = [("get", ""), ("get", "progress/"), ("get", "results/"), ("post", "retry/"), ("post", "cancel/")]
-NOT_HERE = "No claim look-up job <id> in your company."
+NOT_HERE = "No claims look-up job <id> in your company."
 
 
 @pytest.fixture

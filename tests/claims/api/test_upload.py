@@ -98,7 +98,7 @@ def test_missing_columns_are_400_naming_them(api):
     content = "claim_number,first_name,last_name\nZE59426195,CHANTAL,KISA\n"
 
     assert refusal(upload(api, content), 400) == (
-        "Missing required columns: date_of_birth, subscriber_id. Add them to the file or map columns to them."
+        "Missing required columns: date_of_birth, subscriber_id. Add them to the file's header row."
     )
 
 
@@ -145,7 +145,7 @@ def workbook() -> bytes:
 ])
 def test_what_is_not_a_csv_by_its_content_is_415(api, content):
     assert refusal(upload(api, content, name="claims.csv"), 415) == (
-        "The file is not a CSV file: a claim look-up reads CSV files only."
+        "The file is not a CSV file: a claims look-up reads CSV files only."
     )
 
 
