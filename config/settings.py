@@ -377,7 +377,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Bulk imports for integrators: upload a CSV, Excel or JSON file of utility customers, meter readings or any "
         "other importable records, poll the job until it ends, and download the rows that failed as a CSV error "
-        "report. Every request carries `Authorization: Bearer <token>` (the token `manage.py create_company` "
+        "report; and bulk look-ups (claim look-ups): upload a CSV of queries, follow the job's progress, download "
+        "the results CSV. Every request carries `Authorization: Bearer <token>` (the token `manage.py create_company` "
         "prints) and sees only its own company's jobs."
     ),
     "VERSION": "1.0.0",
@@ -387,6 +388,10 @@ SPECTACULAR_SETTINGS = {
                                              "them (target Customer)."},
         {"name": "readings", "description": "Meter readings, as the guide's meter reading import describes them "
                                             "(target MeterReading)."},
+        {"name": "claims", "description": "Healthcare claims, as the claims CSV bulk upload guide describes them: "
+                                          "look claims up in bulk from a CSV of claim queries (/api/v1/claims/), "
+                                          "and fill the company's local claims store by importing a claims file "
+                                          "(target Claim)."},
         {"name": "imports", "description": "Any importable target, named in the upload; the company's recent jobs "
                                            "of every target; what can be imported, with its columns."},
     ],
@@ -411,7 +416,14 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "imports.api.schema_hooks.throttled_answers",
+        "imports.api.schema_hooks.lookup_tags",
     ],
+    # The import API's statuses are lower case (the customer import guide's), the look-ups' upper case (the claims
+    # guide's): two enums, each named for what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "imports.api.statuses.API_STATUS_WORDS",
+        "LookupStatusEnum": "imports.api.lookup_statuses.LOOKUP_STATUS_WORDS",
+    },
 }
 
 # --- Throttling and sign-in lock-out --------------------------------------------------------------------------

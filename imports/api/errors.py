@@ -57,3 +57,16 @@ class IdempotencyKeyReused(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "This Idempotency-Key was used for another import."
     default_code = "idempotency_key_reused"
+
+
+class LookupRequestRefused(APIException):
+    """A look-up request its service refused (imports.jobs.lookup_services.LookupRefused), answered with the status
+    the refusal names: 400 a bad file, 409 not now, 410 its data deleted, 413 too large, 415 not a CSV."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The look-up cannot do that now."
+    default_code = "lookup_refused"
+
+    def __init__(self, detail: str, status_code: int):
+        super().__init__(detail)
+        self.status_code = status_code

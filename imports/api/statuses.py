@@ -13,6 +13,7 @@ API_STATUSES = {
     Status.CANCELLED: "cancelled",
 }
 JOB_STATUSES = {word: status for status, word in API_STATUSES.items()}
+API_STATUS_WORDS = list(API_STATUSES.values())
 
 
 def api_status(job: ImportExportJob) -> str:

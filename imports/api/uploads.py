@@ -45,14 +45,18 @@ def form_text(request: Request, name: str, *, limit: int = 64 * 1024) -> str | N
     return value
 
 
-def uploaded_file(request: Request) -> UploadedFile:
-    """The request's `file` part once it passes every check; each refusal says what to send instead."""
+def file_part(request: Request, *, formats: str = "a CSV, Excel or JSON file") -> UploadedFile:
+    """The request's multipart part `file`, not yet checked; `formats` says in the refusal what it may be."""
     upload_form(request)
     file = request.FILES.get("file")
     if file is None:
-        raise BadImportRequest(
-            "No file: send it as the multipart/form-data part `file` (a CSV, Excel or JSON file)."
-        )
+        raise BadImportRequest(f"No file: send it as the multipart/form-data part `file` ({formats}).")
+    return file
+
+
+def uploaded_file(request: Request) -> UploadedFile:
+    """The request's `file` part once it passes every check; each refusal says what to send instead."""
+    file = file_part(request)
     if not file.size:
         raise BadImportRequest("The file is empty.")
     if refusal := file_size_refusal(file.size):

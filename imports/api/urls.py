@@ -1,9 +1,14 @@
 """The API's routes: each target that declares an `api_path` gets its own (/api/<api_path>/import, bound to the
 target), and the generic /api/imports/ serves any target. URL names are "<route>-jobs", "<route>-job" and
-"<route>-job-errors"; a target's route is its api_path."""
+"<route>-job-errors"; a target's route is its api_path.
+
+Each look-up service that declares an `api_path` gets the claims guide's routes (imports.api.lookups):
+/api/<api_path>/bulk/upload/ and /api/<api_path>/csv-jobs/..., named "<api_path>-bulk-upload", "<api_path>-csv-jobs",
+"<api_path>-csv-job" and "<api_path>-csv-job-<progress, results, retry or cancel>"."""
 
 from django.urls import path
 
+from imports.api.lookups import lookup_views
 from imports.api.views import (
     AnyTargetImportJobCollectionView,
     ImportJobCollectionView,
@@ -11,6 +16,7 @@ from imports.api.views import (
     ImportJobErrorsView,
     ImportTargetListView,
 )
+from imports.declare.lookups import LookupService, all_lookups
 from imports.declare.targets import ImportTarget, all_targets
 
 app_name = "api"
@@ -27,7 +33,24 @@ def target_routes(target: ImportTarget) -> list:
     ]
 
 
+def lookup_routes(service: LookupService) -> list:
+    """The guide's seven routes of one look-up service: the upload, the job list, a job, and a job's progress,
+    results, retry and cancel."""
+    route, views = service.api_path, lookup_views(service)
+    job = f"{route}/csv-jobs/<str:job_id>"
+    return [
+        path(f"{route}/bulk/upload/", views["upload"].as_view(), name=f"{route}-bulk-upload"),
+        path(f"{route}/csv-jobs/", views["jobs"].as_view(), name=f"{route}-csv-jobs"),
+        path(f"{job}/", views["job"].as_view(), name=f"{route}-csv-job"),
+        *(
+            path(f"{job}/{action}/", views[action].as_view(), name=f"{route}-csv-job-{action}")
+            for action in ("progress", "results", "retry", "cancel")
+        ),
+    ]
+
+
 urlpatterns = [
+    *(route for service in all_lookups() if service.api_path is not None for route in lookup_routes(service)),
     *(route for target in all_targets() if target.api_path is not None for route in target_routes(target)),
     path("imports/", AnyTargetImportJobCollectionView.as_view(), name="imports-jobs"),
     # Before the job routes, which would otherwise read "targets" as a job id.

@@ -10,6 +10,7 @@ have a result. A completed job retried asks again only its failures marked retry
 """
 
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +24,7 @@ from imports.engine.commit import LeaseLost
 from imports.engine.lookups import Checkpoint, LookupRunContext, RowsCleaner, results_commit, rows_answered
 from imports.engine.mapping import ColumnMapping
 from imports.engine.readers import sniffing
+from imports.engine.readers.delimited import BinaryFile
 from imports.engine.readers.positioned import PositionedCsv
 from imports.engine.readers.staging import stage
 from imports.engine.scanning import layout_read
@@ -41,10 +43,23 @@ class TimeLimitReached(ImportFileError):
 
 def lookup_file_check(path, service, scratch, company):
     """Stage a file of queries and read its layout: header, columns, rows and chunks. Raises ImportFileError with
-    one sentence for a file that is not a CSV, has no rows, or lacks a required column (named)."""
-    if sniffing.detect_format(path) != sniffing.CSV:
-        raise ImportFileError(f"The file is not a CSV file: a {service.verbose_name} reads CSV files only.")
-    staged = stage(path, scratch)
+    one sentence for a file that is not a CSV, has no rows, or lacks a required column (named).
+
+    What is not a CSV is judged by content: another format the importer reads (Excel, JSON), a file it knows is no
+    table (a PDF, an image, an archive, a damaged workbook), or binary data that is no text in any encoding."""
+    not_csv = ImportFileError(f"The file is not a CSV file: a {service.verbose_name} reads CSV files only.")
+    if not Path(path).stat().st_size:
+        raise ImportFileError("The file is empty.")
+    try:
+        file_format = sniffing.detect_format(path)
+    except ImportFileError:
+        file_format = None
+    if file_format != sniffing.CSV:
+        raise not_csv
+    try:
+        staged = stage(path, scratch)
+    except BinaryFile:
+        raise not_csv from None
     layout = layout_read(
         staged, target=service, explicit_mapping={}, required=service.required_columns(),
         header_score=service.header_score, chunk_rows=min(settings.IMPORT_CHUNK_ROWS, service.chunk_rows_for(company)),

@@ -22,6 +22,11 @@ from imports.engine.readers.positioned import PositionedCsv
 
 DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE_BYTES = 64 * 1024
+
+
+class BinaryFile(ImportFileError):
+    """The file is binary data, not text in any encoding: no delimited file at all."""
+
 # Small enough that decoding a block never asks the allocator for a large buffer: with megabyte blocks the
 # process keeps tens of megabytes more after checking a big file.
 _CHUNK_BYTES = 64 * 1024
@@ -45,7 +50,7 @@ def detect_encoding(path: Path) -> str:
         guess = charset_normalizer.from_bytes(sample).best()
         if guess is not None and guess.encoding.startswith("utf_16"):
             return guess.encoding
-        raise ImportFileError("The file contains binary data, not text: upload a CSV, Excel or JSON file.")
+        raise BinaryFile("The file contains binary data, not text: upload a CSV, Excel or JSON file.")
     failure = _utf8_failure(path)
     if failure is None:
         return "utf-8"

@@ -59,3 +59,4 @@ def job_of(response) -> ImportExportJob:
 def csv_rows(response) -> list[str]:
     """The lines of a downloaded CSV (a FileResponse), byte-order mark removed."""
     return b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+

@@ -42,6 +42,9 @@ def test_the_schema_lists_every_endpoint(schema):
         "/api/customers/import", "/api/customers/import/{job_id}", "/api/customers/import/{job_id}/errors",
         "/api/imports/", "/api/imports/targets", "/api/imports/{job_id}", "/api/imports/{job_id}/errors",
         "/api/readings/import", "/api/readings/import/{job_id}", "/api/readings/import/{job_id}/errors",
+        "/api/v1/claims/bulk/upload/", "/api/v1/claims/csv-jobs/", "/api/v1/claims/csv-jobs/{job_id}/",
+        "/api/v1/claims/csv-jobs/{job_id}/cancel/", "/api/v1/claims/csv-jobs/{job_id}/progress/",
+        "/api/v1/claims/csv-jobs/{job_id}/results/", "/api/v1/claims/csv-jobs/{job_id}/retry/",
     ]
 
 
@@ -117,3 +120,22 @@ def test_the_schema_generates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
 
     assert "/api/customers/import" in (tmp_path / "schema.yaml").read_text()
+
+
+def test_a_look_up_service_without_a_described_group_gets_one(monkeypatch):
+    """Groups the settings' TAGS describe (claims) keep their words; another look-up service's is described."""
+    from imports.api.schema_hooks import lookup_tags
+    from imports.declare import LookupService
+    from imports.declare import lookups as registry
+
+    class ThingLookup(LookupService):
+        name, verbose_name, api_path, fields, result_columns = "Thing", "thing look-up", "v2/things", (), ()
+
+    monkeypatch.setitem(registry._services, "thing", ThingLookup())
+    result = lookup_tags({"tags": [{"name": "claims", "description": "Claims."}]}, None, None, True)
+
+    assert result["tags"] == [
+        {"name": "claims", "description": "Claims."},
+        {"name": "things", "description": "Thing look-ups from an uploaded CSV: upload the file, follow the job's "
+         "progress, download the results CSV, retry or cancel."},
+    ]

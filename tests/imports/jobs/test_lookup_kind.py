@@ -130,6 +130,18 @@ def test_a_file_that_is_not_a_csv_is_refused_as_such(start, echo):
     assert refused.value.status == 415
 
 
+@pytest.mark.parametrize("content", [
+    b"%PDF-1.7\n1 0 obj <<>> endobj\n",  # a format known to be no table
+    b"PK\x03\x04" + b"\0" * 100,  # a damaged workbook
+    b"\x00\x01\x02\x03\xff\xfe" * 100,  # binary data, no text in any encoding
+])
+def test_what_is_no_text_table_at_all_is_refused_as_not_a_csv(start, content):
+    with pytest.raises(LookupRefused) as refused:
+        start(content)
+    assert refused.value.status == 415
+    assert str(refused.value) == "The file is not a CSV file: a echo look-up reads CSV files only."
+
+
 def test_an_upload_is_recorded_in_the_audit_trail(start, user):
     job = start(CODES)
     event = AuditEvent.objects.get()
