@@ -297,6 +297,10 @@ CLAIMS_API_RATE_PER_SECOND = env.float("CLAIMS_API_RATE_PER_SECOND", default=50.
 CLAIMS_API_BURST = env.int("CLAIMS_API_BURST", default=20)
 # An upload of claim queries over this size is refused (413).
 CLAIMS_MAX_FILE_MB = env.int("CLAIMS_MAX_FILE_MB", default=10)
+# The largest file any upload may carry, enforced as the request arrives (imports.http.request_limits): an import
+# file within IMPORT_MAX_FILE_MB and a file of claim queries within CLAIMS_MAX_FILE_MB; each is then checked
+# against its own limit.
+UPLOAD_MAX_FILE_MB = env.int("UPLOAD_MAX_FILE_MB", default=max(IMPORT_MAX_FILE_MB, CLAIMS_MAX_FILE_MB))
 # A look-up job running longer than this (seconds) stops, FAILED, with the results so far kept; a retry continues.
 CLAIMS_JOB_TIME_LIMIT = env.int("CLAIMS_JOB_TIME_LIMIT", default=30 * 60)
 # Days a finished look-up's upload and results are kept before beat deletes them.

@@ -1,13 +1,14 @@
 """Limits on a request's body, enforced before and while it is read, so that no request costs more disk, memory or
 web-thread time than an upload is allowed.
 
-- The whole body: at most the file's limit (IMPORT_MAX_FILE_MB) plus what the form's other fields may take
-  (DATA_UPLOAD_MAX_MEMORY_SIZE) and the multipart framing. A request that declares more is refused (413) before a
-  byte of its body is read; one that does not declare its length is counted as it arrives.
+- The whole body: at most the largest file an upload may carry (UPLOAD_MAX_FILE_MB) plus what the form's other
+  fields may take (DATA_UPLOAD_MAX_MEMORY_SIZE) and the multipart framing. A request that declares more is refused
+  (413) before a byte of its body is read; one that does not declare its length is counted as it arrives.
 - Its pace: a body that pauses longer than REQUEST_BODY_IDLE_SECONDS, or takes longer than REQUEST_BODY_SECONDS in
   all, is refused (408), so a slow client holds a web thread for a bounded time. The pause is bounded by a timeout
   on the client's socket, which gunicorn hands to the application as `gunicorn.socket`.
-- Each file: streamed to a temporary file and refused as soon as it passes IMPORT_MAX_FILE_MB.
+- Each file: streamed to a temporary file and refused as soon as it passes UPLOAD_MAX_FILE_MB (each kind of upload
+  then checks its own limit: IMPORT_MAX_FILE_MB, CLAIMS_MAX_FILE_MB).
 """
 
 import contextlib
@@ -27,13 +28,13 @@ MULTIPART_FRAMING = 64 * 1024
 def request_body_cap() -> int:
     """The most bytes a request body may have: a file at the limit, the form's other fields, the framing."""
     fields = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
-    return settings.IMPORT_MAX_FILE_MB * 1024 * 1024 + fields + MULTIPART_FRAMING
+    return settings.UPLOAD_MAX_FILE_MB * 1024 * 1024 + fields + MULTIPART_FRAMING
 
 
 def _cap_sentence(received: str) -> str:
     return (
         f"The request {received}; an upload may be at most {megabytes(request_body_cap())}: a file within "
-        f"IMPORT_MAX_FILE_MB ({settings.IMPORT_MAX_FILE_MB} MB) and the form's other fields within "
+        f"UPLOAD_MAX_FILE_MB ({settings.UPLOAD_MAX_FILE_MB} MB) and the form's other fields within "
         f"DATA_UPLOAD_MAX_MEMORY_SIZE."
     )
 
@@ -46,7 +47,7 @@ class RequestBodyTooLarge(RequestDataTooBig):
 
 
 class UploadTooLarge(RequestDataTooBig):
-    """A file of the form passed IMPORT_MAX_FILE_MB while it arrived."""
+    """A file of the form passed UPLOAD_MAX_FILE_MB while it arrived."""
 
     status_code = 413
 
@@ -144,12 +145,12 @@ class RequestBodyLimitMiddleware:
 
 
 class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
-    """Streams each uploaded file to a temporary file and stops at IMPORT_MAX_FILE_MB, so an oversized file costs
+    """Streams each uploaded file to a temporary file and stops at UPLOAD_MAX_FILE_MB, so an oversized file costs
     at most the limit on disk, and its temporary file is removed at once."""
 
     def receive_data_chunk(self, raw_data, start):
-        limit = settings.IMPORT_MAX_FILE_MB
+        limit = settings.UPLOAD_MAX_FILE_MB
         if start + len(raw_data) > limit * 1024 * 1024:
             self.file.close()  # a temporary file is deleted when it is closed
-            raise UploadTooLarge(f"The file is larger than {limit} MB, the limit set by IMPORT_MAX_FILE_MB.")
+            raise UploadTooLarge(f"The file is larger than {limit} MB, the limit set by UPLOAD_MAX_FILE_MB.")
         return super().receive_data_chunk(raw_data, start)

@@ -111,7 +111,7 @@ def test_a_100000_row_file_goes_through_the_wizard_with_progress_moving(page, li
                                                                         screenshots, tmp_path, settings):
     from tests.customers.test_customer_import import HEADER, row
 
-    settings.IMPORT_MAX_FILE_MB = 50
+    settings.IMPORT_MAX_FILE_MB = settings.UPLOAD_MAX_FILE_MB = 50
     path = tmp_path / "big.csv"
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(HEADER + "\n")

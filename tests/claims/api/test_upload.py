@@ -127,6 +127,20 @@ def test_a_file_at_claims_max_file_mb_is_accepted(api, settings):
     assert upload(api, guide_rows(1024 * 1024)).status_code == 201
 
 
+def test_a_claims_file_over_the_import_limit_but_within_its_own_is_accepted(api, settings):
+    """CLAIMS_MAX_FILE_MB, not IMPORT_MAX_FILE_MB, bounds a file of claim queries (the largest upload follows the
+    larger of the two)."""
+    settings.IMPORT_MAX_FILE_MB, settings.CLAIMS_MAX_FILE_MB, settings.UPLOAD_MAX_FILE_MB = 1, 2, 2
+
+    assert upload(api, guide_rows(1536 * 1024)).status_code == 201
+
+
+def test_the_largest_upload_follows_the_larger_of_the_two_limits():
+    from django.conf import settings
+
+    assert max(settings.IMPORT_MAX_FILE_MB, settings.CLAIMS_MAX_FILE_MB) == settings.UPLOAD_MAX_FILE_MB
+
+
 def workbook() -> bytes:
     book = Workbook()
     book.active.append(HEADER.split(","))

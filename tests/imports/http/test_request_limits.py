@@ -1,5 +1,5 @@
 """A request body is bounded before and while it is read: over the cap it is refused without being read, a file is
-refused as it passes IMPORT_MAX_FILE_MB (nothing left on disk), a stalled body is refused after the pause allowed,
+refused as it passes UPLOAD_MAX_FILE_MB (nothing left on disk), a stalled body is refused after the pause allowed,
 and Django's own form limits answer with a sentence naming their setting (JSON on the API)."""
 
 import io
@@ -50,7 +50,7 @@ def signed_in(client, user):
 
 
 def test_the_cap_is_the_file_limit_plus_the_form_fields_allowance(settings):
-    settings.IMPORT_MAX_FILE_MB = 10
+    settings.UPLOAD_MAX_FILE_MB = 10
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * MB
 
     assert 12 * MB < request_body_cap() <= 12 * MB + 64 * 1024
@@ -62,7 +62,7 @@ def test_an_api_body_declared_over_the_cap_is_413_json_before_it_is_read(api):
     assert response.status_code == 413
     assert response["Content-Type"] == "application/json"
     assert response.json()["detail"] == (
-        "The request is 512 MB; an upload may be at most 12.6 MB: a file within IMPORT_MAX_FILE_MB (10 MB) and the "
+        "The request is 512 MB; an upload may be at most 12.6 MB: a file within UPLOAD_MAX_FILE_MB (10 MB) and the "
         "form's other fields within DATA_UPLOAD_MAX_MEMORY_SIZE."
     )
     assert not ImportExportJob.objects.exists()
@@ -84,14 +84,14 @@ def test_a_wizard_body_declared_over_the_cap_is_a_short_page_or_text_for_the_scr
 
 
 def test_a_file_over_the_limit_stops_as_it_arrives_and_leaves_no_temporary_file(api, settings, tmp_path):
-    settings.IMPORT_MAX_FILE_MB = 1
+    settings.IMPORT_MAX_FILE_MB = settings.UPLOAD_MAX_FILE_MB = 1
     settings.FILE_UPLOAD_TEMP_DIR = spool = tmp_path / "spool"
     spool.mkdir()
 
     response = upload(api, CUSTOMERS_URL, GUIDE_CSV + "x" * (MB + 1))
 
     assert response.status_code == 413
-    assert response.json()["detail"] == "The file is larger than 1 MB, the limit set by IMPORT_MAX_FILE_MB."
+    assert response.json()["detail"] == "The file is larger than 1 MB, the limit set by UPLOAD_MAX_FILE_MB."
     assert list(spool.iterdir()) == []
 
 

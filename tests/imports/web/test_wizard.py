@@ -222,12 +222,12 @@ def test_bad_files_get_one_clear_message_and_nothing_is_kept(signed_in):
 
 
 def test_the_size_limit_is_checked_on_the_server(signed_in, settings):
-    settings.IMPORT_MAX_FILE_MB = 0
+    settings.IMPORT_MAX_FILE_MB = settings.UPLOAD_MAX_FILE_MB = 0
 
     response = upload(signed_in, MESSY_CSV, headers={"X-Requested-With": "fetch"})
 
     assert response.status_code == 413
-    assert response.content.decode() == "The file is larger than 0 MB, the limit set by IMPORT_MAX_FILE_MB."
+    assert response.content.decode() == "The file is larger than 0 MB, the limit set by UPLOAD_MAX_FILE_MB."
 
 
 def test_a_workbook_with_several_sheets_asks_which_one(signed_in):
