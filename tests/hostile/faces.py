@@ -2,6 +2,7 @@
 
     python -m tests.hostile.faces api PATH TOKEN
     python -m tests.hostile.faces wizard PATH USER_ID
+    python -m tests.hostile.faces claims PATH TOKEN      (the claims look-up upload)
 
 Prints one JSON object: what the face answered (and, for a wizard upload it accepted, the dry run it started).
 """
@@ -18,6 +19,15 @@ def api(path: str, token: str) -> dict:
 
     with open(path, "rb") as handle:
         response = Client().post("/api/customers/import", {"file": handle}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    return {"status": response.status_code, "content_type": response["Content-Type"],
+            "body": response.content.decode("utf-8", "replace")}
+
+
+def claims(path: str, token: str) -> dict:
+    from django.test import Client
+
+    with open(path, "rb") as handle:
+        response = Client().post("/api/v1/claims/bulk/upload/", {"file": handle}, HTTP_AUTHORIZATION=f"Bearer {token}")
     return {"status": response.status_code, "content_type": response["Content-Type"],
             "body": response.content.decode("utf-8", "replace")}
 
@@ -58,4 +68,4 @@ if __name__ == "__main__":
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     setup_test_environment()
     face, file_path, who = sys.argv[1:4]
-    print(json.dumps({"api": api, "wizard": wizard}[face](file_path, who)))
+    print(json.dumps({"api": api, "wizard": wizard, "claims": claims}[face](file_path, who)))

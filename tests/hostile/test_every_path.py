@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 MEMORY_CAP = 400 * 1024 * 1024
 SECONDS = 30
 # Big enough for every file of the corpus: the readers' own limits, not the upload size, must stop them.
-ENVIRONMENT = {"IMPORT_MAX_FILE_MB": "64", "MALLOC_ARENA_MAX": "2"}
+ENVIRONMENT = {"IMPORT_MAX_FILE_MB": "64", "CLAIMS_MAX_FILE_MB": "64", "MALLOC_ARENA_MAX": "2"}
 
 
 def hostile_files() -> list[HostileFile]:
