@@ -65,7 +65,7 @@ def test_every_claim_found_exits_0_with_the_results_beside_the_file(command, que
     job = ImportExportJob.objects.get()
     assert (job.company, job.job_type, job.target_model, job.job_status) == (company, "lookup", "Claim", "completed")
     written = path.parent / "claims-results.csv"
-    assert f"Claim look-up of claims.csv (job {job.pk}): 2 rows, 2 found, 0 failed" in result.stdout
+    assert f"Claims look-up of claims.csv (job {job.pk}): 2 rows, 2 found, 0 failed" in result.stdout
     assert f"Results: {written}" in result.stdout
     rows = results_of(written)
     assert list(rows[0])[:9] == [
@@ -161,7 +161,7 @@ def test_a_folder_as_output_gets_the_results_file_inside(command, queries, tmp_p
     (lambda path, tmp: [], "Give either a FILE to look up or --retry JOB_ID."),
     (lambda path, tmp: [str(path), "--retry", "5d1b6a0e-1d34-4f3e-9a43-3f0e1c2b9d10"],
      "Give either a FILE to look up or --retry JOB_ID."),
-    (lambda path, tmp: ["--retry", "not-a-job"], "No claim look-up job not-a-job in company 'acme'."),
+    (lambda path, tmp: ["--retry", "not-a-job"], "No claims look-up job not-a-job in company 'acme'."),
 ])
 def test_what_cannot_run_exits_2_before_any_look_up(command, queries, tmp_path, make_args, message):
     result = command(COMMAND, *make_args(queries(CHANTAL), tmp_path))
