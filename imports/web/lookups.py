@@ -122,8 +122,14 @@ def _job(request, job_id) -> tuple[ImportExportJob, LookupService]:
 
 
 def _table_columns(service: LookupService) -> list[str]:
-    """The results file's columns that the table shows as they are (row, verdict and error have their own)."""
-    return [column for column in service.result_columns if column not in (ROW, SUCCESS, ERROR, RETRYABLE)]
+    """The results file's columns that the table shows as they are (row, verdict and error have their own), with
+    the query's sensitive values that the file leaves out (a patient's date of birth and subscriber id) after the
+    last sensitive column of the file, so a person can tell which patient a row was about once details are shown."""
+    columns = [column for column in service.result_columns if column not in (ROW, SUCCESS, ERROR, RETRYABLE)]
+    asked = [f.name for f in service.fields if f.name in service.sensitive_fields and f.name not in columns]
+    shown_sensitive = [position for position, column in enumerate(columns) if column in service.sensitive_fields]
+    at = shown_sensitive[-1] + 1 if shown_sensitive else len(columns)
+    return [*columns[:at], *asked, *columns[at:]]
 
 
 def _result_rows(service: LookupService, results, *, show: bool) -> list[dict]:

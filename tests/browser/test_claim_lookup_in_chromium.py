@@ -71,12 +71,18 @@ def test_the_guides_claims_looked_up_in_the_browser(page, live_server, company, 
     chantal = table.locator("tbody tr").first
     expect(chantal).to_contain_text("Finalized")
     expect(chantal).to_contain_text("C••• K•••")
+    expect(chantal).to_contain_text("••/••/1975")  # the query's date of birth and subscriber id, masked
+    expect(chantal).to_contain_text("•••••6633")
     expect(table).not_to_contain_text("CHANTAL")
+    expect(table).not_to_contain_text("05/10/1975")
+    expect(table).not_to_contain_text("057896633")
     expect(table.locator("tbody tr").last).to_contain_text("Claim not found")
     page.screenshot(path=str(screenshots / "claims-2-masked.png"), full_page=True)
 
     page.get_by_role("link", name="Show details").click()
     expect(chantal).to_contain_text("CHANTAL KISA")
+    expect(chantal).to_contain_text("05/10/1975")
+    expect(chantal).to_contain_text("057896633")
     page.screenshot(path=str(screenshots / "claims-3-details.png"), full_page=True)
 
     with page.expect_download() as download:
