@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from imports import cli
+from imports.cli import lookups
 
 SERVICE = "Claim"  # the claim look-up service (claims.import_targets.ClaimLookup)
 
@@ -39,21 +40,21 @@ class Command(BaseCommand):
                 raise cli.CommandFailure("Give either a FILE to look up or --retry JOB_ID.")
             company = cli.company_resolve(options["company"])
             if options["retry"]:
-                stopped = cli.lookup_job_get(company=company, service_name=SERVICE, job_id=options["retry"])
-                results_file = cli.ResultsFile(options["output"], Path(stopped.file_name))
-                job = cli.lookup_again(stopped)
+                stopped = lookups.lookup_job_get(company=company, service_name=SERVICE, job_id=options["retry"])
+                results_file = lookups.ResultsFile(options["output"], Path(stopped.file_name))
+                job = lookups.lookup_again(stopped)
             else:
                 source = Path(options["file"])
-                results_file = cli.ResultsFile(options["output"], source)
-                job = cli.lookup_from_file(company=company, service_name=SERVICE, path=source)
-            job = cli.lookup_run_here(job, progress)
+                results_file = lookups.ResultsFile(options["output"], source)
+                job = lookups.lookup_from_file(company=company, service_name=SERVICE, path=source)
+            job = lookups.lookup_run_here(job, progress)
         except cli.CommandFailure as error:
             self._fail(str(error), job)
         except KeyboardInterrupt:
-            self.stderr.write(cli.lookup_interrupted(job) if job else "Stopped before any claim was looked up.")
+            self.stderr.write(lookups.lookup_interrupted(job) if job else "Stopped before any claim was looked up.")
             raise SystemExit(cli.EXIT_INTERRUPTED) from None
         except DatabaseError as error:
-            self._fail(cli.lookup_database_lost(error, job), None)
+            self._fail(lookups.lookup_database_lost(error, job), None)
         finally:
             progress.close()
 
@@ -61,22 +62,22 @@ class Command(BaseCommand):
         try:
             # A look-up stopped part-way still hands over what it found.
             if job.job_status == job.Status.COMPLETED or job.processed_records:
-                results = cli.lookup_results_write(job, results_file)
+                results = lookups.lookup_results_write(job, results_file)
         except cli.CommandFailure as error:
             self._fail(str(error), job)
         except DatabaseError as error:
-            self._fail(cli.lookup_database_lost(error, job), None)
+            self._fail(lookups.lookup_database_lost(error, job), None)
         if job.job_status != job.Status.COMPLETED:
             self._fail(self._stopped(job), job, results=results)
 
         if self.as_json:
-            self.stdout.write(cli.lookup_result_json(job, results=results))
+            self.stdout.write(lookups.lookup_result_json(job, results=results))
         else:
-            for line in cli.lookup_summary_lines(job, results=results):
+            for line in lookups.lookup_summary_lines(job, results=results):
                 self.stdout.write(line)
-            if cli.lookup_counts(job)["retryable"]:
+            if lookups.lookup_counts(job)["retryable"]:
                 self.stdout.write(f"Ask the retryable ones again: manage.py claims_lookup --retry {job.pk}")
-        raise SystemExit(cli.lookup_exit_status(job))
+        raise SystemExit(lookups.lookup_exit_status(job))
 
     def _stopped(self, job) -> str:
         return f"{job.error_message} Continue it with: manage.py claims_lookup --retry {job.pk}"
@@ -86,8 +87,8 @@ class Command(BaseCommand):
         object)."""
         self.stderr.write(message)
         if self.as_json:
-            self.stdout.write(cli.lookup_result_json(job, results=results, error=message))
+            self.stdout.write(lookups.lookup_result_json(job, results=results, error=message))
         elif job is not None and job.processed_records:
-            for line in cli.lookup_summary_lines(job, results=results):
+            for line in lookups.lookup_summary_lines(job, results=results):
                 self.stdout.write(line)
         raise SystemExit(cli.EXIT_NOTHING_RAN)
