@@ -37,6 +37,10 @@ Status = ImportExportJob.Status
 Chunk = ImportChunk.Status
 
 
+class NotCsvFile(ImportFileError):
+    """A look-up reads CSV files only; this one is something else (judged by its content)."""
+
+
 class TimeLimitReached(ImportFileError):
     """The job ran longer than its service allows; it stops, FAILED, with its results so far kept."""
 
@@ -47,7 +51,7 @@ def lookup_file_check(path, service, scratch, company):
 
     What is not a CSV is judged by content: another format the importer reads (Excel, JSON), a file it knows is no
     table (a PDF, an image, an archive, a damaged workbook), or binary data that is no text in any encoding."""
-    not_csv = ImportFileError(f"The file is not a CSV file: a {service.verbose_name} reads CSV files only.")
+    not_csv = NotCsvFile(f"The file is not a CSV file: a {service.verbose_name} reads CSV files only.")
     if not Path(path).stat().st_size:
         raise ImportFileError("The file is empty.")
     try:

@@ -22,7 +22,7 @@ from imports.declare.lookups import LookupService, get_lookup
 from imports.engine.lookups import results_csv
 from imports.jobs import status
 from imports.jobs.audit import audit_record
-from imports.jobs.lookup_kind import lookup_file_check
+from imports.jobs.lookup_kind import NotCsvFile, lookup_file_check
 from imports.jobs.services import job_enqueue
 from imports.jobs.stopping import job_cancel
 from imports.models import AuditEvent, ImportChunk, ImportExportJob, LookupResult
@@ -89,9 +89,10 @@ def _file_check(service: LookupService, file: File, company: Company) -> None:
             shutil.copyfileobj(file, copy)
         try:
             lookup_file_check(path, service, Path(folder) / "staged.csv", company)
+        except NotCsvFile as error:
+            raise LookupRefused(str(error), 415) from None
         except ImportFileError as error:
-            not_csv = str(error).startswith("The file is not a CSV file")
-            raise LookupRefused(str(error), 415 if not_csv else 400) from None
+            raise LookupRefused(str(error), 400) from None
 
 
 def lookup_retry(
