@@ -16,6 +16,7 @@ The contract a service meets:
   they are stored in the job's log and shown to operators.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -58,8 +59,9 @@ class LookupContext(Protocol):
     today: date  # the day the job was prepared
 
 
-class LookupService:
-    """Base class of every look-up service; subclasses set the class attributes and implement `look_up`."""
+class LookupService(ABC):
+    """Base class of every look-up service; subclasses set the class attributes and implement `look_up` (a service
+    without it cannot be registered: `lookup_register` instantiates it, which an abstract class refuses)."""
 
     name: ClassVar[str]  # as the job's target_model
     verbose_name: ClassVar[str]  # "claim look-up"
@@ -129,9 +131,9 @@ class LookupService:
         failed its checks (`values` then holds the fields that passed)."""
         return {}
 
+    @abstractmethod
     def look_up(self, queries: Iterable[LookupQuery], context: LookupContext) -> Iterator[LookupResult]:
         """One result per query, in any order (see the module's contract)."""
-        raise NotImplementedError
 
 
 class LookupAlreadyRegistered(Exception):

@@ -287,3 +287,15 @@ def test_a_purge_deletes_upload_and_results_and_says_so(start, settings):
 
 
 
+
+
+def test_a_service_without_look_up_cannot_be_registered():
+    class Unfinished(LookupService):
+        name = "Unfinished"
+        verbose_name = "unfinished look-up"
+        fields = (ImportField("code", required=True),)
+        result_columns = ("row", "code", "success", "error", "retryable")
+
+    with pytest.raises(TypeError, match="look_up"):
+        registry.lookup_register(Unfinished)
+    assert "unfinished" not in registry._services
