@@ -131,6 +131,9 @@ def test_a_look_up_service_without_a_described_group_gets_one(monkeypatch):
     class ThingLookup(LookupService):
         name, verbose_name, api_path, fields, result_columns = "Thing", "thing look-up", "v2/things", (), ()
 
+        def look_up(self, queries, context):
+            yield from ()
+
     monkeypatch.setitem(registry._services, "thing", ThingLookup())
     result = lookup_tags({"tags": [{"name": "claims", "description": "Claims."}]}, None, None, True)
 
