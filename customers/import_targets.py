@@ -5,6 +5,7 @@ from django.conf import settings
 from imports.declare import (
     ChoiceField,
     DateField,
+    DateTimeField,
     EmailField,
     ImportField,
     ImportTarget,
@@ -85,6 +86,18 @@ class CustomerTarget(ImportTarget):
         DateField("connection_date", default=lambda context: context.today,
                   synonyms=["service start date", "start date"], help_text="Today when blank."),
         ImportField("notes", max_length=500, synonyms=["note", "comments"]),
+    )
+
+    # The address check's verdict (customers.verification): exported and shown, never imported.
+    read_only_fields = (
+        ChoiceField("address_status", choices=Customer.AddressStatus, label="Address verification",
+                    help_text="Where the address check stands."),
+        ImportField("standardized_address", max_length=255, label="Standardized address"),
+        ImportField("standardized_city", max_length=100, label="Standardized city"),
+        USStateField("standardized_state", label="Standardized state"),
+        PostalCodeField("standardized_postal_code", label="Standardized ZIP"),
+        ImportField("address_note", max_length=255, label="Address note"),
+        DateTimeField("address_checked_at", label="Address checked"),
     )
 
     def complete_new(self, values, context):

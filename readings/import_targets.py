@@ -62,7 +62,10 @@ class MeterReadingTarget(ImportTarget):
     )
     # account_number is the customer's: a reading stores the customer, and is compared through it.
     stored_field_names = [field.name for field in fields] + ["customer", "reading_key", "consumption"]
-    record_fields = (*fields, DecimalField("consumption", max_digits=16, decimal_places=3))
+    read_only_fields = (
+        DecimalField("consumption", max_digits=16, decimal_places=3,
+                     help_text="The reading minus the meter's previous reading."),
+    )
 
     @property
     def duplicate_message(self) -> str:

@@ -342,6 +342,22 @@ class DateField(ImportField):
             raise FieldError(f"Invalid {self.name} '{text}': use YYYY-MM-DD, e.g. 2024-01-15") from None
 
 
+class DateTimeField(ImportField):
+    """A moment, written in ISO 8601 (2024-01-15T09:30:00+00:00): the times a record was created and updated,
+    which exports show and imports never set."""
+
+    kind = "datetime"
+    format_hint = "YYYY-MM-DDTHH:MM:SS"
+
+    def parse(self, text: str) -> dt.datetime:
+        try:
+            return dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise FieldError(
+                f"Invalid {self.name} '{text}': use YYYY-MM-DDTHH:MM:SS, e.g. 2024-01-15T09:30:00"
+            ) from None
+
+
 class DecimalField(ImportField):
     """A number such as 12345, 12345.6 or 12,345.6, stored exactly (a Decimal) with at most `decimal_places`
     decimals and `max_digits` digits in all; below `min_value` is an error."""

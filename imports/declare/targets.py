@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.db import models
 
 from imports.declare.context import RowContext
-from imports.declare.fields import ImportField
+from imports.declare.fields import DateTimeField, ImportField
 from imports.declare.headers import normalise_header
 from imports.declare.outcomes import RowPlan
 from imports.declare.stored_rows import stored_rows
@@ -84,6 +84,9 @@ class ImportTarget:
     # Fields holding health or personal data (a patient's name, date of birth, subscriber id): withheld from the
     # operators' error log and masked on the records page unless a user asks to see them.
     sensitive_fields: ClassVar[frozenset[str]] = frozenset()
+    # Columns the product works out and a file never sets (a reading's consumption, a customer's verified
+    # address): shown on the records page and offered by exports, ignored by imports.
+    read_only_fields: ClassVar[Sequence[ImportField]] = ()
 
     def __repr__(self):
         return f"<ImportTarget {self.name}>"
@@ -131,8 +134,22 @@ class ImportTarget:
 
     @property
     def record_fields(self) -> Sequence[ImportField]:
-        """The fields the records page shows: what a file can set, and what a target adds (consumption, say)."""
-        return self.fields
+        """The fields the records page shows: what a file can set, and what the product works out (consumption,
+        say)."""
+        return (*self.fields, *self.read_only_fields)
+
+    @cached_property
+    def export_fields(self) -> tuple[ImportField, ...]:
+        """Every column an export can hold: what a file can set, what the product works out, and when the record
+        was created and last updated (where the model keeps those)."""
+        named = {field.name for field in self.record_fields}
+        model_fields = {field.name for field in self.model._meta.get_fields()}
+        times = tuple(
+            DateTimeField(name, label=label)
+            for name, label in (("created_at", "Created"), ("updated_at", "Updated"))
+            if name in model_fields and name not in named
+        )
+        return (*self.record_fields, *times)
 
     @cached_property
     def stored_field_names(self) -> list[str]:

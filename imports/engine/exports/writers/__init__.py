@@ -1,0 +1,3 @@
+"""Writers of export files, one per format, all with one shape: `writer = WRITERS[fmt](stream, columns, report)`,
+then `writer.write_rows(block)` for each block of rows the cursor gives, then `writer.close()`. A row is a tuple of
+the stored values (str, int, Decimal, date, datetime, bool or None) in the columns' order."""
