@@ -255,6 +255,10 @@ IMPORT_SWEEP_SECONDS = env.int("IMPORT_SWEEP_SECONDS", default=10)
 IMPORT_MAX_RUNNING_JOBS_PER_COMPANY = env.int("IMPORT_MAX_RUNNING_JOBS_PER_COMPANY", default=2)
 IMPORT_MAX_CHUNKS_IN_FLIGHT = env.int("IMPORT_MAX_CHUNKS_IN_FLIGHT", default=3)
 IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
+# Export files are deleted this many days after the export finished (the job and its log stay).
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+# A PDF is a report for people: an export of more rows is refused, with a message pointing to CSV, Excel or JSON.
+EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=10_000)
 
 # --- Address verification -------------------------------------------------------------------------------------
 # With a key, customers' service addresses are checked with Google Maps' Geocoding API after each import; without

@@ -25,6 +25,8 @@ class ImportExportJob(models.Model):
         IMPORT = "import", "Import"
         EXPORT = "export", "Export"
         LOOKUP = "lookup", "Look-up"
+        BACKUP = "backup", "Backup"
+        RESTORE = "restore", "Restore"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -38,6 +40,7 @@ class ImportExportJob(models.Model):
         EXCEL = "excel", "Excel"
         JSON = "json", "JSON"
         PDF = "pdf", "PDF"
+        ZIP = "zip", "ZIP archive"
 
     class Mode(models.TextChoices):
         CREATE = "create", "Create new records only"
@@ -61,6 +64,14 @@ class ImportExportJob(models.Model):
     file_format = models.CharField(max_length=10, choices=FileFormat.choices, blank=True)
     file = models.FileField(upload_to=job_upload_path, max_length=500, blank=True)
     file_name = models.CharField(max_length=255, blank=True, help_text="The file's name as the user gave it.")
+    template = models.ForeignKey(
+        "DataTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs",
+        help_text="The export template it ran (a scheduled run, or run again from the template library).",
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children",
+        help_text="The job that started this one: a restore for its imports, a failed scheduled export for its retry.",
+    )
 
     import_mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.UPSERT)
     duplicate_handling = models.CharField(
@@ -290,11 +301,18 @@ class ImportExportLog(models.Model):
 
 
 class DataTemplate(models.Model):
-    """A saved column mapping for one target, reusable by name on the command line and in the wizard."""
+    """A saved configuration for one target, reusable by name: an import's column mapping (the wizard, the command
+    line), or an export's columns, filters and format, which may run on a schedule."""
 
     class TemplateType(models.TextChoices):
         IMPORT = "import", "Import"
         EXPORT = "export", "Export"
+
+    class Schedule(models.TextChoices):
+        NONE = "", "Not scheduled"
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="data_templates")
@@ -302,6 +320,21 @@ class DataTemplate(models.Model):
     target_model = models.CharField(max_length=100)
     template_type = models.CharField(max_length=20, choices=TemplateType.choices, default=TemplateType.IMPORT)
     field_mapping = models.JSONField(default=dict, help_text='File column to field: {"E-mail Address": "email"}.')
+    columns = models.JSONField(default=list, blank=True, help_text="An export's columns, in order.")
+    filters = models.JSONField(default=list, blank=True, help_text='An export\'s filters: [{"field", "op", "value"}].')
+    file_format = models.CharField(max_length=10, choices=ImportExportJob.FileFormat.choices, blank=True)
+    schedule = models.CharField(max_length=10, choices=Schedule.choices, blank=True, default=Schedule.NONE)
+    schedule_time = models.TimeField(null=True, blank=True, help_text="When a scheduled export runs (site time).")
+    schedule_weekday = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Weekly: the day it runs (0 Monday to 6 Sunday)."
+    )
+    schedule_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Monthly: the day of the month it runs (the month's last day if shorter)."
+    )
+    next_run_at = models.DateTimeField(null=True, blank=True, db_index=True, help_text="A scheduled export's next run.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="data_templates"
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -420,6 +453,7 @@ class AuditEvent(models.Model):
         CANCEL = "cancel", "Cancelled"
         PURGE = "purge", "Data deleted"
         DETAILS_SHOWN = "details_shown", "Details shown"
+        DOWNLOAD = "download", "File downloaded"
 
     class Via(models.TextChoices):
         WEB = "web", "Browser"

@@ -253,6 +253,10 @@ class ImportTarget:
             return queryset
         return self._readable_records(model=queryset.model, query=queryset.query, using=queryset.db)
 
+    def record_lookup(self, name: str) -> "str | models.Expression":
+        """Where field `name` is read from, as files give it (a lookup path or an expression), for filters."""
+        return self._readable_records.lookups.get(name, name) if self._readable_records is not None else name
+
     @cached_property
     def _readable_records(self) -> type["ReadableQuerySet"] | None:
         lookups = {**{name: f"{name}__{self.key}" for name in self.references_in_file}, **self.record_lookups}

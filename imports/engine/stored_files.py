@@ -117,6 +117,32 @@ def staged_publish(job: ImportExportJob, staged: StagedFile) -> str:
     return name
 
 
+# --- Export files ----------------------------------------------------------------------------------------------
+
+
+def export_scratch_path(job: ImportExportJob) -> Path:
+    """Where an export writes its file before it is stored: a hidden name in the job's working folder, so a run
+    that died half-way leaves nothing a download could find (the working folder goes when the job ends)."""
+    folder = _work_folder(job)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f".export-{uuid.uuid4().hex}"
+
+
+def export_publish(job: ImportExportJob, path: Path, name: str) -> str:
+    """Store a written export as the job's file called `name`; return its name in the storage. On a local disk
+    the file is moved into place, not copied (a million rows make hundreds of megabytes)."""
+    storage, stored = job.file.storage, job_upload_path(job, name)
+    local = _storage_path(storage, stored)
+    if local is not None:
+        local.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, local)
+        return stored
+    with open(path, "rb") as handle:
+        stored = storage.save(stored, File(handle))
+    path.unlink()
+    return stored
+
+
 # --- The scans' spill folders -------------------------------------------------------------------------------------
 
 

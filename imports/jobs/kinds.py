@@ -19,7 +19,7 @@ from django.db.models import Q
 from imports.models import ImportExportJob
 
 # The modules that declare kinds; a kind of job (claim look-ups, exports, undo) adds its module here.
-KIND_MODULES = ("imports.jobs.import_kind", "imports.jobs.lookup_kind")
+KIND_MODULES = ("imports.jobs.import_kind", "imports.jobs.lookup_kind", "imports.jobs.export_kind")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Files kept no longer than IMPORT_RETENTION_DAYS: a finished job's upload and error report, and a wizard upload
 nobody went on with; a look-up's upload and results no longer than its service's retention period (claims: 30
-days). Beat runs the purge (imports.jobs.tasks.purge_expired_job_files) every six hours.
+days); an export's or a backup's file no longer than EXPORT_RETENTION_DAYS (7). Beat runs the purge
+(imports.jobs.tasks.purge_expired_job_files) every six hours.
 """
 
 from datetime import timedelta
@@ -15,6 +16,31 @@ from imports.jobs.audit import audit_record
 from imports.jobs.status import job_log
 from imports.models import AuditEvent, ImportExportJob, ImportUpload
 
+# Kinds whose files follow a retention period of their own: a look-up's (kept for a retry until
+# lookup_data_purge), and the files exports and backups made (export_files_purge).
+_MADE_FILES = (ImportExportJob.JobType.EXPORT, ImportExportJob.JobType.BACKUP)
+_OWN_RETENTION = (ImportExportJob.JobType.LOOKUP, *_MADE_FILES)
+
+
+def export_files_purge(*, now=None) -> int:
+    """Delete the files exports and backups made, EXPORT_RETENTION_DAYS after they finished: the job, its counts,
+    its log and its audit trail stay, and its download then says the file was deleted."""
+    now = now or timezone.now()
+    days = settings.EXPORT_RETENTION_DAYS
+    expired = ImportExportJob.objects.filter(
+        job_type__in=_MADE_FILES, completed_at__lt=now - timedelta(days=days)
+    ).exclude(file="")
+    purged = 0
+    for job in expired.iterator():
+        stored_files.working_files_delete(job)
+        job.file.delete(save=False)
+        stored_files.job_folder_remove_if_empty(job)
+        with transaction.atomic():
+            ImportExportJob.objects.filter(pk=job.pk).update(file="")
+            job_log(job, f"The file was deleted after {days} days (EXPORT_RETENTION_DAYS).")
+        purged += 1
+    return purged
+
 
 def job_files_purge(*, older_than_days: int | None = None) -> int:
     """Delete uploaded files and error reports of jobs finished more than the retention period ago, from the file
@@ -27,7 +53,7 @@ def job_files_purge(*, older_than_days: int | None = None) -> int:
     expired = (
         ImportExportJob.objects.filter(completed_at__lt=cutoff)
         .exclude(file="", error_report="")
-        .exclude(job_type=ImportExportJob.JobType.LOOKUP)  # kept for a retry until lookup_data_purge
+        .exclude(job_type__in=_OWN_RETENTION)
     )
     purged = 0
     for job in expired.iterator():

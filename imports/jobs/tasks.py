@@ -10,7 +10,7 @@ from celery import shared_task
 from imports.declare.tasks import RELIABLE
 from imports.jobs.kinds import kind_of
 from imports.jobs.queueing import chunks_top_up
-from imports.jobs.retention import job_files_purge, lookup_data_purge, uploads_purge
+from imports.jobs.retention import export_files_purge, job_files_purge, lookup_data_purge, uploads_purge
 from imports.jobs.sweeper import jobs_sweep
 from imports.models import ImportChunk, ImportExportJob
 
@@ -74,8 +74,10 @@ def sweep_stale_jobs() -> dict:
 @shared_task
 def purge_expired_job_files() -> int:
     """Uploaded files and reports past IMPORT_RETENTION_DAYS: of jobs, and of uploads left in the wizard; look-ups'
-    uploads and results past their retention period; then the files under MEDIA_ROOT that no job or upload refers
-    to (imports.jobs.orphans)."""
+    uploads and results past their retention period; export and backup files past EXPORT_RETENTION_DAYS; then the
+    files under MEDIA_ROOT that no job or upload refers to (imports.jobs.orphans)."""
     from imports.jobs.orphans import media_orphans_purge
 
-    return job_files_purge() + uploads_purge() + lookup_data_purge() + media_orphans_purge()
+    return (
+        job_files_purge() + uploads_purge() + lookup_data_purge() + export_files_purge() + media_orphans_purge()
+    )

@@ -1,3 +1,8 @@
 """Writers of export files, one per format, all with one shape: `writer = WRITERS[fmt](stream, columns, report)`,
 then `writer.write_rows(block)` for each block of rows the cursor gives, then `writer.close()`. A row is a tuple of
 the stored values (str, int, Decimal, date, datetime, bool or None) in the columns' order."""
+
+from imports.engine.exports.writers.csv_writer import CsvWriter
+from imports.engine.exports.writers.json_writer import JsonWriter
+
+WRITERS = {"csv": CsvWriter, "json": JsonWriter}
