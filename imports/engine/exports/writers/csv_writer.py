@@ -10,6 +10,7 @@ holds every cell equal to the plain definition, `escape_formula(field.to_text(va
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -24,6 +25,8 @@ _DATE, _MOMENT = dt.date, dt.datetime
 _ROWS_AT_A_TIME = 2000
 
 ColumnTexts = Callable[[tuple], Sequence[Any]]
+# A value, other than the first, that starts with a character escape_formula looks at, in a column joined by newlines.
+_ESCAPABLE_AFTER_A_NEWLINE = re.compile("\n[" + re.escape("".join(MAY_NEED_ESCAPING)) + "]")
 
 
 def _column_texts(column: ExportColumn) -> ColumnTexts:
@@ -58,12 +61,33 @@ def _column_texts(column: ExportColumn) -> ColumnTexts:
             else escape_formula(to_text(value))
             for value in values
         ]
-    # Stored text is its own to_text; only what might start like a formula goes through escape_formula.
-    return lambda values: [
-        value if value is None or (value.__class__ is str and not value.startswith(MAY_NEED_ESCAPING))
-        else escape_formula(to_text(value))
-        for value in values
-    ]
+
+    def stored_texts(values):
+        """Stored text is its own to_text; only what might start like a formula goes through escape_formula."""
+        if _nothing_to_escape(values):
+            return values
+        return [
+            value if value is None or (value.__class__ is str and not value.startswith(MAY_NEED_ESCAPING))
+            else escape_formula(to_text(value))
+            for value in values
+        ]
+
+    return stored_texts
+
+
+def _nothing_to_escape(values: Sequence[Any]) -> bool:
+    """Whether every value of a block's column is text that escape_formula leaves as it is, judged at C speed on the
+    column joined by newlines: no value starts with a character escape_formula looks at (a value holding a newline
+    can only make the column look in need when it is not). A column holding a value that is not text is judged value
+    by value. Empty values are left out: csv.writer writes None and "" as empty cells, and a falsy value that is not
+    text (0, False) as its str(), what to_text gives, which starts like a formula only as a number (-0), which
+    escape_formula leaves alone too."""
+    present = list(filter(None, values))
+    try:
+        joined = "\n".join(present)
+    except TypeError:
+        return False
+    return not joined.startswith(MAY_NEED_ESCAPING) and _ESCAPABLE_AFTER_A_NEWLINE.search(joined) is None
 
 
 class CsvWriter(ExportWriter):
