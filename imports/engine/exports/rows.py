@@ -1,6 +1,7 @@
 """Reading an export's rows, oldest first, through the ORM's own `values_list`, so filters, the readable lookups of a
-target (ReadableQuerySet) and the ORM's converters give the values every other reader of records sees. Memory stays
-flat whatever the number of rows: they come a block at a time. Two ways, one result:
+target (ReadableQuerySet) and the ORM's converters give the values every other reader of records sees. They are
+given a block at a time, as the writers take them, so memory stays flat whatever their number, and no row costs a
+step of its own on the way. Two ways, one result:
 
 * **Fetched ahead** (PostgreSQL): one server-side cursor in a transaction of its own, on a connection of its own,
   read by a thread while the caller writes the rows before. The database's work (scanning, formatting the values,
@@ -31,28 +32,29 @@ _PUT_WAIT_SECONDS = 0.1
 _END = object()
 
 
-def rows_read(queryset: models.QuerySet, names: list[str]) -> Iterator[tuple]:
-    """The values of fields `names` of the records of `queryset`, in the order of their primary keys."""
+def blocks_read(queryset: models.QuerySet, names: list[str]) -> Iterator[list[tuple]]:
+    """The values of fields `names` of the records of `queryset`, in the order of their primary keys, in blocks of
+    rows (none empty)."""
     queryset = queryset.order_by("pk")
     connection = connections[queryset.db]
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        return _rows_fetched_ahead(queryset.values_list(*names))
-    return _rows_paged(queryset, names)
+        return _blocks_fetched_ahead(queryset.values_list(*names))
+    return _pages(queryset, names)
 
 
-def _rows_paged(queryset: models.QuerySet, names: list[str]) -> Iterator[tuple]:
+def _pages(queryset: models.QuerySet, names: list[str]) -> Iterator[list[tuple]]:
     after = None
     while True:
         page = queryset if after is None else queryset.filter(pk__gt=after)
         rows = list(page.values_list("pk", *names)[:PAGE_ROWS])
-        for row in rows:
-            yield row[1:]
+        if rows:
+            yield [row[1:] for row in rows]
         if len(rows) < PAGE_ROWS:
             return
         after = rows[-1][0]
 
 
-def _rows_fetched_ahead(values: models.QuerySet) -> Iterator[tuple]:
+def _blocks_fetched_ahead(values: models.QuerySet) -> Iterator[list[tuple]]:
     blocks: queue.Queue = queue.Queue(maxsize=_BLOCKS_AHEAD)
     stop = threading.Event()
     reader = threading.Thread(target=_fetch, args=(values, blocks, stop), name="export-rows", daemon=True)
@@ -61,7 +63,7 @@ def _rows_fetched_ahead(values: models.QuerySet) -> Iterator[tuple]:
         while (block := blocks.get()) is not _END:
             if isinstance(block, BaseException):
                 raise block
-            yield from block
+            yield block
     finally:
         # Everything read, or the caller stopped early (a cancelled export, a writer's error): either way the reader
         # ends, closing its cursor and its connection.

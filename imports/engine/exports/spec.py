@@ -14,7 +14,7 @@ from django.db import models
 from imports.declare.targets import ImportTarget, get_target
 from imports.engine.exports.columns import ExportColumn, columns_available, columns_import_compatible
 from imports.engine.exports.filters import ExportFilter, ExportFilterError, filters_parse, queryset_filtered
-from imports.engine.exports.rows import rows_read
+from imports.engine.exports.rows import blocks_read
 
 # The stored format values (the blueprint's: "excel" for .xlsx), with the names people and scripts also use.
 FORMATS = ("csv", "excel", "json", "pdf")
@@ -90,10 +90,10 @@ class ExportSpec:
     def rows_count(self, company) -> int:
         return self.queryset(company).count()
 
-    def rows(self, company) -> Iterator[tuple]:
-        """The records' values in the columns' order, oldest first, a block at a time (imports.engine.exports.rows:
+    def blocks(self, company) -> Iterator[list[tuple]]:
+        """The records' values in the columns' order, oldest first, in blocks of rows (imports.engine.exports.rows:
         on PostgreSQL fetched ahead while the caller writes), so memory stays flat whatever the number of rows."""
-        return rows_read(self.queryset(company), [column.name for column in self.columns])
+        return blocks_read(self.queryset(company), [column.name for column in self.columns])
 
 
 def columns_read(target: ImportTarget, names, *, import_compatible: bool = False) -> tuple[ExportColumn, ...]:

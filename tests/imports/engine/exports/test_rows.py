@@ -21,7 +21,7 @@ from customers.models import Customer
 from imports.declare import get_target
 from imports.engine.exports import rows as rows_module
 from imports.engine.exports.columns import columns_available
-from imports.engine.exports.rows import rows_read
+from imports.engine.exports.rows import blocks_read
 from imports.engine.exports.spec import ExportSpec
 from readings.models import MeterReading
 from tests.factories import CustomerFactory
@@ -95,6 +95,13 @@ def _plain_rows(spec: ExportSpec, company) -> list[tuple]:
     return list(spec.queryset(company).values_list(*(column.name for column in spec.columns)))
 
 
+def _rows(spec: ExportSpec, company) -> list[tuple]:
+    """The rows the export reads, its blocks laid end to end (none of them empty)."""
+    blocks = list(spec.blocks(company))
+    assert all(blocks)
+    return [row for block in blocks for row in block]
+
+
 def _typed(rows) -> list[list[tuple]]:
     return [[(type(value), value) for value in row] for row in rows]
 
@@ -118,7 +125,7 @@ def test_rows_read_are_the_orms_rows_value_for_value_and_type_for_type(company, 
     spec = _spec(target_name, company, filters)
     expected = _plain_rows(spec, company)
 
-    read = list(spec.rows(company))
+    read = _rows(spec, company)
 
     assert len(expected) > rows_module.PAGE_ROWS  # several blocks or pages
     if filters:
@@ -130,8 +137,8 @@ def test_rows_read_are_the_orms_rows_value_for_value_and_type_for_type(company, 
 def test_the_readable_lookups_and_the_readings_values_come_through_as_stored(company, accounts, readings):
     """The values compared above are the meaningful ones: names for references, the primary contact's fields,
     decimals and dates as decimals and dates."""
-    account = {row[2]: row for row in _spec("Account", company).rows(company)}["ACC-4"]
-    reading = next(iter(_spec("MeterReading", company).rows(company)))
+    account = {row[2]: row for row in _rows(_spec("Account", company), company)}["ACC-4"]
+    reading = _rows(_spec("MeterReading", company), company)[0]
 
     assert "Individuals" in account
     assert {"Pat 4", "pat4@example.com"} <= set(account)
@@ -144,11 +151,10 @@ def test_the_callers_commits_between_rows_do_not_disturb_the_reading(company, cu
     expected = _plain_rows(spec, company)
     read = []
 
-    for number, row in enumerate(spec.rows(company)):
-        read.append(row)
-        if number % 3 == 0:
-            with transaction.atomic():
-                Customer.objects.filter(pk=customers[0].pk).update(rate_code=f"R{number}")
+    for number, block in enumerate(spec.blocks(company)):
+        read.extend(block)
+        with transaction.atomic():
+            Customer.objects.filter(pk=customers[0].pk).update(rate_code=f"R{number}")
 
     assert _typed(read) == _typed(expected)
 
@@ -157,13 +163,14 @@ def test_a_reading_stopped_early_leaves_no_thread_or_connection_behind(company, 
     """A cancelled export, or a writer's error, stops reading in the middle."""
     postgresql = connection.vendor == "postgresql"
     before = _database_sessions() if postgresql else 0
-    rows = ExportSpec.from_data({"target": "Customer", "columns": ["account_number"]}, company=company).rows(company)
+    blocks = ExportSpec.from_data({"target": "Customer", "columns": ["account_number"]},
+                                  company=company).blocks(company)
 
-    first = next(rows)
+    first = next(blocks)
     readers, sessions_while_reading = _readers(), _database_sessions() if postgresql else 0
-    rows.close()
+    blocks.close()
 
-    assert first == ("10000",)
+    assert first[0] == ("10000",)
     assert _readers() == []
     if postgresql:
         # While it read, the rows came from a thread of their own on a connection of their own, which is closed.
@@ -175,7 +182,7 @@ def test_a_database_error_while_reading_reaches_the_caller(company, customers):
     broken = Customer.objects.filter(company=company).annotate(broken=RawSQL("SELECT 1 FROM no_such_table", []))
 
     with pytest.raises(DatabaseError):
-        list(rows_read(broken, ["account_number", "broken"]))
+        list(blocks_read(broken, ["account_number", "broken"]))
 
     assert _readers() == []
 
@@ -184,7 +191,8 @@ def test_inside_a_transaction_the_callers_own_uncommitted_rows_are_read(company,
     with transaction.atomic():
         CustomerFactory(company=company, account_number="20000")
 
-        read = {row[0] for row in rows_read(Customer.objects.filter(company=company), ["account_number"])}
+        blocks = blocks_read(Customer.objects.filter(company=company), ["account_number"])
+        read = {row[0] for block in blocks for row in block}
 
         assert "20000" in read
         assert _readers() == []
