@@ -16,10 +16,14 @@ the text the field's import takes:
   zero lost, never a formula, and so no apostrophe either, except before a value's own leading `'`.
 """
 
+import functools
+import threading
+import zipfile
 from collections.abc import Sequence
 from typing import Any, BinaryIO
 
 import xlsxwriter
+import xlsxwriter.workbook
 from xlsxwriter.worksheet import Worksheet
 
 from imports.engine.exports.columns import ExportColumn
@@ -50,6 +54,28 @@ def column_width(column: ExportColumn) -> int:
     return max(width, len(column.name) + _FILTER_BUTTON)
 
 
+class QuickZipWorkbook(xlsxwriter.Workbook):
+    """XlsxWriter's workbook, zipped at zlib's fastest level instead of its default (6).
+
+    Deflating a million-row sheet (a gigabyte of XML) at the default level takes about half of an Excel export's
+    time; the fastest level takes a third of that, for a file about a quarter larger (135 MB instead of 106 MB for a
+    million customers). XlsxWriter has no setting for it: it opens its zip file by the name `ZipFile` of its
+    workbook module, which is pointed, while this workbook is stored, at zipfile.ZipFile with the level given. The
+    lock keeps two workbooks stored at once in threads from restoring each other's name.
+    """
+
+    ZIP_LEVEL = 1
+    _storing = threading.Lock()
+
+    def _store_workbook(self) -> None:
+        with self._storing:
+            xlsxwriter.workbook.ZipFile = functools.partial(zipfile.ZipFile, compresslevel=self.ZIP_LEVEL)
+            try:
+                super()._store_workbook()
+            finally:
+                xlsxwriter.workbook.ZipFile = zipfile.ZipFile
+
+
 class BlockSheet(Worksheet):
     """XlsxWriter's worksheet (constant-memory mode), also taking whole blocks of rows already made into its XML
     (xlsx_rows), after the row it still holds itself (the header). A subclass, as XlsxWriter's documentation shows
@@ -76,7 +102,7 @@ class ExcelWriter(ExportWriter):
         super().__init__(stream, columns, report)
         # XlsxWriter zips its parts into any writable binary stream; constant_memory keeps the rows in a temporary
         # file instead of memory. No string is ever turned into a formula, a number or a link.
-        self._workbook = xlsxwriter.Workbook(
+        self._workbook = QuickZipWorkbook(
             stream,
             {
                 "constant_memory": True,
