@@ -191,7 +191,7 @@ columns = extend_schema_view(get=extend_schema(
             {"name": "reading_date", "label": "Reading date", "kind": "date", "importable": True,
              "filter_operators": ["gte", "lte", "equals"], "choices": None},
             {"name": "reading_type", "label": "Reading type", "kind": "choice", "importable": True,
-             "filter_operators": ["in", "equals"], "choices": ["manual", "automatic", "estimated"]},
+             "filter_operators": ["in", "equals"], "choices": ["manual", "automated", "estimated"]},
             {"name": "consumption", "label": "Consumption", "kind": "number", "importable": False,
              "filter_operators": ["gte", "lte", "equals"], "choices": None},
         ],

@@ -264,7 +264,8 @@ class ExportColumnSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="The column's name: its header in CSV, Excel and JSON files.")
     label = serializers.CharField(help_text="Its header in the PDF report.")
     kind = serializers.CharField(
-        help_text="text, email, phone, us_state, postal_code, url, choice, date, datetime, number or boolean.",
+        help_text="The field's kind, such as text, email, phone, us_state, postal_code, url, choice, date, datetime, "
+        "number, money or boolean.",
     )
     importable = serializers.BooleanField(help_text="Whether an import takes the column back (false: the product "
                                                     "works it out, or it is a record's time).")

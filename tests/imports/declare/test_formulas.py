@@ -2,7 +2,7 @@
 
 import pytest
 
-from imports.declare.formulas import escape_formula, unescape_formula
+from imports.declare.formulas import escape_formula, keep_apostrophes, unescape_formula
 
 FORMULA_LIKE = ["=SUM(A1)", "=", "+15555555555", "-5", "@SUM(A1)", "\tcmd", "\rcmd"]
 PLAIN = ["", "John", "555-555-5555", "a=b", "john@example.com", "'quoted", "'", "62701-1234"]
@@ -37,3 +37,13 @@ def test_unescape_removes_the_apostrophe_before_a_formula_character(escaped, ori
 @pytest.mark.parametrize("value", ["'quoted", "'", "''quoted", "it's"])
 def test_unescape_keeps_an_apostrophe_that_does_not_guard_a_formula(value):
     assert unescape_formula(value) == value
+
+
+@pytest.mark.parametrize("value", FORMULA_LIKE + PLAIN)
+def test_a_value_kept_for_json_or_a_text_cell_is_written_as_it_is(value):
+    assert keep_apostrophes(value) == value
+
+
+@pytest.mark.parametrize("value", FORMULA_LIKE + PLAIN + ALREADY_GUARDED + ["'quoted", "it's"])
+def test_a_value_kept_for_json_or_a_text_cell_reads_back_unchanged(value):
+    assert unescape_formula(keep_apostrophes(value)) == value

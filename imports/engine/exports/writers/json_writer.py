@@ -1,8 +1,10 @@
 """JSON: one array of objects, each a record's columns as the texts a CSV would hold (null where empty), so an
-import reads it back unchanged."""
+import reads it back unchanged. No apostrophe guards a formula here (JSON is never run as one), save where an
+import would take one off (imports.declare.formulas.keep_apostrophes)."""
 
 import json
 
+from imports.declare.formulas import keep_apostrophes
 from imports.engine.exports.writers.base import ExportWriter
 
 
@@ -20,7 +22,7 @@ class JsonWriter(ExportWriter):
         parts = []
         for row in rows:
             record = {
-                name: None if value is None else to_text(value)
+                name: None if value is None else keep_apostrophes(to_text(value))
                 for name, to_text, value in zip(self.names, self.to_text, row, strict=True)
             }
             parts.append(("\n" if not self.rows_written and not parts else ",\n") + json.dumps(record,
