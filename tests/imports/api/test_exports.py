@@ -103,6 +103,19 @@ def test_a_template_gives_its_export_and_the_keys_sent_replace_its_own(api, comp
     assert ImportExportJob.objects.get(pk=as_saved["id"]).template == template
 
 
+def test_a_template_name_used_for_several_targets_is_picked_by_the_target(api, company, customers):
+    export_template_save({"target": "Customer"}, company=company, name="Everything")
+    export_template_save({"target": "MeterReading", "format": "json"}, company=company, name="Everything")
+
+    unsure = start(api, {"template": "Everything"})
+    readings = start(api, {"template": "Everything", "target": "meterreading"})
+
+    assert (unsure.status_code, unsure.json()["part"]) == (400, "template")
+    assert "Several export templates are named 'Everything' (Customer, MeterReading)" in unsure.json()["detail"]
+    assert (readings.status_code, readings.json()["target"], readings.json()["format"]) == (
+        202, "MeterReading", "json")
+
+
 @pytest.mark.parametrize(("body", "part", "words"), [
     ({"target": "Lead"}, "target", "Unknown model 'Lead'"),
     ({"columns": ["email"]}, "target", "Name the target to export"),

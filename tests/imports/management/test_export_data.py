@@ -171,6 +171,19 @@ def test_a_template_gives_its_export_without_model_and_options_replace_its_own(c
     assert set(ImportExportJob.objects.values_list("template", flat=True)) == {template.pk}
 
 
+def test_model_picks_the_template_among_same_named_ones_of_several_targets(company, customers, export):
+    export_template_save({"target": "Customer", "columns": ["account_number"]}, company=company, name="Everything")
+    export_template_save({"target": "MeterReading"}, company=company, name="Everything")
+
+    unsure, _output = export("--template", "Everything")
+    picked, output = export("--template", "Everything", "--model", "Customer")
+
+    assert unsure.status == 2
+    assert "Several export templates are named 'Everything' (Customer, MeterReading)" in unsure.stderr
+    assert picked.status == 0
+    assert [row["account_number"] for row in csv_rows(output)] == ["1001", "1002", "1003"]
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--model", "Lead"], "Unknown model 'Lead': choose one of Account, Claim, Contact, Customer, CustomerGroup, "
                           "MeterReading, SalesProAppointment."),
