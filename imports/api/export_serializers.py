@@ -100,6 +100,9 @@ class ExportRequestSerializer(serializers.Serializer):
         "replaced by the key of this request that names it.",
     )
 
+    class Meta:
+        ref_name = "Export"  # the schema's request component: ExportRequest
+
     default_error_messages = {
         "invalid": 'Send the export as a JSON object: {{"target", "columns", "filters", "format"}}.',
     }

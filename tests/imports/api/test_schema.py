@@ -105,7 +105,7 @@ def test_the_export_operations_describe_their_requests_answers_and_refusals(sche
     paths = schema["paths"]
     start = paths["/api/exports/"]["post"]
     assert start["requestBody"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/ExportRequestRequest"
+        "$ref": "#/components/schemas/ExportRequest"
     }
     assert json_body(start, "202") == {"$ref": "#/components/schemas/ExportJob"}
     assert json_body(start, "400") == {"$ref": "#/components/schemas/ExportRefusal"}
@@ -117,7 +117,7 @@ def test_the_export_operations_describe_their_requests_answers_and_refusals(sche
         assert json_body(download, status) == {"$ref": "#/components/schemas/Error"}
     assert set(paths["/api/exports/{job_id}/cancel"]["post"]["responses"]) >= {"200", "404", "409"}
     components = schema["components"]["schemas"]
-    assert set(components["ExportRequestFormatEnum"]["enum"]) == {"csv", "excel", "xlsx", "xls", "json", "pdf"}
+    assert set(components["ExportFormatEnum"]["enum"]) == {"csv", "excel", "xlsx", "xls", "json", "pdf"}
     assert components["FilterOperatorEnum"]["enum"] == ["contains", "equals", "in", "gte", "lte"]
     for name in ("file_url", "cancel_url", "filters", "filters_described", "total_rows", "progress"):
         assert name in components["ExportJob"]["required"]
