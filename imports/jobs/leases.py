@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from companies.models import Company
 from imports.declare.errors import ImportFileError
+from imports.declare.targets import get_target
 from imports.engine.commit import LeaseLost
 from imports.jobs import status
 from imports.jobs.kinds import kind_of
@@ -107,10 +108,21 @@ def lease_kept(model, pk, lease) -> Iterator[None]:
 # --- Unexpected errors -------------------------------------------------------------------------------------------
 
 
+def job_is_sensitive(job: ImportExportJob) -> bool:
+    """Whether the job's rows may hold health data: a sensitive kind of job (look-ups), or any job about a target
+    that declares sensitive fields (an import or export of the claims store)."""
+    if kind_of(job).sensitive:
+        return True
+    try:
+        return bool(get_target(job.target_model).sensitive_fields)
+    except KeyError:
+        return False
+
+
 def unexpected_error_log(job: ImportExportJob, message: str, *args) -> None:
     """Log the exception being handled, for operators. For a kind of job whose rows are sensitive (health data),
     only the exception's type and where it was raised: its message may quote a value of a row."""
-    if not kind_of(job).sensitive:
+    if not job_is_sensitive(job):
         logger.exception(message, *args)
         return
     error = sys.exception()

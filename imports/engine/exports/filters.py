@@ -65,6 +65,7 @@ class ExportFilter:
     value: Any
     label: str = ""
     job: ImportExportJob | None = None
+    sensitive: bool = False  # a field of health data: its value is never written in words (pages, logs, reports)
 
     def to_data(self) -> dict:
         if self.field == IMPORT_JOB:
@@ -78,7 +79,9 @@ class ExportFilter:
             when = timezone.localtime(self.job.created_at).strftime("%Y-%m-%d %H:%M")
             return f"Created or updated by the import of {self.job.file_name or 'a file'} ({when})"
         shown = ", ".join(map(_shown, self.value)) if self.op == "in" else _shown(self.value)
-        if self.op == "contains":
+        if self.sensitive:
+            shown = "a value withheld (health data)"
+        elif self.op == "contains":
             shown = f"“{shown}”"
         return f"{self.label} {OPERATORS[self.op]} {shown}"
 
@@ -127,6 +130,7 @@ def _filter_parse(item, fields: dict[str, ImportField], target: ImportTarget, co
         known = ", ".join(sorted(fields))
         raise ExportFilterError(f"Unknown filter field '{name}' for {target.verbose_name_plural}: use one of "
                                 f"{known}, or {IMPORT_JOB}.")
+    sensitive = name in target.sensitive_fields
     allowed = operators_for(field.kind)
     op = item.get("op") or allowed[0]
     if op not in allowed:
@@ -135,17 +139,19 @@ def _filter_parse(item, fields: dict[str, ImportField], target: ImportTarget, co
         values = value if isinstance(value, list) else [part for part in str(value).split(",") if part.strip()]
         if not values:
             raise ExportFilterError(f"The filter on {field.label} lists no values.")
-        return ExportFilter(name, op, [_value(field, part) for part in values], label=field.label)
+        return ExportFilter(name, op, [_value(field, part, sensitive) for part in values], label=field.label,
+                            sensitive=sensitive)
     if op == "contains":
         text = str(value).strip()
         if not text:
             raise ExportFilterError(f"The filter on {field.label} has no text to look for.")
-        return ExportFilter(name, op, text, label=field.label)
-    return ExportFilter(name, op, _value(field, value), label=field.label)
+        return ExportFilter(name, op, text, label=field.label, sensitive=sensitive)
+    return ExportFilter(name, op, _value(field, value, sensitive), label=field.label, sensitive=sensitive)
 
 
-def _value(field: ImportField, value) -> Any:
-    """A filter's value read by the field's type, as a cell of that column would be."""
+def _value(field: ImportField, value, sensitive: bool = False) -> Any:
+    """A filter's value read by the field's type, as a cell of that column would be. The message for a value that
+    does not read quotes it, unless it is health data."""
     text = value if isinstance(value, str) else _as_data(value)
     if isinstance(text, bool):
         text = "true" if text else "false"
@@ -157,6 +163,9 @@ def _value(field: ImportField, value) -> Any:
     try:
         parsed = parser.parse(text)
     except FieldError as error:
+        if sensitive:
+            hint = f": {parser.format_hint}" if parser.format_hint else ""
+            raise ExportFilterError(f"The filter on {field.label} is not a value this field takes{hint}.") from None
         raise ExportFilterError(f"The filter on {field.label}: {error}.") from None
     if parsed is None:
         raise ExportFilterError(f"The filter on {field.label} has no value.")

@@ -202,3 +202,17 @@ def test_export_files_are_deleted_after_the_retention_period_and_the_job_says_so
     assert not job.file
     assert not job.file.storage.exists(name)
     assert job.logs.filter(message__contains="deleted after 7 days").exists()
+
+
+def test_a_filter_on_health_data_never_writes_its_value_in_words(company):
+    with pytest.raises(ExportRefused) as refused:
+        export_job_create({"target": "Claim", "filters": [{"field": "date_of_birth", "value": "13/45/1961"}]},
+                          company=company, via="api", enqueue=False)
+    assert "13/45/1961" not in str(refused.value)
+    assert "Date of birth" in str(refused.value)
+
+    job = export_job_create({"target": "Claim", "filters": [{"field": "last_name", "op": "contains",
+                                                               "value": "Kisa"}]},
+                            company=company, via="api", enqueue=False)
+    assert job.options["filters"] == ["Last name contains a value withheld (health data)"]
+    assert job.options["export"]["filters"][0]["value"] == "Kisa"  # the job still runs the filter asked for
