@@ -11,6 +11,7 @@ Posted names:
     import_compatible      the switch; `was_import_compatible` says how it was shown, so switching it on selects
                            exactly the columns an import takes back, and changing a column switches it off
     move                   "up:<column>" or "down:<column>": a button that moves a column (without JavaScript)
+    pick                   "all" or "none": buttons that tick or untick every column
     filter-<field>-...     one field's filter: -op and -value (text), -in (choices), -from and -to (ranges)
     import_job             "created or updated by import job X"
     extra_filter           filters the builder has no input for (given through the API or the command line), kept
@@ -82,8 +83,9 @@ class FieldFilter:
         return [(op, OPERATORS[op]) for op in operators_for(self.column.kind) if op in ("contains", "equals")]
 
     @property
-    def choices(self) -> list[str]:
-        return list(getattr(self.column.field, "values", ()))
+    def choices(self) -> list[tuple[str, str]]:
+        """(stored value, as shown): `needs_review` reads "needs review"."""
+        return [(value, str(value).replace("_", " ")) for value in getattr(self.column.field, "values", ())]
 
     @property
     def input_type(self) -> str:
@@ -158,6 +160,7 @@ class ExtraFilter:
 
     data: dict
     label: str
+    sensitive: bool = False  # health data: its value is not written in words, as in every filter's description
 
     @property
     def posted(self) -> str:
@@ -167,6 +170,8 @@ class ExtraFilter:
     def sentence(self) -> str:
         value = self.data.get("value")
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if self.sensitive:
+            shown = "a value withheld (health data)"
         return f"{self.label} {OPERATORS.get(self.data.get('op') or '', self.data.get('op') or 'is')} {shown}"
 
 
@@ -214,7 +219,8 @@ class ExportBuilder:
             field_filter = by_name.get(item.get("field"))
             if field_filter is None or not field_filter.read_data(item):
                 label = field_filter.column.label if field_filter else str(item.get("field"))
-                builder.extra_filters.append(ExtraFilter(item, label))
+                sensitive = item.get("field") in target.sensitive_fields
+                builder.extra_filters.append(ExtraFilter(item, label, sensitive))
         return builder
 
     @classmethod
@@ -229,6 +235,8 @@ class ExportBuilder:
             columns = _import_compatible_selected(target, columns)
         if move := post.get("move", ""):
             columns = _moved(columns, *move.partition(":")[::2])
+        if post.get("pick") in ("all", "none"):
+            columns = [ColumnChoice(choice.column, post["pick"] == "all") for choice in columns]
         filters = [FieldFilter(column) for column in available.values()]
         for field_filter in filters:
             field_filter.read_post(post)
@@ -240,7 +248,8 @@ class ExportBuilder:
                 continue
             if isinstance(data, dict):
                 column = available.get(data.get("field"))
-                extra.append(ExtraFilter(data, column.label if column else str(data.get("field"))))
+                extra.append(ExtraFilter(data, column.label if column else str(data.get("field")),
+                                         data.get("field") in target.sensitive_fields))
         return cls(
             target=target, columns=columns, filters=filters, file_format=post.get("format") or "csv",
             import_job=post.get("import_job", ""), extra_filters=extra, template_name=post.get("template_name", ""),

@@ -94,7 +94,7 @@ def builder(request):
 
     form = ExportBuilder.from_post(request.POST, target=target)
     action = request.POST.get("action", "")
-    if request.POST.get("move") or action not in ("preview", "export", "save"):
+    if request.POST.get("move") or request.POST.get("pick") or action not in ("preview", "export", "save"):
         return _builder_page(request, form, template=template)
     try:
         data = form.data()
@@ -126,7 +126,7 @@ def _builder_page(request, form: ExportBuilder, *, template=None, preview=None, 
     return render(request, "imports/exports/builder.html", {
         "form": form, "target": form.target, "targets": all_targets(), "template": template,
         "import_jobs": import_jobs, "preview": _preview_table(form.target, preview) if preview else None,
-        "pdf_max_rows": settings.EXPORT_PDF_MAX_ROWS,
+        "pdf_max_rows": f"{settings.EXPORT_PDF_MAX_ROWS:,}",
     }, status=status)
 
 

@@ -199,6 +199,15 @@
     }
 
     form.addEventListener("click", function (event) {
+      var pick = event.target.closest("button[name=pick]");
+      if (pick) {
+        event.preventDefault();
+        rows().forEach(function (row) {
+          row.querySelector("input[name=columns]").checked = pick.value === "all";
+        });
+        sync();
+        return;
+      }
       var button = event.target.closest("button[name=move]");
       if (!button) {
         return;

@@ -187,6 +187,14 @@ def test_a_move_button_reorders_the_columns_without_javascript(signed_in):
     assert response.context["preview"] is None
 
 
+def test_untick_all_and_tick_all_buttons_work_without_javascript(signed_in):
+    none = signed_in.post(BUILDER, posted(("email",), pick="none"))
+    every = signed_in.post(BUILDER, posted(("email",), pick="all"))
+
+    assert checked_columns(none) == []
+    assert len(checked_columns(every)) == len(get_target("Customer").export_fields)
+
+
 def test_switching_import_compatible_on_selects_exactly_the_import_columns_in_order(signed_in):
     switched = signed_in.post(BUILDER, posted(("email", "consumption_is_not_here", "account_number"),
                                               import_compatible="on", action=""))
@@ -565,3 +573,4 @@ def test_another_companys_export_jobs_and_templates_are_404_on_every_path(client
 def test_a_job_or_template_id_that_is_no_id_is_a_404(signed_in):
     assert signed_in.get(BUILDER, {"template": "nope"}).status_code == 404
     assert signed_in.get(BUILDER, {"job": "nope"}).status_code == 404
+
