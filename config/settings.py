@@ -364,6 +364,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": IMPORT_SWEEP_SECONDS,
         "options": {"expires": 10 * IMPORT_SWEEP_SECONDS},
     },
+    # Export templates whose scheduled run is due (the schedule lives on the template: imports.jobs.export_schedules).
+    # A run late by a few minutes catches up by itself, so a message that waited ten minutes is dropped.
+    "run-scheduled-exports": {
+        "task": "imports.jobs.tasks.run_scheduled_exports",
+        "schedule": 60,
+        "options": {"expires": 10 * 60},
+    },
     "purge-expired-job-files": {
         "task": "imports.jobs.tasks.purge_expired_job_files",
         "schedule": 6 * 60 * 60,

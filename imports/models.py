@@ -443,8 +443,8 @@ class LookupResult(models.Model):
 
 class AuditEvent(models.Model):
     """Who did what to a job's data, when, from where: every upload, results download, retry, cancel and purge of
-    a job whose data is sensitive (claim look-ups), and every page that showed its sensitive values unmasked. Kept
-    after the data itself is gone."""
+    a job whose data is sensitive (claim look-ups), every page that showed its sensitive values unmasked, and every
+    download of a file an export or a backup made. Kept after the data itself is gone."""
 
     class Action(models.TextChoices):
         UPLOAD = "upload", "Uploaded"

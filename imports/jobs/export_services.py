@@ -9,6 +9,7 @@ refused with one sentence before any job exists.
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from companies.models import Company
 from imports.engine.exports.spec import ExportSpec, ExportSpecError
@@ -23,6 +24,7 @@ from imports.models import AuditEvent, DataTemplate, ImportExportJob
 Status = ImportExportJob.Status
 Action = AuditEvent.Action
 PREVIEW_ROWS = 10
+SCHEDULE = "schedule"  # the `via` of the runs the schedule starts, and of their retries
 
 
 class ExportRefused(Exception):
@@ -71,21 +73,36 @@ def export_job_create(
     spec = export_spec_read(data, company=company)
     if spec.file_format == "pdf" and (refusal := pdf_refusal(spec.rows_count(company))):
         raise ExportRefused(refusal, 400, "format")
+    options = {"export": spec.to_data(), "via": via, "filters": spec.filters_described()}
+    if via == SCHEDULE and parent is not None:
+        options["retry"] = True
     job = ImportExportJob(
         company=company, created_by=user if user is not None and user.is_authenticated else None,
         job_type=ImportExportJob.JobType.EXPORT, target_model=spec.target.name, file_format=spec.file_format,
-        options={"export": spec.to_data(), "via": via, "filters": spec.filters_described()},
-        template=template, parent=parent,
+        options=options, template=template, parent=parent,
     )
     with transaction.atomic():
         job.save()
         job.file_name = export_file_name(job, spec)
         ImportExportJob.objects.filter(pk=job.pk).update(file_name=job.file_name)
-        status.job_log(job, f"Export of {spec.target.verbose_name_plural} as {job.get_file_format_display()} asked "
-                            f"for{' by the schedule of ' + template.template_name if via == 'schedule' else ''}.")
+        what = f"{spec.target.verbose_name_plural} as {job.get_file_format_display()}"
+        if via == SCHEDULE:
+            status.job_log(job, f"{scheduled_run_title(template, parent)}: export of {what}.")
+        else:
+            status.job_log(job, f"Export of {what} asked for.")
         if enqueue:
             job_enqueue(job)
     return job
+
+
+def scheduled_run_title(template: DataTemplate | None, parent: ImportExportJob | None = None) -> str:
+    """How a run of the schedule (imports.jobs.export_schedules) introduces itself in its job's log: "Scheduled run
+    of template Daily customers", or, for the retry of a failed one, "Retry of the failed scheduled run of
+    2026-05-06 07:00 (template Daily customers)"."""
+    name = f"template {template.template_name}" if template is not None else "a deleted template"
+    if parent is None:
+        return f"Scheduled run of {name}"
+    return f"Retry of the failed scheduled run of {timezone.localtime(parent.created_at):%Y-%m-%d %H:%M} ({name})"
 
 
 def export_cancel(job: ImportExportJob, *, user=None) -> ImportExportJob:

@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from imports.models import ImportExportJob
 
-# The modules that declare kinds; a kind of job (claim look-ups, exports, undo) adds its module here.
+# The modules that declare kinds; a new kind of job (an undo, say) adds its module here.
 KIND_MODULES = ("imports.jobs.import_kind", "imports.jobs.lookup_kind", "imports.jobs.export_kind")
 
 

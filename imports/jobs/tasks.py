@@ -8,6 +8,7 @@ the database decides who holds a job or chunk.
 from celery import shared_task
 
 from imports.declare.tasks import RELIABLE
+from imports.jobs.export_schedules import scheduled_exports_run, scheduled_failures_retry
 from imports.jobs.kinds import kind_of
 from imports.jobs.queueing import chunks_top_up
 from imports.jobs.retention import export_files_purge, job_files_purge, lookup_data_purge, uploads_purge
@@ -81,3 +82,11 @@ def purge_expired_job_files() -> int:
     return (
         job_files_purge() + uploads_purge() + lookup_data_purge() + export_files_purge() + media_orphans_purge()
     )
+
+
+@shared_task
+def run_scheduled_exports() -> dict:
+    """Every minute under beat: retry the scheduled exports that failed, then start the runs that are due. Retries
+    come first so a run refused now is retried at the next beat, not in the same breath. Harmless when two beats
+    overlap: the database hands each template, and each failure, to one of them."""
+    return {"retried": scheduled_failures_retry(), "started": scheduled_exports_run()}

@@ -20,7 +20,7 @@ FORMATS = ("csv", "excel", "json", "pdf")
 FORMAT_ALIASES = {"xlsx": "excel", "xls": "excel"}
 FORMAT_LABELS = {"csv": "CSV", "excel": "Excel (.xlsx)", "json": "JSON", "pdf": "PDF"}
 
-_CURSOR_ROWS = 2000
+_PAGE_ROWS = 5000
 
 
 class ExportSpecError(ValueError):
@@ -92,10 +92,21 @@ class ExportSpec:
         return self.queryset(company).count()
 
     def rows(self, company) -> Iterator[tuple]:
-        """The records' values in the columns' order, read from a server-side cursor (PostgreSQL) a block at a
-        time, so memory stays flat whatever the number of rows."""
+        """The records' values in the columns' order, a page of rows at a time by their primary key (each page a
+        short query on the key's index): memory stays flat whatever the number of rows, and no read stays open
+        while the job commits its progress (SQLite could not write behind an open read, and PostgreSQL's cursor
+        would be materialised at the first commit). Rows are read as they are when their page is read."""
         names = [column.name for column in self.columns]
-        return self.queryset(company).values_list(*names).iterator(chunk_size=_CURSOR_ROWS)
+        queryset = self.queryset(company).order_by("pk")
+        after = None
+        while True:
+            page = queryset if after is None else queryset.filter(pk__gt=after)
+            rows = list(page.values_list("pk", *names)[:_PAGE_ROWS])
+            for row in rows:
+                yield row[1:]
+            if len(rows) < _PAGE_ROWS:
+                return
+            after = rows[-1][0]
 
 
 def columns_read(target: ImportTarget, names, *, import_compatible: bool = False) -> tuple[ExportColumn, ...]:
