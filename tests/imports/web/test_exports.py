@@ -347,6 +347,18 @@ def test_the_job_page_shows_what_was_exported_and_the_download(signed_in, compan
     assert "error report" not in page.lower()
 
 
+def test_a_scheduled_runs_page_names_its_template_and_the_failed_run_it_retries(signed_in, company, template):
+    failed = export_job_create({"target": "Customer"}, company=company, via="schedule", template=template,
+                               enqueue=False)
+    retry = export_job_create({"target": "Customer"}, company=company, via="schedule", template=template,
+                              parent=failed, enqueue=False)
+
+    page = page_text(signed_in.get(reverse("imports:job_detail", args=[retry.pk])))
+
+    assert "by the schedule of “Active customers”" in page
+    assert f'<a href="{reverse("imports:job_detail", args=[failed.pk])}">the run of' in page
+
+
 def test_a_running_export_shows_live_progress_and_cancel(signed_in, company, user, customers):
     job = _export(company, user)
 
@@ -537,7 +549,7 @@ def test_a_schedule_the_service_refuses_is_shown_beside_its_form(signed_in, temp
     page = page_text(response)
     card = page[page.index(f'id="template-{template.pk}"'):]
     assert response.status_code == 400
-    assert 'class="error" role="alert"' in card[:card.index("</article>")]
+    assert "Choose the time of day the export runs." in card[:card.index("</article>")]
     assert '<option value="weekly" selected>Weekly</option>' in card
 
 
