@@ -32,7 +32,7 @@ def test_csv_export_has_the_targets_field_names_and_escapes_formulas(company, ot
         rows = list(csv.reader(handle))
     assert rows[0] == FIELDS
     record = dict(zip(rows[0], rows[1], strict=True))
-    assert (record["first_name"], record["phone"], record["notes"]) == ("'=cmd|' /C calc'!A0", "'+15555550100", "")
+    assert (record["first_name"], record["phone"], record["notes"]) == ("'=cmd|' /C calc'!A0", "+15555550100", "")
     assert len(rows) == 2
     job = ImportExportJob.objects.get()
     assert (job.job_type, job.job_status, job.total_records) == ("export", "completed", 1)
