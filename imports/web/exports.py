@@ -24,6 +24,7 @@ from imports.declare.targets import ImportTarget, all_targets, get_target
 from imports.engine.exports.columns import columns_available
 from imports.engine.exports.spec import FORMAT_LABELS
 from imports.jobs import export_selectors, selectors
+from imports.jobs.export_schedules import export_schedule_set, schedule_describe
 from imports.jobs.export_services import (
     ExportRefused,
     export_cancel,
@@ -229,8 +230,6 @@ def export_template_run_now(request, template_id):
 def export_template_schedule(request, template_id):
     """Set or clear when the template runs by itself; a refused schedule is shown beside its form, as entered."""
     template = export_selectors.export_template_by_id(company=request.user.company, template_id=template_id)
-    from imports.jobs.export_schedules import export_schedule_set, schedule_describe
-
     entered = ScheduleInput.from_post(request.POST)
     try:
         frequency, at, weekday, day = entered.parsed()

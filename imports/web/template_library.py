@@ -12,6 +12,7 @@ from imports.declare.targets import get_target
 from imports.engine.exports.columns import columns_available
 from imports.engine.exports.spec import FORMAT_LABELS
 from imports.jobs import export_selectors, selectors
+from imports.jobs.export_schedules import schedule_describe
 from imports.jobs.export_services import ExportRefused, export_spec_read, export_template_data
 from imports.models import DataTemplate
 
@@ -85,8 +86,6 @@ class ExportTemplateCard:
 
 def export_template_card(template: DataTemplate, *, entered: ScheduleInput | None = None,
                          errors: dict[str, str] | None = None) -> ExportTemplateCard:
-    from imports.jobs.export_schedules import schedule_describe
-
     try:
         target = get_target(template.target_model)
     except KeyError:
