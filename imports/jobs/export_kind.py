@@ -58,8 +58,8 @@ def job_spec(job: ImportExportJob) -> ExportSpec:
 
 
 def export_file_name(job: ImportExportJob, spec: ExportSpec) -> str:
-    """`customers-2026-12-06-0930.xlsx`: what the rows are and when they were asked for."""
-    stamp = timezone.localtime(job.created_at).strftime("%Y-%m-%d-%H%M")
+    """`customers-2026-12-06-093012.xlsx`: what the rows are and when they were asked for, to the second."""
+    stamp = timezone.localtime(job.created_at).strftime("%Y-%m-%d-%H%M%S")
     plural = spec.target.verbose_name_plural.replace(" ", "-")
     return f"{plural}-{stamp}.{WRITERS[spec.file_format].extension}"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from imports.web import audit, lookups, views, wizard
+from imports.web import audit, exports, lookups, views, wizard
 
 app_name = "imports"
 
@@ -11,10 +11,15 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/cancel/", views.job_cancel_view, name="job_cancel"),
     path("jobs/<uuid:job_id>/error-report/", views.job_error_report, name="job_error_report"),
     path("jobs/<uuid:job_id>/file/", views.job_file, name="job_file"),
+    path("jobs/<uuid:job_id>/download/", exports.export_job_download, name="export_download"),
+    path("jobs/<uuid:job_id>/run-again/", exports.export_job_run_again, name="export_run_again"),
+    path("exports/", exports.builder, name="export_builder"),
     path("records/<str:target_name>/", views.records, name="records"),
     path("templates/", views.template_list, name="template_list"),
     path("templates/<uuid:template_id>/", views.template_edit, name="template_edit"),
     path("templates/<uuid:template_id>/delete/", views.template_delete, name="template_delete"),
+    path("templates/<uuid:template_id>/run/", exports.export_template_run_now, name="export_template_run"),
+    path("templates/<uuid:template_id>/schedule/", exports.export_template_schedule, name="export_template_schedule"),
     path("lookups/jobs/<uuid:job_id>/", lookups.lookup_job, name="lookup_job"),
     path("lookups/jobs/<uuid:job_id>/progress/", lookups.lookup_job_progress, name="lookup_job_progress"),
     path("lookups/jobs/<uuid:job_id>/cancel/", lookups.lookup_job_cancel, name="lookup_job_cancel"),

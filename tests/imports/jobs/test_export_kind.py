@@ -123,7 +123,7 @@ def test_a_download_is_recorded_in_the_audit_trail(company, user, customers):
     handle, name, content_type = export_file_open(job, via="web", user=user, address="10.0.0.7")
     handle.close()
 
-    assert (name, content_type) == (job.file_name, "text/csv")
+    assert (name, content_type) == (job.file_name, "text/csv; charset=utf-8")
     event = AuditEvent.objects.get()
     assert (event.action, event.job, event.user, event.address) == ("download", job, user, "10.0.0.7")
 

@@ -59,7 +59,7 @@ def test_csv_export_holds_the_import_columns_escapes_formulas_and_records_the_co
     assert result.stdout.strip() == f"Exported 1 customers to {output} (job {job.pk})"
     rows = csv_rows(output)
     assert list(rows[0]) == FIELDS
-    assert (rows[0]["first_name"], rows[0]["notes"]) == ("'=cmd|' /C calc'!A0", "")
+    assert (rows[0]["first_name"], rows[0]["phone"], rows[0]["notes"]) == ("'=cmd|' /C calc'!A0", "+15555550100", "")
     assert (job.job_type, job.job_status, job.total_records, job.options["via"]) == ("export", "completed", 1, "cli")
     event = AuditEvent.objects.get()
     assert (event.action, event.via, event.job) == (AuditEvent.Action.DOWNLOAD, "cli", job)

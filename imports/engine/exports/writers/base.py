@@ -9,6 +9,10 @@ from typing import Any, BinaryIO
 from imports.engine.exports.columns import ExportColumn
 
 
+class ExportTooLarge(Exception):
+    """The rows do not fit the format (an Excel sheet's rows, say). `str(error)` is one sentence for the user."""
+
+
 @dataclass(frozen=True)
 class ReportInfo:
     """What a report for people says besides its rows (the PDF's title block; other formats may ignore it)."""
