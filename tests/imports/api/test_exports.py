@@ -7,6 +7,7 @@ import io
 import json
 import uuid
 
+import openpyxl
 import pytest
 from rest_framework.test import APIClient
 
@@ -268,7 +269,7 @@ def test_the_file_downloads_as_an_attachment_of_the_companys_rows_and_is_audited
     response = api.get(f"{EXPORTS}{finished.pk}/file", HTTP_ACCEPT="text/csv", REMOTE_ADDR="203.0.113.9")
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="{finished.file_name}"'
     rows = downloaded_rows(response)
     assert [(row["account_number"], row["postal_code"]) for row in rows] == [("1000", "02134"), ("1001", "02134")]
@@ -286,6 +287,21 @@ def test_a_json_export_downloads_as_json(api, customers):
     assert response["Content-Type"] == "application/json"
     assert json.loads(b"".join(response.streaming_content)) == [
         {"account_number": "1000"}, {"account_number": "1001"}, {"account_number": "1002"},
+    ]
+
+
+def test_an_excel_export_downloads_as_a_workbook_of_text_cells_that_keep_their_zeros(api, customers):
+    body = {"target": "Customer", "columns": ["account_number", "postal_code"], "format": "xlsx"}
+    job_id = start(api, body).json()["id"]
+    job_run(job=ImportExportJob.objects.get(pk=job_id))
+
+    response = api.get(f"{EXPORTS}{job_id}/file")
+
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        ["account_number", "postal_code"], ["1000", "02134"], ["1001", "02134"], ["1002", "02134"],
     ]
 
 

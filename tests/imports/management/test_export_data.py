@@ -7,6 +7,7 @@ import json
 import tracemalloc
 from datetime import date
 
+import openpyxl
 import pytest
 from django.core.management import CommandError
 
@@ -114,6 +115,25 @@ def test_columns_come_in_the_order_asked_and_may_be_read_only_ones(customers, ex
 
     assert result.status == 0
     assert csv_rows(output)[0] == {"postal_code": "02134", "account_number": "1001", "address_status": "pending"}
+
+
+def test_xlsx_is_stored_as_excel_and_written_as_a_workbook(customers, export):
+    result, output = export("--model", "Customer", "--columns", "account_number,postal_code", "--format", "xlsx",
+                            extension="xlsx")
+
+    assert result.status == 0, result.stderr
+    assert ImportExportJob.objects.get().file_format == "excel"
+    sheet = openpyxl.load_workbook(output).active
+    assert [cell.value for cell in sheet[2]] == ["1001", "02134"]
+
+
+def test_pdf_is_a_report_of_the_records(customers, export):
+    result, output = export("--model", "Customer", "--columns", "account_number,email", "--format", "pdf",
+                            "--filter", "status=active", extension="pdf")
+
+    assert result.status == 0, result.stderr
+    assert output.read_bytes().startswith(b"%PDF")
+    assert ImportExportJob.objects.get().total_records == 1
 
 
 def test_import_compatible_picks_exactly_the_import_columns(customers, export):
