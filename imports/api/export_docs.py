@@ -75,7 +75,7 @@ def job_example(**changes) -> dict:
                     {"field": "connection_date", "op": "gte", "value": "2024-01-01"}],
         "filters_described": ["Status is one of active", "Connection date from 2024-01-01"],
         "template": None, "requested_via": "api", "total_rows": 1250, "processed_rows": 1250, "progress": 100,
-        "error_message": None, "file_name": "customers-2026-12-06-0930.xlsx",
+        "error_message": None, "file_name": "customers-2026-12-06-093000.xlsx",
         "created_at": "2026-12-06T09:30:00Z", "started_at": "2026-12-06T09:30:01Z",
         "completed_at": "2026-12-06T09:30:03Z", "url": BASE, "file_url": f"{BASE}/file", "cancel_url": None,
     }
@@ -216,7 +216,7 @@ detail = extend_schema_view(get=extend_schema(
 file_download = extend_schema_view(get=extend_schema(
     tags=[TAG],
     summary="Download an export's file",
-    description="The file as an attachment under its name (`curl -O -J` saves it as `customers-2026-12-06-0930."
+    description="The file as an attachment under its name (`curl -O -J` saves it as `customers-2026-12-06-093000."
     "xlsx`): CSV (UTF-8 with a byte-order mark), Excel, JSON or PDF. Ready once the job is completed; kept "
     "EXPORT_RETENTION_DAYS days (7 by default). Every download is recorded in the audit trail with your address.",
     parameters=[JOB_ID_PARAMETER],
