@@ -27,6 +27,10 @@ from imports.web.lookups import lookup_job_cancel
 from imports.web.masking import mask
 
 Status = ImportExportJob.Status
+# Backups and restores have pages of their own (imports.web.backups).
+BACKUP_PAGES = {
+    ImportExportJob.JobType.BACKUP: "imports:backup_job", ImportExportJob.JobType.RESTORE: "imports:restore_job",
+}
 
 
 class JobFilterForm(PlainLabels, forms.Form):
@@ -84,6 +88,8 @@ def job_detail(request, job_id):
     job = selectors.job_get(company=request.user.company, job_id=job_id)
     if job.job_type == ImportExportJob.JobType.LOOKUP:
         return redirect("imports:lookup_job", job.pk)  # its own page: results, masking, the audited actions
+    if job.job_type in BACKUP_PAGES:
+        return redirect(BACKUP_PAGES[job.job_type], job.pk)  # their own pages: files, audited downloads
     level = request.GET.get("level") or None
     if level not in (None, *ImportExportLog.Level.values):
         level = None
@@ -129,6 +135,8 @@ def job_error_report(request, job_id):
 def job_file(request, job_id):
     """The file the job read, as it was uploaded (not a look-up's: its health data leaves only as audited results)."""
     job = selectors.job_get(company=request.user.company, job_id=job_id)
+    if job.job_type in BACKUP_PAGES:  # a whole company's data, claims included: downloaded there, audited
+        return redirect(BACKUP_PAGES[job.job_type], job.pk)
     if job.job_type == ImportExportJob.JobType.LOOKUP or not job.file:
         raise Http404("This job's file has been deleted.")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name or "upload")
