@@ -329,14 +329,16 @@ class DependencyCycle(ValueError):
 
 
 def dependency_order(targets: Iterable[ImportTarget] | None = None) -> list[ImportTarget]:
-    """`targets` (every registered target by default) ordered so that each comes after the targets it depends on
-    among them; targets with nothing between them by name, so the order is the same on every run. Dependencies
-    outside `targets` are left out: an archive without accounts still restores its contacts (whose rows then say
-    that their accounts are unknown). DependencyCycle names the targets of a cycle."""
-    chosen = {target.name: target for target in (all_targets() if targets is None else targets)}
+    """`targets` (every registered target by default) ordered so that each comes after the targets it depends on,
+    directly or through others (contacts after customer groups, through accounts, even when accounts are not among
+    `targets`); targets with nothing between them by name, so the order is the same on every run.
+    DependencyCycle names the targets of a cycle."""
+    everything = {target.name: target for target in all_targets()}
+    chosen = everything if targets is None else {target.name: target for target in targets}
+    everything.update(chosen)
     sorter = graphlib.TopologicalSorter(
-        {name: [needed for needed in target.depends_on if needed in chosen and needed != name]
-         for name, target in chosen.items()}
+        {name: [needed for needed in target.depends_on if needed in everything and needed != name]
+         for name, target in everything.items()}
     )
     try:
         sorter.prepare()
@@ -347,6 +349,6 @@ def dependency_order(targets: Iterable[ImportTarget] | None = None) -> list[Impo
     ordered = []
     while sorter.is_active():
         ready = sorted(sorter.get_ready())
-        ordered.extend(chosen[name] for name in ready)
+        ordered.extend(chosen[name] for name in ready if name in chosen)
         sorter.done(*ready)
     return ordered
