@@ -125,6 +125,9 @@ class RestoreFileResultSerializer(RestoreCountsSerializer):
     predicted = RestoreCountsSerializer(
         allow_null=True, help_text="What the dry run before this restore predicted for this file.",
     )
+    as_predicted = serializers.BooleanField(
+        allow_null=True, help_text="Whether the restore did exactly what its dry run predicted for this file.",
+    )
 
 
 class RestoreJobSerializer(CompanyJobSerializer):
@@ -149,7 +152,7 @@ class RestoreJobSerializer(CompanyJobSerializer):
         for outcome in restore_results(job):
             child = outcome["job_id"]
             results.append({
-                **outcome, "predicted": outcome.get("predicted"),
+                **outcome, "predicted": outcome.get("predicted"), "as_predicted": outcome.get("as_predicted"),
                 "import_url": _link(self, "imports-job", child) if child else None,
                 "errors_url": _link(self, "imports-job-errors", child) if outcome["error_report"] else None,
             })

@@ -170,7 +170,7 @@ def _on_disk(file: File) -> Iterator[Path]:
 def restore_results(job: ImportExportJob) -> list[dict]:
     """What the restore did with each file of its archive, in the order it restores them (imports.jobs.
     restore_children.outcome_of): for a dry run what it would do; for a restore after a dry run, each with what
-    the dry run predicted (`predicted`)."""
+    the dry run predicted (`predicted`) and whether the restore did just that (`as_predicted`)."""
     entries = restore_manifest(job).entries
     if job.dry_run:
         predicted = {outcome["target"]: outcome for outcome in job.options.get("prediction", [])}
@@ -181,5 +181,6 @@ def restore_results(job: ImportExportJob) -> list[dict]:
         outcome = outcome_of(entry, child_of(job, entry.target))
         if entry.target.name in before:
             outcome["predicted"] = {name: before[entry.target.name][name] for name in COUNTS}
+            outcome["as_predicted"] = all(outcome[name] == outcome["predicted"][name] for name in COUNTS)
         results.append(outcome)
     return results

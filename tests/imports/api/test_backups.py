@@ -92,6 +92,7 @@ def test_a_dry_run_says_what_the_restore_would_do_then_it_is_restored_for_real(
     for file in real["files"]:
         assert file["predicted"] == {name: files[file["file"]][name]
                                      for name in ("created", "updated", "unchanged", "skipped", "failed")}
+        assert file["as_predicted"] is True
         assert other_api.get(file["import_url"]).json()["status"] == "completed"
     assert company_records(other_company) == company_records(company)
 
