@@ -115,9 +115,16 @@ def restore_json(job: ImportExportJob | None, *, error: str | None = None) -> st
     return json.dumps(result)
 
 
+def _counts(counts: dict, *, dry_run: bool) -> str:
+    if dry_run:
+        return (f"would create {counts['created']:,}, update {counts['updated']:,}, leave {counts['unchanged']:,} "
+                f"unchanged, skip {counts['skipped']:,}, fail {counts['failed']:,}")
+    return (f"created {counts['created']:,}, updated {counts['updated']:,}, unchanged {counts['unchanged']:,}, "
+            f"skipped {counts['skipped']:,}, failed {counts['failed']:,}")
+
+
 def restore_lines(job: ImportExportJob) -> list[str]:
     """The restore's summary, then a line for each file (and the first rows that failed)."""
-    would = "would be " if job.dry_run else ""
     heading = "Dry run of a restore (nothing was written)" if job.dry_run else "Restored"
     lines = [f"{heading}: {job.file_name} into {job.company.name} (job {job.pk})"]
     for outcome in restore_results(job):
@@ -125,19 +132,14 @@ def restore_lines(job: ImportExportJob) -> list[str]:
             what = "no records" if outcome["status"] == EMPTY else "not restored"
             lines.append(f"  {outcome['label']} ({outcome['file']}): {what}")
             continue
-        lines.append(
-            f"  {outcome['label']} ({outcome['file']}): {outcome['total']:,} rows, {would}created "
-            f"{outcome['created']:,}, {would}updated {outcome['updated']:,}, unchanged {outcome['unchanged']:,}, "
-            f"skipped {outcome['skipped']:,}, failed {outcome['failed']:,}"
-        )
+        lines.append(f"  {outcome['label']} ({outcome['file']}): {outcome['total']:,} rows, "
+                     f"{_counts(outcome, dry_run=job.dry_run)}")
         lines.extend(f"    row {error['row']}: {error['message']}" for error in outcome["errors"])
         if outcome["job_id"]:
             child = job.children.get(pk=outcome["job_id"])
             if report := error_report_local_path(child):
                 lines.append(f"    Error report: {report}")
-    lines.append(
-        f"  In all: {job.total_records:,} rows, {would}created {job.created_records:,}, {would}updated "
-        f"{job.updated_records:,}, unchanged {job.unchanged_records:,}, skipped {job.skipped_not_unchanged:,}, "
-        f"failed {job.failed_records:,}"
-    )
+    totals = {"created": job.created_records, "updated": job.updated_records, "unchanged": job.unchanged_records,
+              "skipped": job.skipped_not_unchanged, "failed": job.failed_records}
+    lines.append(f"  In all: {job.total_records:,} rows, {_counts(totals, dry_run=job.dry_run)}")
     return lines

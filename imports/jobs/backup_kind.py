@@ -99,7 +99,7 @@ def _write(chunk: ImportChunk, lease, on_progress) -> None:
 
 def _archive_write(job, chunk, lease, stream, on_progress) -> tuple[BackupManifest, dict[str, int]]:
     """Each target's file into the archive, then the manifest; the manifest and each file's unpacked size."""
-    writer = BackupWriter(stream)
+    writer = BackupWriter(stream, made_at=job.created_at)
     entries, done = [], 0
     last_report = time.monotonic()
     for target in dependency_order():

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import BinaryIO
 
 from django.db import models
+from django.utils import timezone
 
 from imports.declare.targets import ImportTarget
 from imports.engine.backups.manifest import MANIFEST_NAME, BackupManifest
@@ -50,16 +51,23 @@ def backup_rows(target: ImportTarget, company, *, as_of: datetime) -> Iterator[t
 
 
 class BackupWriter:
-    """A ZIP archive written to `stream` member by member; `close(manifest)` adds the manifest and ends it."""
+    """A ZIP archive written to `stream` member by member, each dated `made_at` (in local time, as ZIP dates are);
+    `close(manifest)` adds the manifest and ends it."""
 
-    def __init__(self, stream: BinaryIO):
+    def __init__(self, stream: BinaryIO, *, made_at: datetime):
         self._zip = zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._date_time = timezone.localtime(made_at).timetuple()[:6]
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self._date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
 
     @contextmanager
     def member(self, name: str) -> Iterator[BinaryIO]:
         """A member being written: its bytes are compressed as they come. Its size is not known ahead, so it is
         written ready for ZIP64 (a file over 4 GB needs it)."""
-        with self._zip.open(name, "w", force_zip64=True) as handle:
+        with self._zip.open(self._info(name), "w", force_zip64=True) as handle:
             yield handle
 
     def sizes(self) -> dict[str, int]:
@@ -67,5 +75,5 @@ class BackupWriter:
         return {info.filename: info.file_size for info in self._zip.infolist()}
 
     def close(self, manifest: BackupManifest) -> None:
-        self._zip.writestr(MANIFEST_NAME, manifest.to_json())
+        self._zip.writestr(self._info(MANIFEST_NAME), manifest.to_json())
         self._zip.close()
