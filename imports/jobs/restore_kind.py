@@ -16,6 +16,7 @@ A real restore is safe to take over: its children are its progress. A run that t
 first file whose import has not completed (imports.jobs.restore_children).
 """
 
+import time
 from contextlib import contextmanager
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -45,6 +46,7 @@ from imports.models import ImportChunk, ImportExportJob
 
 Status = ImportExportJob.Status
 Chunk = ImportChunk.Status
+_STILL_OURS_SECONDS = 2.0
 
 
 def restore_manifest(job: ImportExportJob) -> BackupManifest:
@@ -184,6 +186,15 @@ def _rehearse(chunk: ImportChunk, lease, on_progress) -> None:
     job = chunk.job
     outcomes: list[dict] = []
     children: list[ImportExportJob] = []
+    asked = [time.monotonic()]
+
+    def stopped_meanwhile(child: ImportExportJob) -> None:
+        """A dry run cancelled (or taken over) stops within a batch or two, not at the end of a file: its import's
+        run ends quietly on LeaseLost, and so does the rehearsal."""
+        if time.monotonic() - asked[0] >= _STILL_OURS_SECONDS:
+            asked[0] = time.monotonic()
+            _still_ours(job, chunk, lease)
+
     try:
         with rehearsal(), transaction.atomic():
             with archive_opened(stored_files.job_file_path(job)) as archive:
@@ -192,10 +203,11 @@ def _rehearse(chunk: ImportChunk, lease, on_progress) -> None:
                     child = child_create(job=job, chunk=chunk, lease=lease, archive=archive, entry=entry,
                                          lock=False)
                     children.append(child)
-                    child = job_run(job=child)  # nobody else sees it: it runs to its end here
+                    child = job_run(job=child, on_progress=stopped_meanwhile)  # nobody else sees it: it runs here
                     children[-1] = child
                     outcomes.append(outcome_of(entry, child))
                     if child.job_status != Status.COMPLETED:
+                        _still_ours(job, chunk, lease)  # an import stopped by a cancel is no prediction
                         break
             raise _Rehearsed
     except _Rehearsed:

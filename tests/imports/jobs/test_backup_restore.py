@@ -162,6 +162,24 @@ def test_a_backup_download_is_recorded_in_the_audit_trail(full_company, user):
     assert (event.job, event.user, event.address, event.via) == (job, user, "10.0.0.7", "web")
 
 
+def test_a_backups_file_is_deleted_after_the_retention_period(full_company, settings):
+    from imports.jobs.retention import export_files_purge
+
+    job = job_run(job=backup_job_create(company=full_company, via="cli", enqueue=False))
+    path = Path(job.file.path)
+    ImportExportJob.objects.filter(pk=job.pk).update(
+        completed_at=timezone.now() - timezone.timedelta(days=settings.EXPORT_RETENTION_DAYS + 1)
+    )
+
+    assert export_files_purge() == 1
+
+    job.refresh_from_db()
+    assert not path.exists()
+    with pytest.raises(BackupRefused) as refused:
+        backup_file_open(job, via="cli")
+    assert refused.value.status == 410
+
+
 def test_an_unfinished_backup_has_no_file_to_download(full_company):
     job = backup_job_create(company=full_company, via="cli", enqueue=False)
 
@@ -297,6 +315,40 @@ def test_only_a_dry_run_that_completed_can_be_restored_for_real(archive, other_c
     real = restored(archive, other_company)
     with pytest.raises(BackupRefused, match="Only the dry run"):
         restore_now(real, via="cli")
+
+
+def test_a_dry_run_stopped_meanwhile_ends_within_a_batch_and_keeps_nothing(archive, other_company, settings,
+                                                                          monkeypatch):
+    from imports.engine.commit import LeaseLost
+    from imports.jobs import import_kind
+
+    settings.IMPORT_BATCH_SIZE = 1
+    monkeypatch.setattr(restore_kind, "_STILL_OURS_SECONDS", 0)
+    asked, original = [], restore_kind._still_ours
+
+    def cancelled_after_the_first_customer(job, chunk, lease):  # claims: asked 3 times; customers: before, then
+        asked.append(1)
+        if len(asked) >= 5:
+            raise LeaseLost("cancelled from another page")
+        original(job, chunk, lease)
+
+    monkeypatch.setattr(restore_kind, "_still_ours", cancelled_after_the_first_customer)
+    batches = []
+    writes = import_kind.batch_write
+    monkeypatch.setattr(import_kind, "batch_write", lambda **kw: batches.append(kw["job"].target_model) or writes(**kw))
+    before = {path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()}
+
+    with archive_file(archive) as file:
+        job = restore_job_create(company=other_company, file=file, file_name="acme.zip", via="cli", enqueue=False)
+    job_run(job=job)
+
+    assert batches == ["Claim", "Claim", "Customer"]
+    job.refresh_from_db()
+    assert "prediction" not in job.options
+    assert all(not rows for rows in company_records(other_company).values())
+    assert not ImportExportJob.objects.filter(job_type="import", company=other_company).exists()
+    after = {path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()}
+    assert after - before == {Path(job.file.path)}
 
 
 # --- Restores: taken over after a worker died ------------------------------------------------------------------

@@ -92,6 +92,17 @@ def test_rows_that_fail_are_listed_and_end_with_status_1(company, command, tmp_p
     assert "    Error report: " in result.stdout
 
 
+def test_ctrl_c_during_a_dry_run_cancels_it_and_says_nothing_was_written(archive, other_company, command):
+    from unittest import mock
+
+    with mock.patch("imports.cli.backups.job_run", side_effect=KeyboardInterrupt):
+        result = command("restore_company", str(archive), "--company", "globex", "--dry-run")
+
+    assert result.status == 130
+    assert result.stderr.strip() == "Stopped; the dry run wrote nothing (job cancelled)."
+    assert ImportExportJob.objects.get(job_type="restore").job_status == "cancelled"
+
+
 def test_a_refused_archive_is_one_line_and_no_job(company, command, tmp_path):
     path = tmp_path / "notes.zip"
     path.write_text("not a zip")
