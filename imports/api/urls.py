@@ -8,6 +8,14 @@ Each look-up service that declares an `api_path` gets the claims guide's routes 
 
 from django.urls import path
 
+from imports.api.backups import (
+    BackupCollectionView,
+    BackupDetailView,
+    BackupFileView,
+    RestoreCollectionView,
+    RestoreDetailView,
+    RestoreNowView,
+)
 from imports.api.lookups import lookup_views
 from imports.api.views import (
     AnyTargetImportJobCollectionView,
@@ -57,4 +65,11 @@ urlpatterns = [
     path("imports/targets", ImportTargetListView.as_view(), name="imports-targets"),
     path("imports/<str:job_id>", ImportJobDetailView.as_view(), name="imports-job"),
     path("imports/<str:job_id>/errors", ImportJobErrorsView.as_view(), name="imports-job-errors"),
+    # A company's backups and restores (imports.api.backups).
+    path("backups/", BackupCollectionView.as_view(), name="backups"),
+    path("backups/<str:job_id>", BackupDetailView.as_view(), name="backup"),
+    path("backups/<str:job_id>/file", BackupFileView.as_view(), name="backup-file"),
+    path("restores/", RestoreCollectionView.as_view(), name="restores"),
+    path("restores/<str:job_id>", RestoreDetailView.as_view(), name="restore"),
+    path("restores/<str:job_id>/restore", RestoreNowView.as_view(), name="restore-now"),
 ]
