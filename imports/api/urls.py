@@ -11,6 +11,14 @@ Exports have one set of routes for every target (imports.api.exports): /api/expo
 
 from django.urls import path
 
+from imports.api.backups import (
+    BackupCollectionView,
+    BackupDetailView,
+    BackupFileView,
+    RestoreCollectionView,
+    RestoreDetailView,
+    RestoreNowView,
+)
 from imports.api.exports import (
     ExportCancelView,
     ExportColumnsView,
@@ -75,4 +83,11 @@ urlpatterns = [
     path("exports/<str:job_id>", ExportJobDetailView.as_view(), name="exports-job"),
     path("exports/<str:job_id>/file", ExportFileView.as_view(), name="exports-job-file"),
     path("exports/<str:job_id>/cancel", ExportCancelView.as_view(), name="exports-job-cancel"),
+    # A company's backups and restores (imports.api.backups).
+    path("backups/", BackupCollectionView.as_view(), name="backups"),
+    path("backups/<str:job_id>", BackupDetailView.as_view(), name="backup"),
+    path("backups/<str:job_id>/file", BackupFileView.as_view(), name="backup-file"),
+    path("restores/", RestoreCollectionView.as_view(), name="restores"),
+    path("restores/<str:job_id>", RestoreDetailView.as_view(), name="restore"),
+    path("restores/<str:job_id>/restore", RestoreNowView.as_view(), name="restore-now"),
 ]

@@ -50,8 +50,10 @@ def job_create(
     batch_size: int | None = None,
     all_or_nothing: bool = False,
     idempotency_key: str = "",
+    parent: ImportExportJob | None = None,
 ) -> ImportExportJob:
-    """Store the file and create a pending import job; nothing is read yet.
+    """Store the file and create a pending import job; nothing is read yet (`parent`: the job that asked for this
+    one, a restore for each of its files).
 
     The size limit, the template and the explicit mapping are checked here, so a bad request fails before a job
     exists. A template's mapping is copied onto the job, so editing the template later does not change the job.
@@ -80,6 +82,7 @@ def job_create(
             "all_or_nothing": all_or_nothing,
         },
         idempotency_key=idempotency_key,
+        parent=parent,
     )
     job.file.save(Path(file_name).name, file, save=False)
     try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from imports.web import audit, exports, lookups, views, wizard
+from imports.web import audit, backups, exports, lookups, views, wizard
 
 app_name = "imports"
 
@@ -39,4 +39,11 @@ urlpatterns = [
     path("import/<uuid:upload_id>/options/", wizard.options, name="wizard_options"),
     path("import/<uuid:upload_id>/review/", wizard.review, name="wizard_review"),
     path("import/<uuid:upload_id>/start/", wizard.start_import, name="wizard_start"),
+    path("backups/", backups.backups_page, name="backups"),
+    path("backups/start/", backups.backup_start, name="backup_start"),
+    path("backups/restore/", backups.restore_upload, name="restore_upload"),
+    path("backups/<uuid:job_id>/", backups.backup_job, name="backup_job"),
+    path("backups/<uuid:job_id>/download/", backups.backup_download, name="backup_download"),
+    path("restores/<uuid:job_id>/", backups.restore_job, name="restore_job"),
+    path("restores/<uuid:job_id>/restore/", backups.restore_confirm, name="restore_confirm"),
 ]

@@ -33,6 +33,10 @@ JobType = ImportExportJob.JobType
 # Jobs whose file leaves only through an audited way of its own: a look-up's (health data), and the files the product
 # writes of a company's records (an export's, a backup's).
 WRITES_ITS_FILE = (JobType.LOOKUP, JobType.EXPORT, JobType.BACKUP)
+# Backups and restores have pages of their own (imports.web.backups).
+BACKUP_PAGES = {
+    ImportExportJob.JobType.BACKUP: "imports:backup_job", ImportExportJob.JobType.RESTORE: "imports:restore_job",
+}
 
 
 class JobFilterForm(PlainLabels, forms.Form):
@@ -92,6 +96,8 @@ def job_detail(request, job_id):
         return redirect("imports:lookup_job", job.pk)  # its own page: results, masking, the audited actions
     if job.job_type == ImportExportJob.JobType.EXPORT:
         return export_job_page(request, job)  # its columns, filters, the audited download, run again
+    if job.job_type in BACKUP_PAGES:
+        return redirect(BACKUP_PAGES[job.job_type], job.pk)  # their own pages: files, audited downloads
     level = request.GET.get("level") or None
     if level not in (None, *ImportExportLog.Level.values):
         level = None
@@ -139,6 +145,8 @@ def job_error_report(request, job_id):
 def job_file(request, job_id):
     """The file an import read, as it was uploaded; not the files of WRITES_ITS_FILE."""
     job = selectors.job_get(company=request.user.company, job_id=job_id)
+    if job.job_type in BACKUP_PAGES:  # a whole company's data, claims included: downloaded there, audited
+        return redirect(BACKUP_PAGES[job.job_type], job.pk)
     if job.job_type in WRITES_ITS_FILE or not job.file:
         raise Http404("This job's file has been deleted.")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name or "upload")

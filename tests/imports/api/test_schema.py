@@ -38,12 +38,14 @@ def test_a_bad_token_does_not_hide_the_public_schema():
 
 def test_the_schema_lists_every_endpoint(schema):
     assert sorted(schema["paths"]) == [
+        "/api/backups/", "/api/backups/{job_id}", "/api/backups/{job_id}/file",
         "/api/claims/import", "/api/claims/import/{job_id}", "/api/claims/import/{job_id}/errors",
         "/api/customers/import", "/api/customers/import/{job_id}", "/api/customers/import/{job_id}/errors",
         "/api/exports/", "/api/exports/columns", "/api/exports/preview", "/api/exports/{job_id}",
         "/api/exports/{job_id}/cancel", "/api/exports/{job_id}/file",
         "/api/imports/", "/api/imports/targets", "/api/imports/{job_id}", "/api/imports/{job_id}/errors",
         "/api/readings/import", "/api/readings/import/{job_id}", "/api/readings/import/{job_id}/errors",
+        "/api/restores/", "/api/restores/{job_id}", "/api/restores/{job_id}/restore",
         "/api/v1/claims/bulk/upload/", "/api/v1/claims/csv-jobs/", "/api/v1/claims/csv-jobs/{job_id}/",
         "/api/v1/claims/csv-jobs/{job_id}/cancel/", "/api/v1/claims/csv-jobs/{job_id}/progress/",
         "/api/v1/claims/csv-jobs/{job_id}/results/", "/api/v1/claims/csv-jobs/{job_id}/retry/",
