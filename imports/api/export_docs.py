@@ -73,7 +73,7 @@ def job_example(**changes) -> dict:
         "columns": ["account_number", "first_name", "last_name", "email", "phone"], "import_compatible": False,
         "filters": [{"field": "status", "op": "in", "value": ["active"]},
                     {"field": "connection_date", "op": "gte", "value": "2024-01-01"}],
-        "filters_described": ["Status is one of active", "Connection date from 2024-01-01"],
+        "filters_described": ["Status is active", "Connection date from 2024-01-01"],
         "template": None, "requested_via": "api", "total_rows": 1250, "processed_rows": 1250, "progress": 100,
         "error_message": None, "file_name": "customers-2026-12-06-093000.xlsx",
         "created_at": "2026-12-06T09:30:00Z", "started_at": "2026-12-06T09:30:01Z",
@@ -162,7 +162,7 @@ preview = extend_schema_view(post=extend_schema(
         OpenApiExample("The first rows", response_only=True, status_codes=["200"], value={
             "target": "Customer", "format": "excel",
             "columns": ["account_number", "first_name", "last_name", "email", "phone"],
-            "filters_described": ["Status is one of active", "Connection date from 2024-01-01"], "total_rows": 1250,
+            "filters_described": ["Status is active", "Connection date from 2024-01-01"], "total_rows": 1250,
             "rows": [["1234000001", "John", "Doe", "john.doe@example.com", "+15555555555"],
                      ["1234000002", "Jane", "Smith", "jane.smith@example.com", "+15555555556"]],
             "refusal": None,

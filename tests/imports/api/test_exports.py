@@ -69,7 +69,7 @@ def test_a_post_answers_202_with_the_pending_job_and_its_url(api, user, company,
     assert answer["columns"] == ["account_number", "email"]
     assert answer["filters"] == [{"field": "status", "op": "in", "value": ["active"]},
                                  {"field": "connection_date", "op": "gte", "value": "2020-01-01"}]
-    assert answer["filters_described"] == ["Status is one of active", "Connection date from 2020-01-01"]
+    assert answer["filters_described"] == ["Status is active", "Connection date from 2020-01-01"]
     assert (answer["requested_via"], answer["import_compatible"], answer["template"]) == ("api", False, None)
     assert (answer["file_url"], answer["cancel_url"]) == (None, f"{answer['url']}/cancel")
     assert answer["file_name"].startswith("customers-")
@@ -99,7 +99,7 @@ def test_a_template_gives_its_export_and_the_keys_sent_replace_its_own(api, comp
 
     assert (as_saved["template"], as_saved["format"], as_saved["columns"]) == ("Dormant", "json",
                                                                               ["account_number", "status"])
-    assert as_saved["filters_described"] == ["Status is one of inactive"]
+    assert as_saved["filters_described"] == ["Status is inactive"]
     assert (as_csv["format"], as_csv["filters"], as_csv["columns"]) == ("csv", [], ["account_number", "status"])
     assert ImportExportJob.objects.get(pk=as_saved["id"]).template == template
 
@@ -332,7 +332,7 @@ def test_the_preview_shows_the_first_rows_and_the_count_of_the_companys_own_rows
     assert mine.status_code == 200
     assert mine.json() == {
         "target": "Customer", "format": "csv", "columns": ["account_number", "postal_code"],
-        "filters_described": ["Status is one of active"], "total_rows": 2,
+        "filters_described": ["Status is active"], "total_rows": 2,
         "rows": [["1000", "02134"], ["1001", "02134"]], "refusal": None,
     }
     assert (theirs.json()["total_rows"], theirs.json()["rows"][0][0]) == (1, "9001")
