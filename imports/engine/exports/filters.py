@@ -28,7 +28,7 @@ from imports.models import ImportExportJob
 IMPORT_JOB = "import_job"
 
 TEXT_KINDS = frozenset({"text", "email", "phone", "us_state", "postal_code", "url"})
-RANGE_KINDS = frozenset({"date", "datetime", "number"})
+RANGE_KINDS = frozenset({"date", "datetime", "number", "money"})
 
 # The operators each kind of field takes, with how they read in a sentence.
 OPERATORS = {

@@ -216,3 +216,18 @@ def test_a_filter_on_health_data_never_writes_its_value_in_words(company):
                             company=company, via="api", enqueue=False)
     assert job.options["filters"] == ["Last name contains a value withheld (health data)"]
     assert job.options["export"]["filters"][0]["value"] == "Kisa"  # the job still runs the filter asked for
+
+
+def test_amounts_are_filtered_by_a_range(company):
+    from claims.models import Claim
+
+    for number, charged in (("C-1", "10.00"), ("C-2", "250.00"), ("C-3", "900.00")):
+        Claim.objects.create(company=company, claim_number=number, first_name="A", last_name="B",
+                             date_of_birth="1970-01-01", subscriber_id="1", total_charged=charged)
+
+    preview = export_preview({"target": "Claim", "columns": ["claim_number"], "filters": [
+        {"field": "total_charged", "op": "gte", "value": "100"},
+        {"field": "total_charged", "op": "lte", "value": "500"},
+    ]}, company=company)
+
+    assert preview.rows == [["C-2"]]
