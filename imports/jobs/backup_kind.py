@@ -14,7 +14,6 @@ and place only), and its download is recorded in the audit trail.
 import time
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from imports.declare.errors import ImportFileError
@@ -22,11 +21,11 @@ from imports.declare.targets import dependency_order
 from imports.engine import stored_files
 from imports.engine.backups.manifest import BackupManifest, ManifestEntry, member_name
 from imports.engine.backups.writing import BackupWriter, backup_columns, backup_rows, backup_rows_count
-from imports.engine.commit import LeaseLost
 from imports.engine.exports.writers import WRITERS
 from imports.engine.exports.writers.base import ReportInfo
 from imports.engine.readers.limits import max_file_bytes
 from imports.jobs import status
+from imports.jobs.file_writing import file_kept, job_complete_when_done, one_chunk_laid_out, progress_shown
 from imports.jobs.kinds import JobKind, Phase, kind_register
 from imports.jobs.leases import chunk_claim, chunk_guarded, job_claim, job_guarded
 from imports.models import ImportChunk, ImportExportJob, ImportExportLog
@@ -57,18 +56,7 @@ def job_prepare(*, job: ImportExportJob, lease, takes_turn: bool = True) -> bool
 
 def _prepare(job: ImportExportJob, lease) -> None:
     rows = sum(backup_rows_count(target, job.company, as_of=job.created_at) for target in dependency_order())
-    with transaction.atomic():
-        prepared = ImportExportJob.objects.filter(pk=job.pk, lease=lease, job_status=Status.RUNNING).update(
-            lease=None, heartbeat_at=timezone.now(), total_records=rows,
-        )
-        if not prepared:
-            raise LeaseLost(f"backup {job.pk} was taken over while it was being prepared")
-        if not job.chunks.exists():
-            ImportChunk.objects.create(
-                job=job, index=0, first_row=1, last_row=rows, start_offset=0, checkpoint_row=0,
-                checkpoint_offset=0, status=Chunk.PENDING,
-            )
-    job.refresh_from_db()
+    one_chunk_laid_out(job, lease, rows=rows)
 
 
 # --- Writing ---------------------------------------------------------------------------------------------------
@@ -93,7 +81,8 @@ def _write(chunk: ImportChunk, lease, on_progress) -> None:
         raise ImportFileError(f"The backup file could not be written: {error.strerror or error}.") from None
     finally:
         scratch.unlink(missing_ok=True)
-    _written(job, chunk, lease, manifest, name)
+    file_kept(job, chunk, lease, name=name, rows=manifest.total_rows,
+              options={**job.options, "manifest": manifest.to_data()})
     _too_large_to_restore_noted(job, manifest, sizes)
 
 
@@ -115,7 +104,7 @@ def _archive_write(job, chunk, lease, stream, on_progress) -> tuple[BackupManife
                     csv_writer.write_rows(block)
                     block = []
                     if time.monotonic() - last_report >= _PROGRESS_SECONDS:
-                        _progress(job, chunk, lease, done + csv_writer.rows_written, on_progress)
+                        progress_shown(job, chunk, lease, done + csv_writer.rows_written, on_progress)
                         last_report = time.monotonic()
             if block:
                 csv_writer.write_rows(block)
@@ -126,40 +115,6 @@ def _archive_write(job, chunk, lease, stream, on_progress) -> tuple[BackupManife
     sizes = writer.sizes()
     writer.close(manifest)
     return manifest, sizes
-
-
-def _progress(job: ImportExportJob, chunk: ImportChunk, lease, rows: int, on_progress) -> None:
-    """Show how far the archive has got, if the run still holds the chunk and the job still runs (else stop)."""
-    with transaction.atomic():
-        held = ImportChunk.objects.filter(pk=chunk.pk, lease=lease, status=Chunk.RUNNING).update(
-            heartbeat_at=timezone.now(), checkpoint_row=rows,
-        )
-        running = held and ImportExportJob.objects.filter(pk=job.pk, job_status=Status.RUNNING).update(
-            processed_records=rows,
-        )
-        if not running:
-            raise LeaseLost(f"backup {job.pk} was stopped or taken over")
-    if on_progress is not None:
-        job.refresh_from_db()
-        on_progress(job)
-
-
-def _written(job: ImportExportJob, chunk: ImportChunk, lease, manifest: BackupManifest, name: str) -> None:
-    """The archive is stored: the chunk is done, the job holds the file and its manifest (or, stopped meanwhile,
-    the file goes)."""
-    rows = manifest.total_rows
-    with transaction.atomic():
-        done = ImportChunk.objects.filter(pk=chunk.pk, lease=lease, status=Chunk.RUNNING).update(
-            status=Chunk.DONE, lease=None, heartbeat_at=timezone.now(), checkpoint_row=rows,
-        )
-        kept = done and ImportExportJob.objects.filter(pk=job.pk, job_status=Status.RUNNING).update(
-            file=name, processed_records=rows, total_records=rows,
-            options={**job.options, "manifest": manifest.to_data()},
-        )
-        if kept:
-            return
-    job.file.storage.delete(name)
-    raise LeaseLost(f"backup {job.pk} was stopped or taken over before its file was stored")
 
 
 def _too_large_to_restore_noted(job: ImportExportJob, manifest: BackupManifest, sizes: dict[str, int]) -> None:
@@ -181,16 +136,7 @@ def _too_large_to_restore_noted(job: ImportExportJob, manifest: BackupManifest, 
 
 def job_finish(*, job: ImportExportJob, lease=None, takes_turn: bool = True) -> bool:
     """Complete the job once its archive is stored."""
-    with transaction.atomic():
-        current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
-        if current.job_status != Status.RUNNING or current.lease is not None:
-            return False
-        if not current.chunks.exists() or current.chunks.exclude(status=Chunk.DONE).exists():
-            return False
-        status.job_completed(current, summary=backup_summary(current))
-        transaction.on_commit(lambda: stored_files.working_files_delete(current), robust=True)
-    job.refresh_from_db()
-    return True
+    return job_complete_when_done(job, backup_summary)
 
 
 def backup_summary(job: ImportExportJob) -> str:

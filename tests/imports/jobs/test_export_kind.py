@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 
+from imports.engine.commit import LeaseLost
 from imports.jobs import export_kind
 from imports.jobs.export_services import (
     ExportRefused,
@@ -148,9 +149,9 @@ def test_an_export_cancelled_while_it_writes_stops_and_keeps_no_file(company, us
         export_cancel(ImportExportJob.objects.get(pk=job.pk), user=user)
         return original(*args, **kwargs)
 
-    original = export_kind._progress
+    original = export_kind.progress_shown
     with mock.patch.object(export_kind, "_BLOCK_ROWS", 1), mock.patch.object(export_kind, "_PROGRESS_SECONDS", 0), \
-            mock.patch.object(export_kind, "_progress", side_effect=cancel_then_report):
+            mock.patch.object(export_kind, "progress_shown", side_effect=cancel_then_report):
         job = job_run(job=job)
 
     assert job.job_status == Status.CANCELLED
@@ -165,11 +166,11 @@ def test_a_run_taken_over_writes_the_file_again_from_the_start(company, customer
     def dies_once(*args, **kwargs):
         if not calls:
             calls.append(1)
-            raise export_kind.LeaseLost("taken over")
+            raise LeaseLost("taken over")
         return original(*args, **kwargs)
 
-    original = export_kind._written
-    with mock.patch.object(export_kind, "_written", side_effect=dies_once):
+    original = export_kind.file_kept
+    with mock.patch.object(export_kind, "file_kept", side_effect=dies_once):
         job = job_run(job=job)
         assert job.job_status == Status.RUNNING  # the run that lost its chunk stops quietly
         chunk = job.chunks.get()
