@@ -392,9 +392,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Bulk imports for integrators: upload a CSV, Excel or JSON file of utility customers, meter readings or any "
         "other importable records, poll the job until it ends, and download the rows that failed as a CSV error "
-        "report; and bulk look-ups (claim look-ups): upload a CSV of queries, follow the job's progress, download "
-        "the results CSV. Every request carries `Authorization: Bearer <token>` (the token `manage.py create_company` "
-        "prints) and sees only its own company's jobs."
+        "report; bulk look-ups (claim look-ups): upload a CSV of queries, follow the job's progress, download the "
+        "results CSV; and exports: ask for a target's records with chosen columns and filters as CSV, Excel, JSON or "
+        "PDF, follow the export job, download its file. Every request carries `Authorization: Bearer <token>` (the "
+        "token `manage.py create_company` prints) and sees only its own company's jobs."
     ),
     "VERSION": "1.0.0",
     # The docs group operations by the path's first part; these say what each group is for.
@@ -409,6 +410,9 @@ SPECTACULAR_SETTINGS = {
                                           "(target Claim)."},
         {"name": "imports", "description": "Any importable target, named in the upload; the company's recent jobs "
                                            "of every target; what can be imported, with its columns."},
+        {"name": "exports", "description": "Exports of any target as CSV, Excel, JSON or PDF: the columns and filters "
+                                           "a target offers, a preview, export jobs (started, followed, cancelled) "
+                                           "and their files."},
     ],
     # The schema and its docs are public: they describe the API's shape and hold no company's data, and an
     # integrator reads them before having a token (the docs' Authorize button then takes one to try requests).
@@ -438,6 +442,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "imports.api.statuses.API_STATUS_WORDS",
         "LookupStatusEnum": "imports.api.lookup_statuses.LOOKUP_STATUS_WORDS",
+        "FilterOperatorEnum": "imports.api.export_serializers.FILTER_OPERATORS",
     },
 }
 

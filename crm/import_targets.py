@@ -71,6 +71,9 @@ class AccountTarget(ImportTarget):
     key_sequence = "crm_account_number"
     last_key_number = 9_999_999
     references_in_file = ("parent_account",)
+    depends_on = ("CustomerGroup",)
+    # A backup keeps every contact, the primary ones included, in the contacts' file.
+    backup_omits = tuple(PRIMARY_CONTACT_FIELDS)
     record_lookups = {
         "customer_group": "customer_group__name",
         **{column: _primary_contact(name) for column, name in PRIMARY_CONTACT_FIELDS.items()},
@@ -219,6 +222,7 @@ class ContactTarget(ImportTarget):
     key = "contact_key"
     key_parts = ("account", "email")
     key_label = "contact"
+    depends_on = ("Account",)
     record_lookups = {"account": "account__account_number"}
     # An account has one primary contact: two rows of a file cannot both make one of its contacts primary.
     unique_in_file = (UniqueInFile("account", only_when=("is_primary", frozenset({True}))),)

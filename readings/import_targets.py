@@ -40,6 +40,7 @@ class MeterReadingTarget(ImportTarget):
     key = "reading_key"
     key_parts = ("meter_number", "reading_date")
     key_label = "meter reading"
+    depends_on = ("Customer",)
     example_rows = (  # the reading template of the guide
         {"account_number": "1234567890", "meter_number": "MTR-001234", "reading_date": "2024-01-15",
          "reading_value": "12345", "reading_type": "manual", "notes": "Clear access"},

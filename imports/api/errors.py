@@ -70,3 +70,19 @@ class LookupRequestRefused(APIException):
     def __init__(self, detail: str, status_code: int):
         super().__init__(detail)
         self.status_code = status_code
+
+
+class ExportRequestRefused(APIException):
+    """An export request the export services refused (imports.jobs.export_services.ExportRefused), answered with
+    the status the refusal names (400 a bad request, 409 not now, 410 its file deleted). A bad request also names
+    the part of it at fault in `part`: target, columns, filters, format, import_compatible or template."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The export cannot be done as asked."
+    default_code = "export_refused"
+
+    def __init__(self, detail: str, status_code: int = status.HTTP_400_BAD_REQUEST, part: str | None = None):
+        super().__init__(detail)
+        self.status_code = status_code
+        if status_code == status.HTTP_400_BAD_REQUEST:
+            self.detail = {"detail": self.detail, "part": part}

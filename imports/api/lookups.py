@@ -19,7 +19,6 @@ The upload answers 201 Created: the request creates a resource, the job, which e
 A retry creates nothing and queues work on an existing job, so it answers 202 Accepted.
 """
 
-import ipaddress
 from functools import cache
 
 from django.http import StreamingHttpResponse
@@ -33,7 +32,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from companies.addresses import client_address
+from imports.api.addresses import audit_address
 from imports.api.errors import BadImportRequest, LookupRequestRefused, NotFoundHere
 from imports.api.lookup_docs import lookup_docs
 from imports.api.lookup_serializers import (
@@ -93,13 +92,7 @@ class LookupRouteMixin:
         return {"via": AuditEvent.Via.API, "user": self.request.user, "address": self.address()}
 
     def address(self) -> str | None:
-        """The client's address (behind NUM_PROXIES proxies, the one the farthest proxy saw); None when it is no IP
-        address, which a client behind a proxy could otherwise write into the audit trail."""
-        address = client_address(self.request)
-        try:
-            return str(ipaddress.ip_address(address))
-        except ValueError:
-            return None
+        return audit_address(self.request)
 
     def job_answer(self, job: ImportExportJob, code: int = status.HTTP_200_OK) -> Response:
         serializer = detail_serializer(self.service())

@@ -1,5 +1,5 @@
 """The jobs an API request may see: its company's imports, of one target when the route is bound to one; its
-company's look-ups of one service."""
+company's look-ups of one service; its company's exports."""
 
 import uuid
 
@@ -57,3 +57,28 @@ def lookup_job_get(*, company: Company, job_id: str, service: LookupService) -> 
     except ValueError:
         return None
     return lookup_job_list(company=company, service=service).filter(pk=pk).first()
+
+
+def export_job_list(
+    *, company: Company, target: ImportTarget | None = None, status: str | None = None
+) -> QuerySet[ImportExportJob]:
+    """The company's export jobs (from the builder, the API, the command line or a schedule), newest first; of
+    `target` and in the job status `status` when given."""
+    jobs = selectors.job_list(company=company).filter(job_type=ImportExportJob.JobType.EXPORT).select_related(
+        "template"
+    )
+    if target is not None:
+        jobs = jobs.filter(target_model=target.name)
+    if status is not None:
+        jobs = jobs.filter(job_status=status)
+    return jobs
+
+
+def export_job_get(*, company: Company, job_id: str) -> ImportExportJob | None:
+    """The company's export job `job_id`; None for an id that is no UUID, an unknown job, another company's job or
+    a job of another kind alike."""
+    try:
+        pk = uuid.UUID(job_id)
+    except ValueError:
+        return None
+    return export_job_list(company=company).filter(pk=pk).first()

@@ -4,10 +4,29 @@ target), and the generic /api/imports/ serves any target. URL names are "<route>
 
 Each look-up service that declares an `api_path` gets the claims guide's routes (imports.api.lookups):
 /api/<api_path>/bulk/upload/ and /api/<api_path>/csv-jobs/..., named "<api_path>-bulk-upload", "<api_path>-csv-jobs",
-"<api_path>-csv-job" and "<api_path>-csv-job-<progress, results, retry or cancel>"."""
+"<api_path>-csv-job" and "<api_path>-csv-job-<progress, results, retry or cancel>".
+
+Exports have one set of routes for every target (imports.api.exports): /api/exports/ and below it, named
+"exports-<jobs, preview, columns, job, job-file or job-cancel>"."""
 
 from django.urls import path
 
+from imports.api.backups import (
+    BackupCollectionView,
+    BackupDetailView,
+    BackupFileView,
+    RestoreCollectionView,
+    RestoreDetailView,
+    RestoreNowView,
+)
+from imports.api.exports import (
+    ExportCancelView,
+    ExportColumnsView,
+    ExportFileView,
+    ExportJobCollectionView,
+    ExportJobDetailView,
+    ExportPreviewView,
+)
 from imports.api.lookups import lookup_views
 from imports.api.views import (
     AnyTargetImportJobCollectionView,
@@ -57,4 +76,18 @@ urlpatterns = [
     path("imports/targets", ImportTargetListView.as_view(), name="imports-targets"),
     path("imports/<str:job_id>", ImportJobDetailView.as_view(), name="imports-job"),
     path("imports/<str:job_id>/errors", ImportJobErrorsView.as_view(), name="imports-job-errors"),
+    path("exports/", ExportJobCollectionView.as_view(), name="exports-jobs"),
+    # Before the job routes, which would otherwise read "preview" and "columns" as job ids.
+    path("exports/preview", ExportPreviewView.as_view(), name="exports-preview"),
+    path("exports/columns", ExportColumnsView.as_view(), name="exports-columns"),
+    path("exports/<str:job_id>", ExportJobDetailView.as_view(), name="exports-job"),
+    path("exports/<str:job_id>/file", ExportFileView.as_view(), name="exports-job-file"),
+    path("exports/<str:job_id>/cancel", ExportCancelView.as_view(), name="exports-job-cancel"),
+    # A company's backups and restores (imports.api.backups).
+    path("backups/", BackupCollectionView.as_view(), name="backups"),
+    path("backups/<str:job_id>", BackupDetailView.as_view(), name="backup"),
+    path("backups/<str:job_id>/file", BackupFileView.as_view(), name="backup-file"),
+    path("restores/", RestoreCollectionView.as_view(), name="restores"),
+    path("restores/<str:job_id>", RestoreDetailView.as_view(), name="restore"),
+    path("restores/<str:job_id>/restore", RestoreNowView.as_view(), name="restore-now"),
 ]

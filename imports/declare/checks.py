@@ -11,7 +11,7 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from imports.declare.targets import ImportTarget, all_targets
+from imports.declare.targets import DependencyCycle, ImportTarget, all_targets, dependency_order
 
 COMPANY_MODEL = "companies.Company"
 # The generic API routes live under /api/imports/: a target's own routes there would take their URL names.
@@ -22,7 +22,8 @@ def check_import_targets(app_configs=None, **kwargs) -> list[checks.CheckMessage
     """Every registered target, whichever apps `check` was asked about: the core's faces use them all."""
     targets = all_targets()
     errors = [error for target in targets for error in _target_errors(target)]
-    return errors + _api_path_errors(targets)
+    errors += [error for target in targets for error in _backup_errors(target, targets)]
+    return errors + _api_path_errors(targets) + _cycle_errors(targets)
 
 
 def _target_errors(target: ImportTarget) -> list[checks.CheckMessage]:
@@ -75,6 +76,43 @@ def _target_errors(target: ImportTarget) -> list[checks.CheckMessage]:
                 )
             )
     return errors
+
+
+def _backup_errors(target: ImportTarget, targets: list[ImportTarget]) -> list[checks.CheckMessage]:
+    """What a company's backup and restore take from the declaration: the targets it depends on exist, and the
+    columns its backup leaves out are fields an import can do without."""
+    names = {other.name for other in targets}
+    errors = [
+        checks.Error(
+            f"Import target {target.name}: it depends on {needed!r}, which is no registered import target.",
+            hint=f"Name registered targets in depends_on: {', '.join(sorted(names))}.",
+            obj=type(target),
+            id="imports.E007",
+        )
+        for needed in target.depends_on
+        if needed not in names
+    ]
+    for name in target.backup_omits:
+        field = target.fields_by_name.get(name)
+        if field is None or field.required or name == target.key:
+            errors.append(
+                checks.Error(
+                    f"Import target {target.name}: its backup leaves out {name!r}, which is "
+                    f"{'no field of the target' if field is None else 'a field an import needs'}.",
+                    hint="backup_omits may name only optional fields the file can do without.",
+                    obj=type(target),
+                    id="imports.E008",
+                )
+            )
+    return errors
+
+
+def _cycle_errors(targets: list[ImportTarget]) -> list[checks.CheckMessage]:
+    try:
+        dependency_order(targets)
+    except DependencyCycle as error:
+        return [checks.Error(str(error), hint="Remove one of the depends_on of the circle.", id="imports.E009")]
+    return []
 
 
 def _model_field(model: type[models.Model], name: str) -> models.Field | None:

@@ -20,6 +20,7 @@ checks at `manage.py check` and every start-up, naming the target and what is wr
   /api/imports/ alone.
 """
 
+import graphlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -87,6 +88,15 @@ class ImportTarget:
     # Columns the product works out and a file never sets (a reading's consumption, a customer's verified
     # address): shown on the records page and offered by exports, ignored by imports.
     read_only_fields: ClassVar[Sequence[ImportField]] = ()
+    # The targets (by name) whose records this target's rows name and which must therefore be imported first (an
+    # account names its customer group, a reading its customer): a company's restore imports its files in this
+    # order (`dependency_order`). A reference to the target itself (a parent account) is no dependency: the core
+    # links such rows within one file.
+    depends_on: ClassVar[tuple[str, ...]] = ()
+    # Columns a company backup leaves out of this target's file because another target's file holds the same
+    # facts (an account's primary contact is a contact of the contacts' file): restored from both, a contact
+    # without an email would be made twice.
+    backup_omits: ClassVar[tuple[str, ...]] = ()
 
     def __repr__(self):
         return f"<ImportTarget {self.name}>"
@@ -312,3 +322,33 @@ def get_target(name: str) -> ImportTarget:
 
 def all_targets() -> list[ImportTarget]:
     return sorted(_registry.values(), key=lambda target: target.name)
+
+
+class DependencyCycle(ValueError):
+    """Targets that depend on each other in a circle (`depends_on`): no order imports each after what it needs."""
+
+
+def dependency_order(targets: Iterable[ImportTarget] | None = None) -> list[ImportTarget]:
+    """`targets` (every registered target by default) ordered so that each comes after the targets it depends on,
+    directly or through others (contacts after customer groups, through accounts, even when accounts are not among
+    `targets`); targets with nothing between them by name, so the order is the same on every run.
+    DependencyCycle names the targets of a cycle."""
+    everything = {target.name: target for target in all_targets()}
+    chosen = everything if targets is None else {target.name: target for target in targets}
+    everything.update(chosen)
+    sorter = graphlib.TopologicalSorter(
+        {name: [needed for needed in target.depends_on if needed in everything and needed != name]
+         for name, target in everything.items()}
+    )
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as error:
+        circle = " -> ".join(error.args[1])
+        raise DependencyCycle(f"Import targets depend on each other in a circle ({circle}): none can be "
+                              "imported first.") from None
+    ordered = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        ordered.extend(chosen[name] for name in ready if name in chosen)
+        sorter.done(*ready)
+    return ordered

@@ -223,6 +223,20 @@ def job_folder_remove_if_empty(job: ImportExportJob) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def job_files_delete(job: ImportExportJob) -> None:
+    """Every file of a job whose row is gone (a restore's dry run rolls back the imports it rehearsed, and only
+    their files stay behind): its working files, its upload, its error report, and the folders they leave."""
+    working_files_delete(job)
+    for stored in (job.file, job.error_report):
+        if stored:
+            stored.storage.delete(stored.name)
+    job_folder_remove_if_empty(job)
+    if job.error_report:
+        folder = _storage_path(job.error_report.storage, posixpath.dirname(job.error_report.name))
+        if folder is not None and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
 def _cache_prune() -> None:
     """Drop this machine's copies of jobs that have ended or no longer exist (the run that ended a job deleted its
     own machine's copies; the other machines' copies go here, the next time they download a file)."""

@@ -13,17 +13,15 @@ job's status, so a cancelled export stops within a second and leaves no file.
 import time
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import get_target
 from imports.engine import stored_files
-from imports.engine.commit import LeaseLost
 from imports.engine.exports.spec import ExportSpec, ExportSpecError
 from imports.engine.exports.writers import WRITERS
 from imports.engine.exports.writers.base import ReportInfo
-from imports.jobs import status
+from imports.jobs.file_writing import file_kept, job_complete_when_done, one_chunk_laid_out, progress_shown
 from imports.jobs.kinds import JobKind, Phase, kind_register
 from imports.jobs.leases import chunk_claim, chunk_guarded, job_claim, job_guarded
 from imports.models import ImportChunk, ImportExportJob
@@ -57,8 +55,8 @@ def job_spec(job: ImportExportJob) -> ExportSpec:
 
 
 def export_file_name(job: ImportExportJob, spec: ExportSpec) -> str:
-    """`customers-2026-12-06-0930.xlsx`: what the rows are and when they were asked for."""
-    stamp = timezone.localtime(job.created_at).strftime("%Y-%m-%d-%H%M")
+    """`customers-2026-12-06-093012.xlsx`: what the rows are and when they were asked for, to the second."""
+    stamp = timezone.localtime(job.created_at).strftime("%Y-%m-%d-%H%M%S")
     plural = spec.target.verbose_name_plural.replace(" ", "-")
     return f"{plural}-{stamp}.{WRITERS[spec.file_format].extension}"
 
@@ -78,18 +76,7 @@ def _prepare(job: ImportExportJob, lease) -> None:
     rows = spec.rows_count(job.company)
     if spec.file_format == "pdf" and (refusal := pdf_refusal(rows)):
         raise PdfTooLong(refusal)
-    with transaction.atomic():
-        prepared = ImportExportJob.objects.filter(pk=job.pk, lease=lease, job_status=Status.RUNNING).update(
-            lease=None, heartbeat_at=timezone.now(), total_records=rows, file_format=spec.file_format,
-        )
-        if not prepared:
-            raise LeaseLost(f"job {job.pk} was taken over while it was being prepared")
-        if not job.chunks.exists():
-            ImportChunk.objects.create(
-                job=job, index=0, first_row=1, last_row=rows, start_offset=0, checkpoint_row=0,
-                checkpoint_offset=0, status=Chunk.PENDING,
-            )
-    job.refresh_from_db()
+    one_chunk_laid_out(job, lease, rows=rows, file_format=spec.file_format)
 
 
 # --- Writing ---------------------------------------------------------------------------------------------------
@@ -118,7 +105,7 @@ def _write(chunk: ImportChunk, lease, on_progress) -> None:
         raise ImportFileError(f"The export file could not be written: {error.strerror or error}.") from None
     finally:
         scratch.unlink(missing_ok=True)
-    _written(job, chunk, lease, writer.rows_written, name)
+    file_kept(job, chunk, lease, name=name, rows=writer.rows_written)
 
 
 def _file_write(job, chunk, lease, spec: ExportSpec, report: ReportInfo, scratch, on_progress):
@@ -129,41 +116,10 @@ def _file_write(job, chunk, lease, spec: ExportSpec, report: ReportInfo, scratch
         for block in spec.blocks(job.company):
             writer.write_rows(block)
             if time.monotonic() - last_report >= _PROGRESS_SECONDS:
-                _progress(job, chunk, lease, writer.rows_written, on_progress)
+                progress_shown(job, chunk, lease, writer.rows_written, on_progress)
                 last_report = time.monotonic()
         writer.close()
     return writer
-
-
-def _progress(job: ImportExportJob, chunk: ImportChunk, lease, rows: int, on_progress) -> None:
-    """Show how far the file has got, if the run still holds the chunk and the job still runs (else stop)."""
-    with transaction.atomic():
-        held = ImportChunk.objects.filter(pk=chunk.pk, lease=lease, status=Chunk.RUNNING).update(
-            heartbeat_at=timezone.now(), checkpoint_row=rows,
-        )
-        running = held and ImportExportJob.objects.filter(pk=job.pk, job_status=Status.RUNNING).update(
-            processed_records=rows,
-        )
-        if not running:
-            raise LeaseLost(f"export {job.pk} was stopped or taken over")
-    if on_progress is not None:
-        job.refresh_from_db()
-        on_progress(job)
-
-
-def _written(job: ImportExportJob, chunk: ImportChunk, lease, rows: int, name: str) -> None:
-    """The file is stored: the chunk is done, the job holds the file (or, stopped meanwhile, the file goes)."""
-    with transaction.atomic():
-        done = ImportChunk.objects.filter(pk=chunk.pk, lease=lease, status=Chunk.RUNNING).update(
-            status=Chunk.DONE, lease=None, heartbeat_at=timezone.now(), checkpoint_row=rows,
-        )
-        kept = done and ImportExportJob.objects.filter(pk=job.pk, job_status=Status.RUNNING).update(
-            file=name, processed_records=rows, total_records=rows,
-        )
-        if kept:
-            return
-    job.file.storage.delete(name)
-    raise LeaseLost(f"export {job.pk} was stopped or taken over before its file was stored")
 
 
 # --- Finishing -------------------------------------------------------------------------------------------------
@@ -171,16 +127,7 @@ def _written(job: ImportExportJob, chunk: ImportChunk, lease, rows: int, name: s
 
 def job_finish(*, job: ImportExportJob, lease=None, takes_turn: bool = True) -> bool:
     """Complete the job once its file is stored."""
-    with transaction.atomic():
-        current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
-        if current.job_status != Status.RUNNING or current.lease is not None:
-            return False
-        if not current.chunks.exists() or current.chunks.exclude(status=Chunk.DONE).exists():
-            return False
-        status.job_completed(current, summary=export_summary(current))
-        transaction.on_commit(lambda: stored_files.working_files_delete(current), robust=True)
-    job.refresh_from_db()
-    return True
+    return job_complete_when_done(job, export_summary)
 
 
 def export_summary(job: ImportExportJob) -> str:

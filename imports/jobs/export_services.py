@@ -163,18 +163,41 @@ def export_template_data(template: DataTemplate) -> dict:
             "format": template.file_format}
 
 
-def export_template_get(*, company: Company, name: str) -> DataTemplate:
-    """The company's active export template called `name` (any target); ExportRefused (404) when there is none,
-    or (400) when the name is used by several targets' templates."""
-    templates = list(DataTemplate.objects.filter(
+def export_template_get(*, company: Company, name: str, target: str | None = None) -> DataTemplate:
+    """The company's active export template called `name` (of the target named `target`, else of any target);
+    ExportRefused (404) when there is none, or (400) when the name is used by several targets' templates."""
+    templates = DataTemplate.objects.filter(
         company=company, template_type=DataTemplate.TemplateType.EXPORT, template_name=name, is_active=True,
-    ))
+    )
+    if target:
+        templates = templates.filter(target_model__iexact=target)
+    templates = list(templates)
     if not templates:
-        raise ExportRefused(f"No export template named '{name}'.", 404)
+        of = f" for {target}" if target else ""
+        raise ExportRefused(f"No export template named '{name}'{of}.", 404)
     if len(templates) > 1:
         targets = ", ".join(sorted(template.target_model for template in templates))
         raise ExportRefused(f"Several export templates are named '{name}' ({targets}): name the target too.", 400)
     return templates[0]
+
+
+def export_request_resolve(data: dict, *, company: Company) -> tuple[dict, DataTemplate | None]:
+    """The export a request asks for, and the template it names: `data` itself when it names no `template`; else
+    the template's export, with each of `columns`, `filters`, `format` and `import_compatible` that `data` gives
+    taking the template's place (`target` then only picks the template among same-named ones of several targets).
+    ExportRefused (400, part `template`) when the company has no such template."""
+    name = data.get("template")
+    if not name:
+        return data, None
+    try:
+        template = export_template_get(company=company, name=str(name), target=data.get("target") or None)
+    except ExportRefused as refused:
+        raise ExportRefused(str(refused), 400, "template") from None
+    resolved = export_template_data(template)
+    resolved.update({
+        key: data[key] for key in ("columns", "filters", "format", "import_compatible") if data.get(key) is not None
+    })
+    return resolved, template
 
 
 def export_template_run(template: DataTemplate, *, via: str, user=None, enqueue: bool = True) -> ImportExportJob:

@@ -73,6 +73,24 @@ def holder_died(*, heartbeat_at: datetime | None, stale: datetime, host: str = "
 
 # --- Heartbeats ------------------------------------------------------------------------------------------------
 
+# The threads whose database work is a rehearsal, rolled back at its end (a restore's dry run): see `rehearsal`.
+_rehearsing: set[int] = set()
+
+
+@contextmanager
+def rehearsal() -> Iterator[None]:
+    """Mark this thread's work, for the time of the block, as a rehearsal inside one transaction that will be
+    rolled back. Its jobs and chunks are rows no other connection sees, so nobody can find them stale: they get no
+    heartbeat thread. The beats of rows other connections see (the rehearsing job's own chunk) go on where a second
+    connection may write meanwhile; on SQLite the rehearsal holds the one write lock, so they wait for its end
+    (no other process can write, nor take the work over, before then either)."""
+    owner = threading.get_ident()
+    _rehearsing.add(owner)
+    try:
+        yield
+    finally:
+        _rehearsing.discard(owner)
+
 
 @contextmanager
 def lease_kept(model, pk, lease) -> Iterator[None]:
@@ -83,12 +101,19 @@ def lease_kept(model, pk, lease) -> Iterator[None]:
     enough to notice a dead worker within a minute would take live work away from them. The thread beats only
     while its process lives, so a killed worker goes silent at once; it never revives a lease taken over.
     """
+    owner = threading.get_ident()
+    if owner in _rehearsing:
+        yield
+        return
     stop = threading.Event()
     period = settings.IMPORT_HEARTBEAT_SECONDS
+    single_writer = connection.vendor == "sqlite"
 
     def beat() -> None:
         try:
             while not stop.wait(period):
+                if single_writer and owner in _rehearsing:
+                    continue
                 try:
                     model.objects.filter(pk=pk, lease=lease).update(heartbeat_at=timezone.now())
                 except DatabaseError as error:  # the next beat tries again; the work itself notices a lost database

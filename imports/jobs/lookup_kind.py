@@ -28,7 +28,7 @@ from imports.engine.readers.delimited import BinaryFile
 from imports.engine.readers.positioned import PositionedCsv
 from imports.engine.readers.staging import stage
 from imports.engine.scanning import layout_read
-from imports.jobs import status
+from imports.jobs.file_writing import job_complete_when_done
 from imports.jobs.kinds import JobKind, Phase, kind_register
 from imports.jobs.leases import chunk_claim, chunk_guarded, job_claim, job_guarded
 from imports.models import ImportChunk, ImportExportJob
@@ -223,16 +223,7 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress) -> None:
 
 def job_finish(*, job: ImportExportJob, lease=None, takes_turn: bool = True) -> bool:
     """Complete the job once every chunk is done (whichever run finishes last does it; the others find it done)."""
-    with transaction.atomic():
-        current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
-        if current.job_status != Status.RUNNING or current.lease is not None:
-            return False
-        if not current.chunks.exists() or current.chunks.exclude(status=Chunk.DONE).exists():
-            return False
-        status.job_completed(current, summary=lookup_summary(current))
-        transaction.on_commit(lambda: stored_files.working_files_delete(current), robust=True)
-    job.refresh_from_db()
-    return True
+    return job_complete_when_done(job, lookup_summary)
 
 
 def lookup_summary(job: ImportExportJob) -> str:

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from companies.models import Company
-from imports.models import ImportExportJob, ImportExportLog
+from imports.models import DataTemplate, ImportExportJob, ImportExportLog
 
 
 def job_list(*, company: Company) -> QuerySet[ImportExportJob]:
@@ -60,3 +60,10 @@ def job_rows_per_day(*, company: Company, days: int = 30) -> list[tuple[date, in
     )
     by_day = {row["day"]: row["rows"] or 0 for row in totals}
     return [(first + timedelta(days=n), by_day.get(first + timedelta(days=n), 0)) for n in range(days)]
+
+
+def import_template_list(*, company: Company) -> QuerySet[DataTemplate]:
+    """The company's import templates (a file's column mapping), by target and name."""
+    return DataTemplate.objects.filter(company=company, template_type=DataTemplate.TemplateType.IMPORT).order_by(
+        "target_model", "template_name"
+    )

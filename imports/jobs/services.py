@@ -1,4 +1,4 @@
-"""The import core's services: create a job, queue it, change its status, export records, keep files tidy.
+"""The import core's services: create an import job (its file, its mapping or template) and queue it.
 
 Running a job lives in imports.jobs.inprocess (the command line, in its own process) and imports.jobs.tasks (the
 workers, for the web and the API). A job's status changes only in imports.jobs.status, each change logged.
@@ -13,11 +13,10 @@ from django.db import IntegrityError, transaction
 from companies.models import Company
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import ImportTarget, get_target
-from imports.engine.exporting import records_export
 from imports.engine.mapping import mapping_validate
 from imports.engine.options import ImportOptions
 from imports.engine.readers.limits import check_file_size
-from imports.jobs.status import export_started, job_completed, job_failed, job_log
+from imports.jobs.status import job_log
 from imports.models import DataTemplate, ImportExportJob
 
 Status = ImportExportJob.Status
@@ -51,8 +50,10 @@ def job_create(
     batch_size: int | None = None,
     all_or_nothing: bool = False,
     idempotency_key: str = "",
+    parent: ImportExportJob | None = None,
 ) -> ImportExportJob:
-    """Store the file and create a pending import job; nothing is read yet.
+    """Store the file and create a pending import job; nothing is read yet (`parent`: the job that asked for this
+    one, a restore for each of its files).
 
     The size limit, the template and the explicit mapping are checked here, so a bad request fails before a job
     exists. A template's mapping is copied onto the job, so editing the template later does not change the job.
@@ -81,6 +82,7 @@ def job_create(
             "all_or_nothing": all_or_nothing,
         },
         idempotency_key=idempotency_key,
+        parent=parent,
     )
     job.file.save(Path(file_name).name, file, save=False)
     try:
@@ -102,29 +104,3 @@ def job_enqueue(job: ImportExportJob) -> None:
     from imports.jobs.queueing import jobs_admit
 
     transaction.on_commit(lambda: jobs_admit(company_id=job.company_id))
-
-
-def export_run(
-    *, company: Company, target_name: str, file_format: str, output: Path, user=None
-) -> ImportExportJob:
-    """Export every record of the company to `output`, recorded as an export job."""
-    target = get_target(target_name)
-    job = export_started(
-        company=company,
-        created_by=user,
-        job_type=ImportExportJob.JobType.EXPORT,
-        target_model=target.name,
-        file_format=file_format,
-        file_name=str(output),
-    )
-    try:
-        encoding = "utf-8-sig" if file_format == "csv" else "utf-8"
-        with open(output, "w", encoding=encoding, newline="") as stream:
-            count = records_export(target=target, company=company, file_format=file_format, stream=stream)
-    except OSError as error:
-        job_failed(job, message=f"Could not write {output}: {error.strerror}.")
-        return job
-    ImportExportJob.objects.filter(pk=job.pk).update(total_records=count, processed_records=count)
-    job.total_records = job.processed_records = count
-    job_completed(job, summary=f"Exported {count} {target.verbose_name_plural} to {output}.")
-    return job

@@ -132,8 +132,3 @@ def job_failed(job: ImportExportJob, *, message: str) -> None:
 
 def job_cancelled(job: ImportExportJob, *, message: str) -> None:
     job_transition(job, Status.CANCELLED, message=message)
-
-
-def export_started(**fields) -> ImportExportJob:
-    """Create an export job, running from the start: exports run in the request that asks for them."""
-    return ImportExportJob.objects.create(job_status=Status.RUNNING, started_at=timezone.now(), **fields)

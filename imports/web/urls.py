@@ -1,6 +1,6 @@
 from django.urls import path
 
-from imports.web import audit, lookups, views, wizard
+from imports.web import audit, backups, exports, lookups, views, wizard
 
 app_name = "imports"
 
@@ -11,10 +11,15 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/cancel/", views.job_cancel_view, name="job_cancel"),
     path("jobs/<uuid:job_id>/error-report/", views.job_error_report, name="job_error_report"),
     path("jobs/<uuid:job_id>/file/", views.job_file, name="job_file"),
+    path("jobs/<uuid:job_id>/download/", exports.export_job_download, name="export_download"),
+    path("jobs/<uuid:job_id>/run-again/", exports.export_job_run_again, name="export_run_again"),
+    path("exports/", exports.builder, name="export_builder"),
     path("records/<str:target_name>/", views.records, name="records"),
     path("templates/", views.template_list, name="template_list"),
     path("templates/<uuid:template_id>/", views.template_edit, name="template_edit"),
     path("templates/<uuid:template_id>/delete/", views.template_delete, name="template_delete"),
+    path("templates/<uuid:template_id>/run/", exports.export_template_run_now, name="export_template_run"),
+    path("templates/<uuid:template_id>/schedule/", exports.export_template_schedule, name="export_template_schedule"),
     path("lookups/jobs/<uuid:job_id>/", lookups.lookup_job, name="lookup_job"),
     path("lookups/jobs/<uuid:job_id>/progress/", lookups.lookup_job_progress, name="lookup_job_progress"),
     path("lookups/jobs/<uuid:job_id>/cancel/", lookups.lookup_job_cancel, name="lookup_job_cancel"),
@@ -34,4 +39,11 @@ urlpatterns = [
     path("import/<uuid:upload_id>/options/", wizard.options, name="wizard_options"),
     path("import/<uuid:upload_id>/review/", wizard.review, name="wizard_review"),
     path("import/<uuid:upload_id>/start/", wizard.start_import, name="wizard_start"),
+    path("backups/", backups.backups_page, name="backups"),
+    path("backups/start/", backups.backup_start, name="backup_start"),
+    path("backups/restore/", backups.restore_upload, name="restore_upload"),
+    path("backups/<uuid:job_id>/", backups.backup_job, name="backup_job"),
+    path("backups/<uuid:job_id>/download/", backups.backup_download, name="backup_download"),
+    path("restores/<uuid:job_id>/", backups.restore_job, name="restore_job"),
+    path("restores/<uuid:job_id>/restore/", backups.restore_confirm, name="restore_confirm"),
 ]

@@ -22,11 +22,21 @@ from imports.jobs.audit import audit_record
 from imports.jobs.progress import job_progress_data
 from imports.jobs.stopping import job_cancel
 from imports.models import AuditEvent, DataTemplate, ImportExportJob, ImportExportLog
+from imports.web.exports import builder_url, export_job_cancel, export_job_page
 from imports.web.forms import PlainLabels, TemplateForm
 from imports.web.lookups import lookup_job_cancel
 from imports.web.masking import mask
+from imports.web.template_library import template_library
 
 Status = ImportExportJob.Status
+JobType = ImportExportJob.JobType
+# Jobs whose file leaves only through an audited way of its own: a look-up's (health data), and the files the product
+# writes of a company's records (an export's, a backup's).
+WRITES_ITS_FILE = (JobType.LOOKUP, JobType.EXPORT, JobType.BACKUP)
+# Backups and restores have pages of their own (imports.web.backups).
+BACKUP_PAGES = {
+    ImportExportJob.JobType.BACKUP: "imports:backup_job", ImportExportJob.JobType.RESTORE: "imports:restore_job",
+}
 
 
 class JobFilterForm(PlainLabels, forms.Form):
@@ -84,6 +94,10 @@ def job_detail(request, job_id):
     job = selectors.job_get(company=request.user.company, job_id=job_id)
     if job.job_type == ImportExportJob.JobType.LOOKUP:
         return redirect("imports:lookup_job", job.pk)  # its own page: results, masking, the audited actions
+    if job.job_type == ImportExportJob.JobType.EXPORT:
+        return export_job_page(request, job)  # its columns, filters, the audited download, run again
+    if job.job_type in BACKUP_PAGES:
+        return redirect(BACKUP_PAGES[job.job_type], job.pk)  # their own pages: files, audited downloads
     level = request.GET.get("level") or None
     if level not in (None, *ImportExportLog.Level.values):
         level = None
@@ -109,6 +123,8 @@ def job_cancel_view(request, job_id):
     job = selectors.job_get(company=request.user.company, job_id=job_id)
     if job.job_type == ImportExportJob.JobType.LOOKUP:
         return lookup_job_cancel(request, job.pk)  # recorded in the audit trail like any cancel of a look-up
+    if job.job_type == ImportExportJob.JobType.EXPORT:
+        return export_job_cancel(request, job)  # no partial file is kept
     if job.is_finished:
         messages.info(request, f"The job had already ended: {job.get_job_status_display().lower()}.")
     else:
@@ -127,9 +143,11 @@ def job_error_report(request, job_id):
 
 @login_required
 def job_file(request, job_id):
-    """The file the job read, as it was uploaded (not a look-up's: its health data leaves only as audited results)."""
+    """The file an import read, as it was uploaded; not the files of WRITES_ITS_FILE."""
     job = selectors.job_get(company=request.user.company, job_id=job_id)
-    if job.job_type == ImportExportJob.JobType.LOOKUP or not job.file:
+    if job.job_type in BACKUP_PAGES:  # a whole company's data, claims included: downloaded there, audited
+        return redirect(BACKUP_PAGES[job.job_type], job.pk)
+    if job.job_type in WRITES_ITS_FILE or not job.file:
         raise Http404("This job's file has been deleted.")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name or "upload")
 
@@ -143,13 +161,14 @@ def _template_or_404(request, template_id) -> DataTemplate:
 
 @login_required
 def template_list(request):
-    templates = DataTemplate.objects.filter(company=request.user.company).order_by("target_model", "template_name")
-    return render(request, "imports/template_list.html", {"templates": templates})
+    return template_library(request)
 
 
 @login_required
 def template_edit(request, template_id):
     template = _template_or_404(request, template_id)
+    if template.template_type == DataTemplate.TemplateType.EXPORT:
+        return redirect(f"{reverse('imports:export_builder')}?template={template.pk}")
     form = TemplateForm(request.POST or None, instance=template, target=get_target(template.target_model))
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -200,4 +219,5 @@ def records(request, target_name: str):
     return render(request, "imports/records.html", {
         "target": target, "columns": [f.name for f in fields], "rows": rows, "page": page,
         "sensitive": bool(sensitive), "show": show, "query": "show=details" if show else "",
+        "export_url": builder_url(target),
     })

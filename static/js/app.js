@@ -4,6 +4,9 @@
  * - The mapping page: the preview refreshes when a column's field changes.
  * - Progress blocks: poll the job's progress endpoint about once a second, the job's status badges following;
  *   reload the page when the job ends.
+ * - The export builder: columns move up and down without a round trip, the import-compatible switch ticks exactly
+ *   the import's columns (and goes off when the columns change), the records' choice opens its builder at once.
+ * - Schedule forms: only the inputs the chosen frequency uses are shown.
  */
 (function () {
   "use strict";
@@ -164,7 +167,108 @@
     }
   }
 
+  function setUpExportBuilder(form) {
+    var body = form.querySelector("table.column-choice tbody");
+    var toggle = form.querySelector("#import-compatible");
+    var was = form.querySelector("input[name=was_import_compatible]");
+    var importColumns = toggle.dataset.importColumns.split(",");
+
+    function rows() {
+      return Array.prototype.slice.call(body.querySelectorAll("tr[data-column]"));
+    }
+
+    function chosen() {
+      return rows().filter(function (row) {
+        return row.querySelector("input[name=columns]").checked;
+      }).map(function (row) { return row.dataset.column; });
+    }
+
+    function sync() {
+      // The switch tells whether the file's columns are exactly the import's, in its order; the server is told it
+      // was shown that way, so it does not select them again.
+      var names = chosen();
+      toggle.checked = names.length === importColumns.length && names.every(function (name, index) {
+        return name === importColumns[index];
+      });
+      was.value = toggle.checked ? "on" : "";
+      var all = rows();
+      all.forEach(function (row, index) {
+        row.querySelector("button[value^='up:']").disabled = index === 0;
+        row.querySelector("button[value^='down:']").disabled = index === all.length - 1;
+      });
+    }
+
+    form.addEventListener("click", function (event) {
+      var pick = event.target.closest("button[name=pick]");
+      if (pick) {
+        event.preventDefault();
+        rows().forEach(function (row) {
+          row.querySelector("input[name=columns]").checked = pick.value === "all";
+        });
+        sync();
+        return;
+      }
+      var button = event.target.closest("button[name=move]");
+      if (!button) {
+        return;
+      }
+      event.preventDefault();
+      var row = button.closest("tr");
+      var up = button.value.indexOf("up:") === 0;
+      var other = up ? row.previousElementSibling : row.nextElementSibling;
+      if (other) {
+        body.insertBefore(up ? row : other, up ? other : row);
+      }
+      sync();
+      if (!button.disabled) {
+        button.focus();
+      }
+    });
+
+    toggle.addEventListener("change", function () {
+      if (toggle.checked) {
+        var byName = {};
+        rows().forEach(function (row) {
+          byName[row.dataset.column] = row;
+          row.querySelector("input[name=columns]").checked = importColumns.indexOf(row.dataset.column) !== -1;
+        });
+        var others = rows().filter(function (row) { return importColumns.indexOf(row.dataset.column) === -1; });
+        importColumns.forEach(function (name) { body.appendChild(byName[name]); });
+        others.forEach(function (row) { body.appendChild(row); });
+      }
+      sync();
+    });
+
+    body.addEventListener("change", function (event) {
+      if (event.target.name === "columns") {
+        sync();
+      }
+    });
+  }
+
+  function setUpSchedule(form) {
+    var frequency = form.querySelector("select[name=frequency]");
+
+    function show() {
+      form.querySelectorAll("[data-for-frequency]").forEach(function (part) {
+        part.hidden = part.dataset.forFrequency !== frequency.value;
+      });
+      form.querySelector("input[name=time]").closest("div").hidden = !frequency.value;
+    }
+
+    frequency.addEventListener("change", show);
+    show();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-submit-on-change]").forEach(function (form) {
+      form.addEventListener("change", function () { form.submit(); });
+    });
+    var exportBuilder = document.getElementById("export-builder");
+    if (exportBuilder) {
+      setUpExportBuilder(exportBuilder);
+    }
+    document.querySelectorAll("form.schedule-form").forEach(setUpSchedule);
     document.querySelectorAll("form.upload-form").forEach(setUpUpload);
     var mapping = document.getElementById("mapping-form");
     if (mapping) {

@@ -3,6 +3,8 @@
     python -m tests.hostile.faces api PATH TOKEN
     python -m tests.hostile.faces wizard PATH USER_ID
     python -m tests.hostile.faces claims PATH TOKEN      (the claims look-up upload)
+    python -m tests.hostile.faces restore_api PATH TOKEN     (a backup archive uploaded to /api/restores/)
+    python -m tests.hostile.faces restore_web PATH USER_ID   (a backup archive uploaded on the Backup & restore page)
 
 Prints one JSON object: what the face answered (and, for a wizard upload it accepted, the dry run it started).
 """
@@ -30,6 +32,27 @@ def claims(path: str, token: str) -> dict:
         response = Client().post("/api/v1/claims/bulk/upload/", {"file": handle}, HTTP_AUTHORIZATION=f"Bearer {token}")
     return {"status": response.status_code, "content_type": response["Content-Type"],
             "body": response.content.decode("utf-8", "replace")}
+
+
+def restore_api(path: str, token: str) -> dict:
+    from django.test import Client
+
+    with open(path, "rb") as handle:
+        response = Client().post("/api/restores/", {"file": handle}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    return {"status": response.status_code, "content_type": response["Content-Type"],
+            "body": response.content.decode("utf-8", "replace")}
+
+
+def restore_web(path: str, user_id: str) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(pk=user_id))
+    with open(path, "rb") as handle:
+        response = client.post("/backups/restore/", {"file": handle}, follow=True)
+    return {"status": response.status_code, "page": _text(response.content.decode()),
+            "path": response.request["PATH_INFO"]}
 
 
 def wizard(path: str, user_id: str) -> dict:
@@ -68,4 +91,5 @@ if __name__ == "__main__":
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     setup_test_environment()
     face, file_path, who = sys.argv[1:4]
-    print(json.dumps({"api": api, "wizard": wizard, "claims": claims}[face](file_path, who)))
+    faces = {"api": api, "wizard": wizard, "claims": claims, "restore_api": restore_api, "restore_web": restore_web}
+    print(json.dumps(faces[face](file_path, who)))

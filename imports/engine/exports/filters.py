@@ -28,7 +28,7 @@ from imports.models import ImportExportJob
 IMPORT_JOB = "import_job"
 
 TEXT_KINDS = frozenset({"text", "email", "phone", "us_state", "postal_code", "url"})
-RANGE_KINDS = frozenset({"date", "datetime", "number"})
+RANGE_KINDS = frozenset({"date", "datetime", "number", "money"})
 
 # The operators each kind of field takes, with how they read in a sentence.
 OPERATORS = {
@@ -78,12 +78,14 @@ class ExportFilter:
         if self.field == IMPORT_JOB:
             when = timezone.localtime(self.job.created_at).strftime("%Y-%m-%d %H:%M")
             return f"Created or updated by the import of {self.job.file_name or 'a file'} ({when})"
-        shown = ", ".join(map(_shown, self.value)) if self.op == "in" else _shown(self.value)
+        values = self.value if self.op == "in" else [self.value]
+        shown = ", ".join(map(_shown, values))
+        verb = OPERATORS["equals" if self.op == "in" and len(values) == 1 else self.op]
         if self.sensitive:
             shown = "a value withheld (health data)"
         elif self.op == "contains":
             shown = f"“{shown}”"
-        return f"{self.label} {OPERATORS[self.op]} {shown}"
+        return f"{self.label} {verb} {shown}"
 
     def condition(self, target: ImportTarget, company) -> tuple[dict[str, Any], Q]:
         """The annotations the condition needs and the condition itself, on `target.export_queryset(company)`."""

@@ -38,10 +38,14 @@ def test_a_bad_token_does_not_hide_the_public_schema():
 
 def test_the_schema_lists_every_endpoint(schema):
     assert sorted(schema["paths"]) == [
+        "/api/backups/", "/api/backups/{job_id}", "/api/backups/{job_id}/file",
         "/api/claims/import", "/api/claims/import/{job_id}", "/api/claims/import/{job_id}/errors",
         "/api/customers/import", "/api/customers/import/{job_id}", "/api/customers/import/{job_id}/errors",
+        "/api/exports/", "/api/exports/columns", "/api/exports/preview", "/api/exports/{job_id}",
+        "/api/exports/{job_id}/cancel", "/api/exports/{job_id}/file",
         "/api/imports/", "/api/imports/targets", "/api/imports/{job_id}", "/api/imports/{job_id}/errors",
         "/api/readings/import", "/api/readings/import/{job_id}", "/api/readings/import/{job_id}/errors",
+        "/api/restores/", "/api/restores/{job_id}", "/api/restores/{job_id}/restore",
         "/api/v1/claims/bulk/upload/", "/api/v1/claims/csv-jobs/", "/api/v1/claims/csv-jobs/{job_id}/",
         "/api/v1/claims/csv-jobs/{job_id}/cancel/", "/api/v1/claims/csv-jobs/{job_id}/progress/",
         "/api/v1/claims/csv-jobs/{job_id}/results/", "/api/v1/claims/csv-jobs/{job_id}/retry/",
@@ -97,6 +101,30 @@ def test_status_and_errors_operations_describe_their_answers(schema):
     for status in ("404", "409", "410"):
         assert json_body(errors, status) == {"$ref": "#/components/schemas/Error"}
     assert detail["parameters"][0]["schema"] == {"type": "string", "format": "uuid"}
+
+
+def test_the_export_operations_describe_their_requests_answers_and_refusals(schema):
+    paths = schema["paths"]
+    start = paths["/api/exports/"]["post"]
+    assert start["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ExportRequest"
+    }
+    assert json_body(start, "202") == {"$ref": "#/components/schemas/ExportJob"}
+    assert json_body(start, "400") == {"$ref": "#/components/schemas/ExportRefusal"}
+    assert json_body(paths["/api/exports/preview"]["post"], "400") == {"$ref": "#/components/schemas/ExportRefusal"}
+    assert json_body(paths["/api/exports/columns"]["get"], "400") == {"$ref": "#/components/schemas/Error"}
+    download = paths["/api/exports/{job_id}/file"]["get"]
+    assert list(download["responses"]["200"]["content"]) == ["application/octet-stream"]
+    for status in ("404", "409", "410"):
+        assert json_body(download, status) == {"$ref": "#/components/schemas/Error"}
+    assert set(paths["/api/exports/{job_id}/cancel"]["post"]["responses"]) >= {"200", "404", "409"}
+    components = schema["components"]["schemas"]
+    assert set(components["ExportFormatEnum"]["enum"]) == {"csv", "excel", "xlsx", "xls", "json", "pdf"}
+    assert components["FilterOperatorEnum"]["enum"] == ["contains", "equals", "in", "gte", "lte"]
+    for name in ("file_url", "cancel_url", "filters", "filters_described", "total_rows", "progress"):
+        assert name in components["ExportJob"]["required"]
+    examples = start["requestBody"]["content"]["application/json"]["examples"]
+    assert len(examples) >= 3
 
 
 def test_the_docs_page_loads_swagger_ui_from_the_projects_own_static_files(client):

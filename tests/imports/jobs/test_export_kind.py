@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 
+from imports.engine.commit import LeaseLost
 from imports.engine.exports import rows as export_rows
 from imports.jobs import export_kind
 from imports.jobs.export_services import (
@@ -124,7 +125,7 @@ def test_a_download_is_recorded_in_the_audit_trail(company, user, customers):
     handle, name, content_type = export_file_open(job, via="web", user=user, address="10.0.0.7")
     handle.close()
 
-    assert (name, content_type) == (job.file_name, "text/csv")
+    assert (name, content_type) == (job.file_name, "text/csv; charset=utf-8")
     event = AuditEvent.objects.get()
     assert (event.action, event.job, event.user, event.address) == ("download", job, user, "10.0.0.7")
 
@@ -149,9 +150,9 @@ def test_an_export_cancelled_while_it_writes_stops_and_keeps_no_file(company, us
         export_cancel(ImportExportJob.objects.get(pk=job.pk), user=user)
         return original(*args, **kwargs)
 
-    original = export_kind._progress
+    original = export_kind.progress_shown
     with mock.patch.object(export_rows, "PAGE_ROWS", 1), mock.patch.object(export_kind, "_PROGRESS_SECONDS", 0), \
-            mock.patch.object(export_kind, "_progress", side_effect=cancel_then_report):
+            mock.patch.object(export_kind, "progress_shown", side_effect=cancel_then_report):
         job = job_run(job=job)
 
     assert job.job_status == Status.CANCELLED
@@ -166,11 +167,11 @@ def test_a_run_taken_over_writes_the_file_again_from_the_start(company, customer
     def dies_once(*args, **kwargs):
         if not calls:
             calls.append(1)
-            raise export_kind.LeaseLost("taken over")
+            raise LeaseLost("taken over")
         return original(*args, **kwargs)
 
-    original = export_kind._written
-    with mock.patch.object(export_kind, "_written", side_effect=dies_once):
+    original = export_kind.file_kept
+    with mock.patch.object(export_kind, "file_kept", side_effect=dies_once):
         job = job_run(job=job)
         assert job.job_status == Status.RUNNING  # the run that lost its chunk stops quietly
         chunk = job.chunks.get()
@@ -217,3 +218,18 @@ def test_a_filter_on_health_data_never_writes_its_value_in_words(company):
                             company=company, via="api", enqueue=False)
     assert job.options["filters"] == ["Last name contains a value withheld (health data)"]
     assert job.options["export"]["filters"][0]["value"] == "Kisa"  # the job still runs the filter asked for
+
+
+def test_amounts_are_filtered_by_a_range(company):
+    from claims.models import Claim
+
+    for number, charged in (("C-1", "10.00"), ("C-2", "250.00"), ("C-3", "900.00")):
+        Claim.objects.create(company=company, claim_number=number, first_name="A", last_name="B",
+                             date_of_birth="1970-01-01", subscriber_id="1", total_charged=charged)
+
+    preview = export_preview({"target": "Claim", "columns": ["claim_number"], "filters": [
+        {"field": "total_charged", "op": "gte", "value": "100"},
+        {"field": "total_charged", "op": "lte", "value": "500"},
+    ]}, company=company)
+
+    assert preview.rows == [["C-2"]]

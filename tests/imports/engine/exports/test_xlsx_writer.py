@@ -4,13 +4,10 @@ with no apostrophe; no cell is ever a formula."""
 
 import datetime as dt
 import io
-import zipfile
-import zlib
 from decimal import Decimal
 
 import openpyxl
 import pytest
-import xlsxwriter.workbook
 from openpyxl.utils import get_column_letter
 
 from imports.engine.exports.writers import WRITERS, ExportTooLarge, xlsx_writer
@@ -22,7 +19,6 @@ from tests.imports.engine.exports.samples import (
     imported_back,
     rows_of,
     write,
-    write_to_memory,
 )
 
 
@@ -186,21 +182,3 @@ def test_rows_past_the_end_of_an_excel_sheet_are_refused_in_one_sentence(monkeyp
     with pytest.raises(ExportTooLarge, match=r"^An Excel sheet holds at most 3 rows and this export has more: .*\.$"):
         writer.write_rows(rows)
     assert writer.rows_written == 2
-
-
-def deflated_size(data: bytes, level: int) -> int:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return len(compressor.compress(data) + compressor.flush())
-
-
-def test_the_workbook_is_zipped_at_the_fastest_level_and_xlsxwriter_is_left_as_it_was():
-    """Deflating the sheet at zlib's default level would take about half of a large export's time."""
-    _target, columns, rows = import_compatible("Customer")
-
-    content = write_to_memory("excel", columns, rows * 500)
-
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        info = archive.getinfo("xl/worksheets/sheet1.xml")
-        sheet = archive.read(info)
-    assert info.compress_size == deflated_size(sheet, 1) != deflated_size(sheet, zlib.Z_DEFAULT_COMPRESSION)
-    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
