@@ -13,7 +13,11 @@ In one invocation, on the same generated customer files (about 2 % bad rows):
 * claim look-ups (`--only claims` measures these alone): against the local claims store, filled with 100,000
   claims, files of 10,000 and 100,000 queries (found, not found, patient mismatch, bad rows) from the command line
   and on two workers; and against the fake payer of the tests (tests/claims/fake_payer.py, started here) answering
-  each call after 200 ms, 2,000 queries with 10 look-ups in flight (CLAIMS_MAX_IN_FLIGHT).
+  each call after 200 ms, 2,000 queries with 10 look-ups in flight (CLAIMS_MAX_IN_FLIGHT);
+* exports (`--only exports` measures these alone): 100,000 and 1,000,000 customers, each size a company of its own
+  filled by COPY from the generated files, exported by this project's export job in one process as CSV, JSON and
+  XLSX; by django-import-export (`export()` then `.csv`, the same columns); and by PostgreSQL's
+  `COPY (SELECT ...) TO STDOUT` (the ceiling); then a PDF of 10,000 customers.
 
 Every figure is the wall-clock time of a process of its own and its peak resident memory (for workers: from
 queueing the job to its end, and the largest worker). Settings, from the environment:
@@ -30,6 +34,10 @@ queueing the job to its end, and the largest worker). Settings, from the environ
     BENCH_PAYER_ROWS       queries sent to the fake payer (default 2000)
     BENCH_PAYER_LATENCY    seconds the fake payer takes to answer each call (default 0.2)
     BENCH_PAYER_IN_FLIGHT  look-ups of a job in flight at once (CLAIMS_MAX_IN_FLIGHT, default 10)
+    BENCH_EXPORT_SIZES     customers per export (default 100000,1000000), each size a company of its own
+    BENCH_EXPORT_PDF_ROWS  customers in the PDF export (default 10000)
+    BENCH_DIE_EXPORT_MAX_ROWS
+                           largest export asked of django-import-export (default 1000000)
 """
 
 import argparse
@@ -62,6 +70,9 @@ CLAIMS_SIZES = [int(size) for size in env.list("BENCH_CLAIMS_SIZES", default=["1
 PAYER_ROWS = env.int("BENCH_PAYER_ROWS", default=2000)
 PAYER_LATENCY = env.float("BENCH_PAYER_LATENCY", default=0.2)
 PAYER_IN_FLIGHT = env.int("BENCH_PAYER_IN_FLIGHT", default=10)
+EXPORT_SIZES = [int(size) for size in env.list("BENCH_EXPORT_SIZES", default=["100000", "1000000"])]
+EXPORT_PDF_ROWS = env.int("BENCH_EXPORT_PDF_ROWS", default=10_000)
+DIE_EXPORT_MAX_ROWS = env.int("BENCH_DIE_EXPORT_MAX_ROWS", default=1_000_000)
 FILES = ROOT / "var" / "bench"
 SQLITE_URL = f"sqlite:///{FILES / 'bench.sqlite3'}"
 
@@ -522,6 +533,158 @@ def wizard_timings(source: Path) -> dict[str, dict]:
     }
 
 
+# --- Exports -----------------------------------------------------------------------------------------------------
+
+EXPORT_LABELS = {"csv": "CSV", "json": "JSON", "excel": "XLSX", "pdf": "PDF"}
+THIS_PROJECT, DIE, COPY = "this project", "import-export", "COPY"
+
+
+@dataclass
+class ExportFigure:
+    runner: str
+    file_format: str
+    rows: int
+    seconds: float
+    peak_mb: float
+    file_mb: float
+
+
+def export_company(rows: int) -> tuple[int, list[str]]:
+    """The id of the company holding exactly `rows` customers (the generated file's, filled by COPY + upsert when
+    it does not hold them yet) and the columns an export of customers holds by default."""
+    company = json.loads(child(["bench/tools.py", "export-company", str(rows)], PG_URL)[0])
+    if company["fill"]:
+        started = time.perf_counter()
+        path = customers_csv(FILES / f"customers_{rows}.csv", rows)
+        child(["bench/copy_ceiling.py", str(company["id"]), str(path)], PG_URL)
+        child(["bench/tools.py", "analyze"], PG_URL)
+        print(f"  (a company filled with {rows:,} customers in {time.perf_counter() - started:.0f} s)", flush=True)
+    return company["id"], company["columns"]
+
+
+def export_measure(figures: list[ExportFigure], runner: str, file_format: str, rows: int, args: list[str],
+                   runs: int) -> None:
+    """The median of `runs` runs of an export child process, which times its own work (Django's start-up aside)
+    and prints its rows and file size; the figure's peak memory is the whole process's."""
+
+    def measure():
+        output, _seconds, peak = child(args, PG_URL)
+        result = json.loads(output)
+        if result.get("status", "completed") != "completed" or result["rows"] != rows:
+            raise SystemExit(f"{runner} {file_format} export of {rows:,} rows went wrong: {result}")
+        return result, result["seconds"], peak
+
+    result, seconds, peak = median_of(runs, measure)
+    figures.append(ExportFigure(runner, file_format, rows, seconds, peak, result["bytes"] / 1e6))
+    print(f"  {runner:14} {EXPORT_LABELS[file_format]:5} {rows:>9,} rows {seconds:7.1f} s {rows / seconds:>9,.0f} "
+          f"rows/s {peak:6.0f} MB  (file {result['bytes'] / 1e6:,.0f} MB)", flush=True)
+
+
+def exports_figures() -> list[ExportFigure]:
+    """At each export size: COPY (the ceiling), this project's export job run in one process as CSV, JSON and
+    XLSX, and django-import-export's CSV; then this project's PDF of EXPORT_PDF_ROWS rows."""
+    figures: list[ExportFigure] = []
+    folder = FILES / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    for rows in sorted(EXPORT_SIZES):
+        company_id, columns = export_company(rows)
+        print(f"Exports of {rows:,} customers ({len(columns)} columns)", flush=True)
+        runs = REPEAT if rows < 1_000_000 else 1
+        copy_args = ["bench/copy_export.py", str(company_id), str(folder / "copy.csv"), ",".join(columns)]
+        export_measure(figures, COPY, "csv", rows, copy_args, runs)
+        for file_format in ("csv", "json", "excel"):
+            export_measure(figures, THIS_PROJECT, file_format, rows,
+                           ["bench/tools.py", "export", str(rows), file_format], runs)
+        if rows <= DIE_EXPORT_MAX_ROWS:
+            export_measure(figures, DIE, "csv", rows,
+                           ["bench/die_export.py", f"export-{rows}", str(folder / "import-export.csv")],
+                           runs if rows <= 100_000 else 1)
+    for path in folder.iterdir():
+        path.unlink()
+    export_company(EXPORT_PDF_ROWS)
+    print(f"PDF of {EXPORT_PDF_ROWS:,} customers", flush=True)
+    export_measure(figures, THIS_PROJECT, "pdf", EXPORT_PDF_ROWS,
+                   ["bench/tools.py", "export", str(EXPORT_PDF_ROWS), "pdf"], REPEAT)
+    return figures
+
+
+def exports_table(figures: list[ExportFigure]) -> str:
+    rates = {(f.runner, f.file_format, f.rows): f.rows / f.seconds for f in figures}
+    lines = [
+        "| Runner | Format | Rows | Seconds | Rows/s | Peak MB | File MB | % of COPY | × import-export |",  # noqa: RUF001
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for figure in figures:
+        rate = figure.rows / figure.seconds
+        copy = rates.get((COPY, "csv", figure.rows)) if figure.runner != COPY else None
+        die = rates.get((DIE, "csv", figure.rows)) if figure.runner == THIS_PROJECT else None
+        lines.append(
+            f"| {figure.runner} | {EXPORT_LABELS[figure.file_format]} | {figure.rows:,} | {figure.seconds:.1f} | "
+            f"{rate:,.0f} | {figure.peak_mb:.0f} | {figure.file_mb:,.0f} | "
+            f"{f'{rate / copy * 100:.0f} %' if copy else ''} | {f'{rate / die:.1f}×' if die else ''} |"  # noqa: RUF001
+        )
+    return "\n".join(lines)
+
+
+def exports_summary(figures: list[ExportFigure]) -> str:
+    """The figures against the issue's goals: CSV at 30 % of COPY or more, XLSX at 30,000 rows/s or more, every
+    process at 200 MB or less and flat from the smaller size to the largest, a PDF within 20 seconds."""
+    by = {(f.runner, f.file_format, f.rows): f for f in figures}
+    largest, smaller = max(EXPORT_SIZES), min(EXPORT_SIZES)
+    lines = []
+    for rows in sorted(EXPORT_SIZES):
+        ours, copy = by.get((THIS_PROJECT, "csv", rows)), by.get((COPY, "csv", rows))
+        if ours and copy:
+            share = copy.seconds / ours.seconds
+            lines.append(f"CSV, {rows:,} rows: {share * 100:.0f} % of COPY's speed (goal: 30 % or more) — "
+                         f"{'met' if share >= 0.3 else 'missed'}")
+        xlsx = by.get((THIS_PROJECT, "excel", rows))
+        if xlsx:
+            rate = rows / xlsx.seconds
+            lines.append(f"XLSX, {rows:,} rows: {rate:,.0f} rows/s (goal: 30,000 or more) — "
+                         f"{'met' if rate >= 30_000 else 'missed'}")
+    ours = [f for f in figures if f.runner == THIS_PROJECT]
+    if ours:
+        top = max(ours, key=lambda f: f.peak_mb)
+        lines.append(f"Peak memory of this project's exports: at most {top.peak_mb:.0f} MB "
+                     f"({EXPORT_LABELS[top.file_format]}, {top.rows:,} rows; goal: 200 MB or less) — "
+                     f"{'met' if top.peak_mb <= 200 else 'missed'}")
+    for runner, file_format in dict.fromkeys((f.runner, f.file_format) for f in figures):
+        large, small = by.get((runner, file_format, largest)), by.get((runner, file_format, smaller))
+        if large and small and large is not small:
+            lines.append(f"Peak memory, {runner} {EXPORT_LABELS[file_format]}: {large.peak_mb:.0f} MB at "
+                         f"{largest:,} rows, {small.peak_mb:.0f} MB at {smaller:,} "
+                         f"({(large.peak_mb / small.peak_mb - 1) * 100:+.0f} %)")
+    pdf = by.get((THIS_PROJECT, "pdf", EXPORT_PDF_ROWS))
+    if pdf:
+        lines.append(f"PDF, {EXPORT_PDF_ROWS:,} rows: {pdf.seconds:.1f} s (goal: 20 s or less) — "
+                     f"{'met' if pdf.seconds <= 20 else 'missed'}")
+    return "\n".join(lines)
+
+
+def exports_only() -> None:
+    """`bench/run.py --only exports`: the export figures alone."""
+    calibration = cpu_calibration()
+    steal_before, total_before = stolen()
+    ensure_database(PG_URL)
+    child(["bench/tools.py", "prepare"], PG_URL)
+    print(f"{os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL {server_version()}; figures below "
+          f"1,000,000 rows are medians of {REPEAT} runs; load average {load_average()}", flush=True)
+    figures = exports_figures()
+    steal_after, total_after = stolen()
+    calibration_after = cpu_calibration()
+    print()
+    print(exports_table(figures))
+    print()
+    print(exports_summary(figures))
+    machine(calibration, calibration_after, steal_before, total_before, steal_after, total_after)
+
+
+def server_version() -> str:
+    with psycopg.connect(PG_URL.replace("postgres://", "postgresql://")) as connection:
+        return connection.execute("SHOW server_version").fetchone()[0]
+
+
 def main() -> None:
     calibration = cpu_calibration()
     steal_before, total_before = stolen()
@@ -530,10 +693,9 @@ def main() -> None:
     if SQLITE:
         child(["bench/tools.py", "prepare"], SQLITE_URL)
     files = {rows: customers_csv(FILES / f"customers_{rows}.csv", rows) for rows in SIZES}
-    with psycopg.connect(PG_URL.replace("postgres://", "postgresql://")) as connection:
-        server = connection.execute("SHOW server_version").fetchone()[0]
-    print(f"{os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL {server}, broker {BROKER_URL}, "
-          f"figures are medians of {REPEAT} runs (single runs at 1,000,000 rows but for two workers)", flush=True)
+    print(f"{os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL {server_version()}, "
+          f"broker {BROKER_URL}, figures are medians of {REPEAT} runs (single runs at 1,000,000 rows but for two "
+          "workers)", flush=True)
 
     figures: list[Figure] = []
     for rows, path in files.items():
@@ -549,6 +711,7 @@ def main() -> None:
     figures.extend(workbook_figures)
     wizard = wizard_timings(files[max(SIZES)])
     claim_figures, payer_seen = claims_figures()
+    export_figures = exports_figures()
     steal_after, total_after = stolen()
     calibration_after = cpu_calibration()
     print()
@@ -564,6 +727,10 @@ def main() -> None:
     print(claims_table(claim_figures))
     print()
     print(claims_summary(claim_figures, payer_seen))
+    print()
+    print(exports_table(export_figures))
+    print()
+    print(exports_summary(export_figures))
     machine(calibration, calibration_after, steal_before, total_before, steal_after, total_after)
 
 
@@ -583,11 +750,14 @@ def flatness(figures: list[Figure]) -> str:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Import speed and peak memory against the peers (see above).")
-    parser.add_argument("--only", choices=["xlsx", "claims"],
-                        help="measure only this part: xlsx, the workbook figures; claims, the claim look-ups")
+    parser.add_argument("--only", choices=["xlsx", "claims", "exports"],
+                        help="measure only this part: xlsx, the workbook figures; claims, the claim look-ups; "
+                             "exports, the exports")
     only = parser.parse_args().only
     if only == "xlsx":
         xlsx_only()
+    elif only == "exports":
+        exports_only()
     elif only == "claims":
         claims_only()
     else:

@@ -9,6 +9,12 @@
                               it holds them already
     tools.py claims-reset     delete the bench company's claim look-up jobs and their results
     tools.py lookup FILE      queue a claim look-up job for the workers, wait for it, print its result as JSON
+    tools.py export-company N the company whose customers the exports of N rows read (slug export-N), its customers
+                              emptied unless it holds exactly N; prints its id, whether it must be filled, and the
+                              columns an export of customers holds by default
+    tools.py analyze          refresh the planner's statistics of the customers table
+    tools.py export N FORMAT  run an export of company export-N's customers in this process (as the command line
+                              does), print its time, rows and file size as JSON, and delete the file
 """
 
 import json
@@ -133,6 +139,42 @@ def lookup(path: str) -> None:
     }))
 
 
+def export_company(rows: int) -> None:
+    from customers.models import Customer
+    from imports.declare import get_target
+
+    slug = f"export-{rows}"
+    company = Company.objects.filter(slug=slug).first() or company_create(name=f"Exports of {rows:,}", slug=slug)
+    customers = Customer.objects.filter(company=company)
+    filled = customers.count() == rows
+    if not filled:
+        customers._raw_delete(customers.db)  # nothing the benchmark writes refers to them
+    print(json.dumps({"id": company.pk, "fill": not filled,
+                      "columns": [field.name for field in get_target("Customer").fields]}))
+
+
+def analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE customers_customer")
+
+
+def export(rows: int, file_format: str) -> None:
+    from imports.jobs.export_services import export_job_create
+    from imports.jobs.inprocess import job_run
+
+    company = Company.objects.get(slug=f"export-{rows}")
+    started = time.perf_counter()
+    job = export_job_create({"target": "Customer", "format": file_format}, company=company,
+                            via=AuditEvent.Via.CLI, enqueue=False)
+    job = job_run(job=job)
+    seconds = time.perf_counter() - started
+    size = job.file.size if job.file else 0
+    if job.file:
+        job.file.delete(save=False)
+    print(json.dumps({"seconds": seconds, "status": job.job_status, "rows": job.processed_records, "bytes": size,
+                      "error": job.error_message}))
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "prepare":
@@ -147,5 +189,11 @@ if __name__ == "__main__":
         claims_reset()
     elif command == "lookup":
         lookup(sys.argv[2])
+    elif command == "export-company":
+        export_company(int(sys.argv[2]))
+    elif command == "analyze":
+        analyze()
+    elif command == "export":
+        export(int(sys.argv[2]), sys.argv[3])
     else:
         raise SystemExit(f"unknown step {command!r}")

@@ -29,7 +29,6 @@ from imports.models import ImportChunk, ImportExportJob
 Status = ImportExportJob.Status
 Chunk = ImportChunk.Status
 
-_BLOCK_ROWS = 2000
 _PROGRESS_SECONDS = 1.0
 
 
@@ -114,17 +113,11 @@ def _file_write(job, chunk, lease, spec: ExportSpec, report: ReportInfo, scratch
     with open(scratch, "wb") as stream:
         writer = WRITERS[spec.file_format](stream, spec.columns, report)
         last_report = time.monotonic()
-        block = []
-        for row in spec.rows(job.company):
-            block.append(row)
-            if len(block) >= _BLOCK_ROWS:
-                writer.write_rows(block)
-                block = []
-                if time.monotonic() - last_report >= _PROGRESS_SECONDS:
-                    progress_shown(job, chunk, lease, writer.rows_written, on_progress)
-                    last_report = time.monotonic()
-        if block:
+        for block in spec.blocks(job.company):
             writer.write_rows(block)
+            if time.monotonic() - last_report >= _PROGRESS_SECONDS:
+                progress_shown(job, chunk, lease, writer.rows_written, on_progress)
+                last_report = time.monotonic()
         writer.close()
     return writer
 

@@ -14,13 +14,12 @@ from django.db import models
 from imports.declare.targets import ImportTarget, get_target
 from imports.engine.exports.columns import ExportColumn, columns_available, columns_import_compatible
 from imports.engine.exports.filters import ExportFilter, ExportFilterError, filters_parse, queryset_filtered
+from imports.engine.exports.rows import blocks_read
 
 # The stored format values (the blueprint's: "excel" for .xlsx), with the names people and scripts also use.
 FORMATS = ("csv", "excel", "json", "pdf")
 FORMAT_ALIASES = {"xlsx": "excel", "xls": "excel"}
 FORMAT_LABELS = {"csv": "CSV", "excel": "Excel (.xlsx)", "json": "JSON", "pdf": "PDF"}
-
-_PAGE_ROWS = 5000
 
 
 class ExportSpecError(ValueError):
@@ -91,22 +90,10 @@ class ExportSpec:
     def rows_count(self, company) -> int:
         return self.queryset(company).count()
 
-    def rows(self, company) -> Iterator[tuple]:
-        """The records' values in the columns' order, a page of rows at a time by their primary key (each page a
-        short query on the key's index): memory stays flat whatever the number of rows, and no read stays open
-        while the job commits its progress (SQLite could not write behind an open read, and PostgreSQL's cursor
-        would be materialised at the first commit). Rows are read as they are when their page is read."""
-        names = [column.name for column in self.columns]
-        queryset = self.queryset(company).order_by("pk")
-        after = None
-        while True:
-            page = queryset if after is None else queryset.filter(pk__gt=after)
-            rows = list(page.values_list("pk", *names)[:_PAGE_ROWS])
-            for row in rows:
-                yield row[1:]
-            if len(rows) < _PAGE_ROWS:
-                return
-            after = rows[-1][0]
+    def blocks(self, company) -> Iterator[list[tuple]]:
+        """The records' values in the columns' order, oldest first, in blocks of rows (imports.engine.exports.rows:
+        on PostgreSQL fetched ahead while the caller writes), so memory stays flat whatever the number of rows."""
+        return blocks_read(self.queryset(company), [column.name for column in self.columns])
 
 
 def columns_read(target: ImportTarget, names, *, import_compatible: bool = False) -> tuple[ExportColumn, ...]:

@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 
 from imports.engine.commit import LeaseLost
+from imports.engine.exports import rows as export_rows
 from imports.jobs import export_kind
 from imports.jobs.export_services import (
     ExportRefused,
@@ -150,7 +151,7 @@ def test_an_export_cancelled_while_it_writes_stops_and_keeps_no_file(company, us
         return original(*args, **kwargs)
 
     original = export_kind.progress_shown
-    with mock.patch.object(export_kind, "_BLOCK_ROWS", 1), mock.patch.object(export_kind, "_PROGRESS_SECONDS", 0), \
+    with mock.patch.object(export_rows, "PAGE_ROWS", 1), mock.patch.object(export_kind, "_PROGRESS_SECONDS", 0), \
             mock.patch.object(export_kind, "progress_shown", side_effect=cancel_then_report):
         job = job_run(job=job)
 

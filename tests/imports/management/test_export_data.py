@@ -13,7 +13,7 @@ from django.core.management import CommandError
 
 from customers.models import Customer
 from imports.declare.targets import get_target
-from imports.engine.exports import spec
+from imports.engine.exports import rows as export_rows
 from imports.jobs.export_services import export_template_save
 from imports.models import AuditEvent, ImportExportJob
 from tests.factories import CustomerFactory
@@ -281,7 +281,7 @@ def test_ctrl_c_cancels_the_export_and_writes_no_file(customers, export, monkeyp
 def test_export_memory_stays_flat_as_records_grow(company, export, monkeypatch):
     """Rows are read a page at a time and written a block at a time: four times the records, each run many pages
     long (pages of 500 rows here, to keep the test quick), take no more memory."""
-    monkeypatch.setattr(spec, "_PAGE_ROWS", 500)
+    monkeypatch.setattr(export_rows, "PAGE_ROWS", 500)
     sample = {name: getattr(CustomerFactory.build(company=company), name) for name in FIELDS}
 
     def peak_bytes_exporting(count: int) -> int:

@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from imports.declare.formulas import escape_formula
 from imports.engine.exports.writers.csv_writer import CsvWriter
@@ -87,6 +88,9 @@ def test_closing_leaves_the_callers_stream_open_and_counts_the_rows():
 
 
 MIXED_COLUMNS = one_column_of_each_field_type()
+# Mostly texts no cell needs quoting for, now and then one that does.
+_UNQUOTED = st.text(alphabet=st.sampled_from("abc é-=+0 "), max_size=6)
+PLAIN_TEXT = st.one_of(_UNQUOTED, _UNQUOTED, _UNQUOTED, st.sampled_from(["a,b", '"q"', "x\r\ny", "\n", "\r"]))
 
 
 @settings(max_examples=80, suppress_health_check=[HealthCheck.too_slow])
@@ -112,3 +116,34 @@ def test_a_typed_column_that_holds_text_is_still_escaped():
 
     cells = dict(zip(header, row, strict=True))
     assert (cells["reading_date"], cells["reading_value"], cells["created_at"]) == ("'=cmd", "'+1+cmd", "'@x")
+
+
+def csv_writer_bytes(columns, rows) -> bytes:
+    """The plain definition of the file: csv.writer's own output of the header and the escaped texts."""
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow([escape_formula(column.name) for column in columns])
+    writer.writerows(
+        ["" if value is None else escape_formula(column.field.to_text(value))
+         for column, value in zip(columns, row, strict=True)]
+        for row in rows
+    )
+    return ("\ufeff" + text.getvalue()).encode()
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+@given(data=stored_rows(MIXED_COLUMNS))
+def test_the_file_is_byte_for_byte_what_csv_writer_writes(data):
+    """Blocks without a cell to quote are joined into lines directly: the same bytes as csv.writer's."""
+    assert write_to_memory("csv", MIXED_COLUMNS, data) == csv_writer_bytes(MIXED_COLUMNS, data)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.lists(st.tuples(*([PLAIN_TEXT | st.none()] * 3)), min_size=1, max_size=30))
+def test_plain_columns_and_lone_columns_are_written_as_csv_writer_writes_them(data):
+    _target, columns = every_column("Customer")
+    texts = [column for column in columns if column.kind == "text"]
+
+    assert write_to_memory("csv", texts[:3], data) == csv_writer_bytes(texts[:3], data)
+    lone = [row[:1] for row in data]
+    assert write_to_memory("csv", texts[:1], lone) == csv_writer_bytes(texts[:1], lone)

@@ -7,7 +7,9 @@ import io
 from decimal import Decimal
 
 import pypdf
+from reportlab import rl_config
 
+from imports.engine.exports.writers import pdf_writer
 from imports.engine.exports.writers.pdf_layout import MARGIN, table_layout
 from imports.engine.exports.writers.pdf_writer import ELLIPSIS, NO_FILTERS
 from tests.imports.engine.exports.samples import RECORDS, REPORT, every_column, rows_of, write_to_memory
@@ -112,3 +114,17 @@ def test_an_empty_report_still_has_its_heading_and_header():
     assert "0 rows" in text
     assert "First name" in text
     assert "Page 1 of 1" in text
+
+
+def test_one_row_of_cell_styles_shared_draws_the_same_pdf_as_a_style_per_cell(monkeypatch):
+    """Reportlab's own way makes a style object for every cell; the report shares one row of them."""
+    monkeypatch.setattr(rl_config, "invariant", 1)  # no creation time or random id: equal documents are equal bytes
+    _target, columns = every_column("Customer")
+    rows = rows_of(columns, RECORDS["Customer"]) * 700  # several tables, each split over pages
+
+    shared = write_to_memory("pdf", columns, rows)
+    monkeypatch.setattr(pdf_writer, "shared_cell_styles", lambda rows, columns: None)
+    per_cell = write_to_memory("pdf", columns, rows)
+
+    assert len(pages_of(shared)) > 2 * len(rows) // pdf_writer.ROWS_PER_TABLE
+    assert shared == per_cell
