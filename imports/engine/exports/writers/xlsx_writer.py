@@ -19,6 +19,7 @@ at a time (xlsx_cells) and deflates it into the archive as it goes (xlsx_package
 test holds the two workbooks equal, cell by cell and in their header, pane, filter and widths.
 """
 
+import datetime as dt
 from collections.abc import Sequence
 from itertools import chain
 from typing import Any, BinaryIO
@@ -43,6 +44,13 @@ _FILTER_BUTTON = 3  # room for the autofilter's drop-down arrow beside the heade
 MAX_DATA_ROWS = 1_048_575
 # Rows are converted and written this many at a time, so a block of any size costs the memory of this many.
 _ROWS_AT_A_TIME = 2000
+
+
+def to_millisecond(value: Any) -> Any:
+    """A moment cut to the millisecond, which a date-time cell holds (anything else as it is)."""
+    if isinstance(value, dt.datetime) and value.microsecond % 1000:
+        return value.replace(microsecond=value.microsecond - value.microsecond % 1000)
+    return value
 
 
 def column_width(column: ExportColumn) -> int:
@@ -72,6 +80,11 @@ class ExcelWriter(ExportWriter):
             header = "".join(header_cell(letter, name) for letter, name in zip(letters, names, strict=True))
             self._package.write(f'<row r="1">{header}</row>')
         self._cells = [column_cells(column, letter) for column, letter in zip(self.columns, letters, strict=True)]
+        # A moment no import reads back (when a record was created, its address checked) is for people: a
+        # date-time cell to the millisecond, where an importable one with finer digits stays exact as text.
+        self._moments_for_people = [
+            index for index, column in enumerate(self.columns) if column.kind == "datetime" and not column.importable
+        ]
 
     def write_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
         if self.rows_written + len(rows) > MAX_DATA_ROWS:
@@ -89,6 +102,8 @@ class ExcelWriter(ExportWriter):
         values_by_column = list(zip(*rows, strict=True))
         if len(values_by_column) != width:
             raise ValueError(f"a row has {len(values_by_column)} values for {width} columns")
+        for index in self._moments_for_people:
+            values_by_column[index] = tuple(map(to_millisecond, values_by_column[index]))
         first = self.rows_written + 2  # the header is row 1
         numbers = list(map(str, range(first, first + len(rows))))
         cells_by_column = [cells(values, numbers) for cells, values in zip(self._cells, values_by_column, strict=True)]

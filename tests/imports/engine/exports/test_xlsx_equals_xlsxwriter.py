@@ -179,3 +179,27 @@ def test_numbers_dates_and_moments_are_the_cells_xlsxwriter_writes():
         row[by_name[name]] = value
 
     assert_same_workbook(columns, [tuple(row)])
+
+
+def test_a_moment_no_import_reads_back_is_a_date_time_cell_to_the_millisecond():
+    import datetime as dt
+    import io
+
+    import openpyxl
+    from django.utils import timezone
+
+    from imports.declare import get_target
+    from imports.engine.exports.columns import columns_available
+    from imports.engine.exports.writers import WRITERS
+
+    created = next(column for column in columns_available(get_target("Customer")) if column.name == "created_at")
+    stream = io.BytesIO()
+    writer = WRITERS["excel"](stream, [created], REPORT)
+    writer.write_rows([(dt.datetime(2026, 12, 6, 6, 3, 14, 664605, tzinfo=dt.UTC),)])
+    writer.close()
+
+    cell = openpyxl.load_workbook(io.BytesIO(stream.getvalue())).active["A2"]
+    assert cell.is_date
+    # openpyxl rounds the cell's fraction of a day to the millisecond it holds
+    assert abs(cell.value - dt.datetime(2026, 12, 6, 6, 3, 14, 664000)) <= dt.timedelta(milliseconds=1)
+    assert timezone.is_naive(cell.value)

@@ -124,6 +124,8 @@ def _cell_writer(sheet: Worksheet, index: int, column: ExportColumn, formats: di
         moment_format = formats["datetime"]
 
         def moment(row: int, value: Any) -> None:
+            if not column.importable and isinstance(value, dt.datetime):  # for people: to the millisecond
+                value = value.replace(microsecond=value.microsecond - value.microsecond % 1000)
             excel_moment = _excel_moment(value)
             if excel_moment is not None:
                 sheet.write_datetime(row, index, excel_moment, moment_format)
