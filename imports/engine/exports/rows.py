@@ -5,15 +5,15 @@ step of its own on the way. Two ways, one result:
 
 * **Fetched ahead** (PostgreSQL): one server-side cursor in a transaction of its own, on a connection of its own,
   read by a thread while the caller writes the rows before. The database's work (scanning, formatting the values,
-  sending them) then happens beside the writer's instead of between its blocks: on a small machine a million-row
-  export waits about as long for the database as it spends converting its rows. In a transaction the cursor is a
-  plain one that the server streams, not a WITH HOLD cursor (Django's way outside a transaction), which the server
-  computes whole before giving its first row; and the progress the export commits on the caller's connection about
-  once a second never meets it. The rows are those of one moment, the cursor's.
-* **A page at a time** by primary key (SQLite, and inside a transaction): each page a short query on the key's
-  index, so no read stays open while the job commits its progress (SQLite could not write behind an open read).
-  Rows are read as they are when their page is read. A second connection would not see the caller's uncommitted
-  rows, hence this way inside a transaction.
+  sending them: about two seconds for a million customers) then happens beside the writer's instead of between its
+  blocks. In a transaction the cursor is a plain one that the server streams, not a WITH HOLD cursor (Django's way
+  outside a transaction), which the server computes whole before giving its first row; and the progress the export
+  commits on the caller's connection about once a second never meets it. The rows are those of one moment, the
+  cursor's.
+* **A page at a time** by primary key (SQLite, inside a transaction, and without server-side cursors): each page a
+  short query on the key's index, so no read stays open while the job commits its progress (SQLite could not write
+  behind an open read). Rows are read as they are when their page is read. A second connection would not see the
+  caller's uncommitted rows, hence this way inside a transaction.
 """
 
 import queue
@@ -37,7 +37,10 @@ def blocks_read(queryset: models.QuerySet, names: list[str]) -> Iterator[list[tu
     rows (none empty)."""
     queryset = queryset.order_by("pk")
     connection = connections[queryset.db]
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    # DISABLE_SERVER_SIDE_CURSORS (set behind some connection poolers) turns Django's cursor into one that takes
+    # every row into memory at once: pages keep memory flat there too.
+    server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    if connection.vendor == "postgresql" and server_side and not connection.in_atomic_block:
         return _blocks_fetched_ahead(queryset.values_list(*names))
     return _pages(queryset, names)
 

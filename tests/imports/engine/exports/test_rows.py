@@ -210,3 +210,18 @@ def _database_sessions(settled_at: int | None = None) -> int:
             return sessions
         time.sleep(0.1)
     return sessions
+
+
+def test_without_server_side_cursors_the_rows_are_read_a_page_at_a_time(company, customers, monkeypatch):
+    """Behind a pooler that needs DISABLE_SERVER_SIDE_CURSORS, Django's cursor would take every row at once."""
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    spec = _spec("Customer", company)
+    blocks = spec.blocks(company)
+
+    first = next(blocks)
+    readers = _readers()
+    read = [*first, *(row for block in blocks for row in block)]
+
+    assert readers == []
+    assert len(first) == rows_module.PAGE_ROWS
+    assert _typed(read) == _typed(_plain_rows(spec, company))
