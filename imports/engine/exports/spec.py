@@ -101,7 +101,7 @@ def columns_read(target: ImportTarget, names, *, import_compatible: bool = False
     if import_compatible or not names:
         return tuple(columns_import_compatible(target))
     if isinstance(names, str):
-        names = [name for name in names.split(",")]
+        names = names.split(",")
     if not isinstance(names, list):
         raise ExportSpecError("Columns must be a list of field names.", part="columns")
     available = {column.name: column for column in columns_available(target)}
