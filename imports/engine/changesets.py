@@ -66,14 +66,24 @@ def created_ids_give(target: ImportTarget, plans: list[RowPlan]) -> None:
         plan.record_id = record_id
 
 
+def derived_attnames(target: ImportTarget) -> list[str]:
+    """The columns worked out from a record's others (a customer's address check, a reading's consumption): an
+    update that changes what they derive from changes them later, so an undo gives their values back too."""
+    meta = target.model._meta
+    return [meta.get_field(field.name).attname for field in target.read_only_fields]
+
+
 def updates_before(target: ImportTarget, plans: list[RowPlan]) -> dict[int, dict[str, Any]]:
-    """The stored values of the fields each update changes, and its stamp, by primary key: read in one query,
-    before the batch writes them."""
+    """The stored values of the fields each update changes, the derived ones and the stamp, by primary key: read
+    in one query, before the batch writes them."""
     updated = [plan for plan in plans if plan.outcome is Outcome.UPDATED]
     if not updated:
         return {}
     meta = target.model._meta
-    names = sorted({meta.get_field(name).attname for plan in updated for name in plan.changed} | {STAMP})
+    names = sorted(
+        {meta.get_field(name).attname for plan in updated for name in plan.changed}
+        | {STAMP, *derived_attnames(target)}
+    )
     rows = target.model.objects.filter(pk__in=[plan.existing["pk"] for plan in updated]).values_list("pk", *names)
     return {pk: dict(zip(names, values, strict=True)) for pk, *values in rows}
 
@@ -83,19 +93,21 @@ def changes_record(
 ) -> None:
     """The batch's changeset: a line for every record written (refused rows have failed by now)."""
     meta = target.model._meta
-    job_id, stamp = job.pk, now
+    derived = derived_attnames(target)
     rows = []
     for plan in plans:
         if plan.outcome is Outcome.CREATED:
-            rows.append([job_id, plan.number, plan.record_id, ImportChange.Action.CREATED, stamp, None, None])
+            rows.append([job.pk, plan.number, plan.record_id, ImportChange.Action.CREATED, now, None, None])
         elif plan.outcome is Outcome.UPDATED:
             record_id = plan.existing["pk"]
             stored = before[record_id]
-            names = [meta.get_field(name).attname for name in plan.changed]
+            after = {meta.get_field(name).attname: plain(plan.final_value(name)) for name in plan.changed}
+            # A field written with the value it had (a derived status set again) is no change to show.
+            after = {attname: value for attname, value in after.items() if plain(stored[attname]) != value}
+            kept = {*after, *derived, STAMP}
             rows.append([
-                job_id, plan.number, record_id, ImportChange.Action.UPDATED, stamp,
-                {name: plain(stored[name]) for name in [*names, STAMP]},
-                {attname: plain(plan.final_value(name)) for attname, name in zip(names, plan.changed, strict=True)},
+                job.pk, plan.number, record_id, ImportChange.Action.UPDATED, now,
+                {attname: plain(stored[attname]) for attname in sorted(kept)}, after,
             ])
     rows_insert(ImportChange, CHANGE_FIELDS, rows)
 

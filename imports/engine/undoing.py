@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 from imports.declare.targets import ImportTarget
 from imports.engine.changesets import STAMP, plain, restored_value
@@ -88,7 +89,7 @@ def _kept(change: ImportChange, label: str, reason: str) -> KeptRecord:
 def _changed_since(target: ImportTarget, change: ImportChange, current: dict[str, Any]) -> str:
     """Why a record changed since is kept: when, and for an update which of its fields now differ from what the
     import left (their values, except sensitive ones)."""
-    when = f"changed since the import (saved {current[STAMP]:%Y-%m-%d %H:%M} UTC)"
+    when = f"changed since the import (saved {timezone.localtime(current[STAMP]):%Y-%m-%d %H:%M})"
     if change.action == Action.CREATED or not change.after:
         return when
     meta, differing = target.model._meta, []
