@@ -183,9 +183,21 @@ class AccountTarget(ImportTarget):
 
     def after_write(self, plans, context):
         """The primary contacts the batch's INDIVIDUAL accounts describe, where they are new or changed."""
-        primary_contacts_write(company=context.company, plans=[
+        primary_contacts_write(company=context.company, now=context.written_at, plans=[
             plan for plan in plans if plan.outcome in WRITTEN and _primary_contact_changes(plan)
         ])
+
+    def undo_owned(self, company_id, created):
+        """The primary contacts the accounts' own rows created: stamped with their account's stamp, never saved
+        since."""
+        owned = {}
+        contacts = Contact.objects.filter(company_id=company_id, account_id__in=list(created)).values_list(
+            "pk", "account_id", "created_at", "updated_at",
+        )
+        for pk, account_id, made, saved in contacts:
+            if made == saved == created[account_id]:
+                owned.setdefault(account_id, []).append((Contact, pk))
+        return owned
 
     def format_key(self, company, number):
         return f"ACC-{company.tenant_number:04d}-{number:07d}"

@@ -31,11 +31,12 @@ def primary_contact_values(plan: RowPlan) -> dict[str, str]:
     return {contact: plan.values[column] for column, contact in PRIMARY_CONTACT_FIELDS.items() if column in plan.values}
 
 
-def primary_contacts_write(*, company: Company, plans: list[RowPlan]) -> None:
+def primary_contacts_write(*, company: Company, plans: list[RowPlan], now=None) -> None:
     """Give each account of `plans` (written already) the primary contact its row describes.
 
     The contact is the account's contact with the row's email if it has one, else its primary contact, else a
-    new one; it becomes the primary contact, and any other contact of the account stops being one.
+    new one; it becomes the primary contact, and any other contact of the account stops being one. Contacts are
+    stamped `now`, the accounts' own stamp: an undo knows a new one as its account's (AccountTarget.undo_owned).
     """
     if not plans:
         return
@@ -50,7 +51,7 @@ def primary_contacts_write(*, company: Company, plans: list[RowPlan]) -> None:
         if contact.is_primary:
             primary[contact.account_id] = contact
 
-    now = timezone.now()
+    now = now or timezone.now()
     updated, created = [], []
     for account_id, values in wanted.items():
         contact = by_email.get((account_id, values.get("email"))) or primary.get(account_id)

@@ -4,7 +4,7 @@ The engine keeps the job's runtime state (imports.engine.planning.ImportContext)
 so a domain cannot come to depend on how a job is run.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -15,6 +15,7 @@ class RowContext(Protocol):
     company: "Company"
     today: date  # the day the job was prepared: every row of a job is judged against the same day
     dry_run: bool  # hooks that write (before_write, after_write) are not called in a dry run; checks may read it
+    written_at: datetime | None  # the stamp the batch being written gives its records (None before writing)
 
     def duplicate_of(self, field_name: str, row_number: int) -> int | None:
         """The earlier row of the file with the same value of `field_name`, if this row repeats one."""

@@ -221,6 +221,12 @@ class ImportTarget:
     def after_write(self, plans: list[RowPlan], context: RowContext) -> None:
         """Work on other records that a batch's writes call for, in the batch's transaction (real runs only)."""
 
+    def undo_owned(self, company_id: int, created: dict[int, Any]) -> dict[int, list[tuple[type, int]]]:
+        """The records an import wrote beside those it created, from the same rows, and not changed since (an
+        account's primary contact): by the created record's id, as (model, id). `created` gives each created
+        record's stamp (its written_at). An undo deletes them with their record instead of keeping it for them."""
+        return {}
+
     def undo_scope(self, company_id: int, record_ids: list[int]) -> Any:
         """What an undo of these records will have to put right among other records once they are deleted or
         restored (read before the batch is undone); handed to after_undo."""

@@ -83,9 +83,10 @@ def batch_write(
 def _records_write(*, job: ImportExportJob, target: ImportTarget, plans: list[RowPlan], context: ImportContext) -> None:
     """The batch's records, their references and the target's own writes around them (in the batch's transaction)."""
     context.gate.check(Write.ROWS)  # before the target's hooks, which write without asking
+    now = context.written_at = timezone.now()
     target.before_write(plans, context)
     links = links_prepare(target=target, context=context, plans=plans) if target.references_in_file else None
-    now, kept = timezone.now(), keeps_changes(target)
+    kept = keeps_changes(target)
     if kept:
         created_ids_give(target, plans)
         before = updates_before(target, plans)

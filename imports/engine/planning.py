@@ -31,6 +31,7 @@ class ImportContext:
     today: date
     gate: WriteGate = WRITES_NOTHING  # imports.engine.gate: whether this run writes what it plans
     job_id: Any = None
+    written_at: Any = None  # the stamp of the batch being written (imports.engine.commit), for the hooks that write
     _duplicates: dict[tuple[str, int], int] = field(default_factory=dict)
 
     @property

@@ -69,10 +69,17 @@ def undo_batch(*, target: ImportTarget, company_id: int, changes: list[ImportCha
             to_delete[change.record_id] = change
         else:
             to_restore.append(change)
-    for record_id, reason in _depended_on(model, list(to_delete)).items():
+    owned = target.undo_owned(company_id, {record_id: change.written_at for record_id, change in to_delete.items()})
+    for record_id, reason in _depended_on(model, list(to_delete), owned).items():
         change = to_delete.pop(record_id)
         outcome.kept.append(_kept(change, str(stored[record_id][key_attname] or ""), reason))
     if to_delete:
+        by_model: dict[type[models.Model], list[int]] = defaultdict(list)
+        for record_id in to_delete:
+            for owned_model, owned_id in owned.get(record_id, ()):
+                by_model[owned_model].append(owned_id)
+        for owned_model, owned_ids in by_model.items():
+            _delete(owned_model, owned_ids)
         _delete(model, list(to_delete))
         outcome.deleted, outcome.deleted_ids = len(to_delete), list(to_delete)
     _restore(model, to_restore)
@@ -113,31 +120,41 @@ def _field_by_attname(meta, attname: str) -> models.Field:
     return next(f for f in meta.concrete_fields if f.attname == attname)
 
 
-def _depended_on(model: type[models.Model], record_ids: list[int]) -> dict[int, str]:
+def _depended_on(
+    model: type[models.Model], record_ids: list[int], owned: dict[int, list[tuple[type, int]]]
+) -> dict[int, str]:
     """The records among `record_ids` that others depend on, with what depends on them: a query per kind of
     dependent. A dependent that is itself among `record_ids` and deleted with them does not count, so a child
-    account the same batch deletes does not keep its parent; checked again until nothing more is kept."""
+    account the same batch deletes does not keep its parent; checked again until nothing more is kept. Nor does
+    a record `owned` by one of them (deleted with it)."""
     kept: dict[int, str] = {}
     candidates = set(record_ids)
+    owned_ids = defaultdict(set)
+    for records in owned.values():
+        for owned_model, owned_id in records:
+            owned_ids[owned_model].add(owned_id)
     while candidates:
-        found: dict[int, list[str]] = defaultdict(list)
+        found: dict[int, list[tuple[int, str]]] = defaultdict(list)
         for relation in model._meta.related_objects:
             if not (relation.one_to_many or relation.one_to_one):
                 continue
             dependents = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": candidates})
             if relation.related_model is model:
                 dependents = dependents.exclude(pk__in=candidates)
+            if owned_ids.get(relation.related_model):
+                dependents = dependents.exclude(pk__in=owned_ids[relation.related_model])
             counts = defaultdict(int)
             for parent in dependents.values_list(relation.field.attname, flat=True).iterator():
                 counts[parent] += 1
             for parent, count in counts.items():
                 noun = (relation.related_model._meta.verbose_name if count == 1
                         else relation.related_model._meta.verbose_name_plural)
-                found[parent].append(f"{count:,} {noun}")
+                found[parent].append((count, f"{count:,} {noun}"))
         if not found:
             break
         for parent, what in found.items():
-            kept[parent] = f"created by the import, but {' and '.join(what)} now depend on it"
+            verb = "depends" if [count for count, _ in what] == [1] else "depend"
+            kept[parent] = f"created by the import, but {' and '.join(text for _, text in what)} now {verb} on it"
         candidates -= set(found)
     return kept
 

@@ -114,7 +114,7 @@ def test_a_created_customer_with_readings_is_kept_and_listed(company, stored, ru
     undone = undo(job)
 
     assert (undone.created_records, undone.skipped_records) == (2, 1)
-    assert "kept: created by the import, but 1 meter reading now depend on it" in undone.logs.get(
+    assert "kept: created by the import, but 1 meter reading now depends on it" in undone.logs.get(
         log_level="warning").message
     assert Customer.objects.filter(pk=customer.pk).exists()
 
