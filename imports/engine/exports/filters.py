@@ -23,7 +23,7 @@ from django.utils import timezone
 from imports.declare.errors import FieldError
 from imports.declare.fields import ImportField
 from imports.declare.targets import ImportTarget
-from imports.models import ImportExportJob
+from imports.models import ImportChange, ImportExportJob
 
 IMPORT_JOB = "import_job"
 
@@ -191,8 +191,11 @@ def _import_job(value, target: ImportTarget, company) -> ImportExportJob:
 
 
 def _written_by(job: ImportExportJob, target: ImportTarget) -> Q:
-    """Records created or last updated while the import wrote: between its start and its end (now, if it still
-    runs). Records written by another import of the same target in that same window are included too."""
+    """The records the import created or updated, as its changeset keeps them. Once the changeset is forgotten
+    (IMPORT_UNDO_DAYS), the records created or last updated while it wrote: between its start and its end, which
+    takes in those another import of the same target wrote in that window too."""
+    if job.changes_purged_at is None:
+        return Q(pk__in=ImportChange.objects.filter(job=job).values("record_id"))
     model_fields = {field.name for field in target.model._meta.get_fields()}
     start = job.started_at or job.created_at
     end = job.completed_at or timezone.now()

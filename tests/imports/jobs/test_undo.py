@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from customers.models import Customer
+from imports.jobs.export_services import export_preview
 from imports.jobs.inprocess import job_run
 from imports.jobs.retention import changesets_purge
 from imports.jobs.undo_services import UndoRefused, undo_create, undo_refusal
@@ -165,3 +166,18 @@ def test_generated_account_numbers_are_not_handed_out_again_after_an_undo(compan
     run_import(customers_file(write_file, range(1, 4), name="again.csv", account_number=""))
 
     assert numbers.isdisjoint(Customer.objects.values_list("account_number", flat=True))
+
+
+def test_an_export_filtered_by_import_job_takes_exactly_the_records_of_its_changeset(company, stored, run_import,
+                                                                                      write_file):
+    job = run_import(customers_file(write_file, range(18, 23), city="Shelbyville"))
+    run_import(customers_file(write_file, range(30, 32), name="meanwhile.csv"))
+    # As if the other import had written while this one ran: its records fall in this one's time window.
+    ImportExportJob.objects.filter(pk=job.pk).update(completed_at=timezone.now())
+    data = {"target": "Customer", "columns": ["account_number"],
+            "filters": [{"field": "import_job", "op": "equals", "value": str(job.pk)}]}
+
+    preview = export_preview(data, company=company)
+
+    assert preview.total_rows == 5
+    assert sorted(row[0] for row in preview.rows) == [f"50000000{n}" for n in range(18, 23)]
