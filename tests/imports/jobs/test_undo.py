@@ -1,6 +1,8 @@
 """Undoing an import: its changeset, kept in the batch's transaction, takes it back record for record."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers.models import Customer
@@ -57,6 +59,22 @@ def test_an_import_keeps_what_it_created_and_the_before_values_of_what_it_update
     assert change.before["city"] == before[record.account_number] == "Springfield"
     assert change.after["city"] == "Shelbyville"
     assert change.written_at == record.updated_at
+
+
+def test_the_changeset_costs_the_same_queries_for_fifty_rows_as_for_five_hundred(company, run_import, write_file,
+                                                                                  settings):
+    settings.IMPORT_BATCH_SIZE = settings.IMPORT_CHUNK_ROWS = 1000
+
+    def queries_for(count: int) -> int:
+        Customer.objects.all().delete()
+        run_import(customers_file(write_file, range(0, count, 2), name="stored.csv"))  # every other one stored
+        with CaptureQueriesContext(connection) as captured:
+            job = run_import(customers_file(write_file, range(count), name="both.csv", city="Shelbyville"))
+        assert (job.created_records, job.updated_records) == (count // 2, count // 2)
+        assert ImportChange.objects.filter(job=job).count() == count
+        return len(captured)
+
+    assert queries_for(500) == queries_for(50)
 
 
 def test_undo_gives_back_the_table_as_it_was_before_the_import(company, stored, run_import, write_file):
