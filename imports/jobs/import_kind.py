@@ -7,10 +7,10 @@
 and finish (one run): complete the job, or, for an all-or-nothing job whose rows all passed validation, send its
 chunks back to be written. A cancelled or failed job continued (imports.jobs.resuming) is prepared again: once
 merged, it keeps its layout, its repeats and its reserved keys, and each unfinished chunk runs on from its
-checkpoint; before that, it is laid out afresh. The phases are declared in `IMPORT` (imports.jobs.kinds); the command line runs them
-in its own process (imports.jobs.inprocess), the workers share them (imports.jobs.tasks). The database holds
-every bit of a job's progress: each batch commits together with its chunk's checkpoint, and a run that died is
-continued from the last checkpoint by another (imports.jobs.leases).
+checkpoint; before that, it is laid out afresh. The phases are declared in `IMPORT` (imports.jobs.kinds); the
+command line runs them in its own process (imports.jobs.inprocess), the workers share them (imports.jobs.tasks).
+The database holds every bit of a job's progress: each batch commits together with its chunk's checkpoint, and a
+run that died is continued from the last checkpoint by another (imports.jobs.leases).
 """
 
 import logging
@@ -143,7 +143,8 @@ def _prepare(job: ImportExportJob, lease) -> None:
 def _prepare_continued(job: ImportExportJob, lease) -> None:
     """A continued job: its staged CSV is made again where its stop deleted it (converting the same file gives the
     same rows at the same offsets), and its unfinished chunks wait to run on from their checkpoints."""
-    staged = stage(stored_files.job_file_path(job), stored_files.staged_scratch_path(job), sheet=job.options.get("sheet"))
+    upload, scratch = stored_files.job_file_path(job), stored_files.staged_scratch_path(job)
+    staged = stage(upload, scratch, sheet=job.options.get("sheet"))
     staged_name = stored_files.staged_publish(job, staged)
     if staged_name != job.layout["file"] or staged.delimiter != job.layout["delimiter"]:
         raise ImportFileError("The file no longer reads as it did when the import started. Upload it again.")

@@ -32,7 +32,8 @@ def resume_refusal(job: ImportExportJob) -> str | None:
     if job.job_status == Status.COMPLETED:
         return "The import has completed: there is nothing left to continue."
     if not job.is_finished:
-        return f"The import is still {job.get_job_status_display().lower()}: only a cancelled or failed import can be continued."
+        state = job.get_job_status_display().lower()
+        return f"The import is still {state}: only a cancelled or failed import can be continued."
     if not job.file or not job.file.storage.exists(job.file.name):
         return (
             "The uploaded file was deleted at the end of the retention period, so the import cannot be continued: "
