@@ -108,6 +108,23 @@ def test_a_cancelled_import_continued_leaves_what_a_clean_run_leaves(company, wr
     assert job.logs.filter(message__startswith="Continued by an operator from row ").exists()
 
 
+def test_an_all_or_nothing_import_with_bad_rows_continued_still_writes_nothing(company, write_file, chunked):
+    path = customers_csv(write_file)
+    fresh_state(company)
+    clean = job_run(job=new_job(company, path, all_or_nothing=True))
+    assert clean.job_status == "failed"
+    stored_only = customers_table(company)
+
+    fresh_state(company)
+    job = job_run(job=new_job(company, path, all_or_nothing=True), on_progress=cancelled_at(0.2))
+    assert (job.job_status, job.writing) == ("cancelled", False)
+    job = job_run(job=job_resume(job, enqueue=False))
+
+    assert (job.job_status, job.error_message) == ("failed", clean.error_message)
+    assert [getattr(job, name) for name in COUNTERS] == [getattr(clean, name) for name in COUNTERS]
+    assert customers_table(company) == stored_only
+
+
 def test_every_chunk_goes_on_from_its_own_checkpoint(company, write_file, chunked):
     fresh_state(company)
     job = job_run(job=new_job(company, customers_csv(write_file)), on_progress=cancelled_at(0.2))
