@@ -1,6 +1,6 @@
 """The API's routes: each target that declares an `api_path` gets its own (/api/<api_path>/import, bound to the
-target), and the generic /api/imports/ serves any target. URL names are "<route>-jobs", "<route>-job" and
-"<route>-job-errors"; a target's route is its api_path.
+target), and the generic /api/imports/ serves any target. URL names are "<route>-jobs", "<route>-job",
+"<route>-job-errors" and "<route>-job-resume"; a target's route is its api_path.
 
 Each look-up service that declares an `api_path` gets the claims guide's routes (imports.api.lookups):
 /api/<api_path>/bulk/upload/ and /api/<api_path>/csv-jobs/..., named "<api_path>-bulk-upload", "<api_path>-csv-jobs",
@@ -28,6 +28,7 @@ from imports.api.exports import (
     ExportPreviewView,
 )
 from imports.api.lookups import lookup_views
+from imports.api.resume import ImportJobResumeView
 from imports.api.undo import ImportUndoView
 from imports.api.views import (
     AnyTargetImportJobCollectionView,
@@ -50,6 +51,7 @@ def target_routes(target: ImportTarget) -> list:
         path(prefix, ImportJobCollectionView.as_view(**bound), name=f"{route}-jobs"),
         path(f"{prefix}/<str:job_id>", ImportJobDetailView.as_view(**bound), name=f"{route}-job"),
         path(f"{prefix}/<str:job_id>/errors", ImportJobErrorsView.as_view(**bound), name=f"{route}-job-errors"),
+        path(f"{prefix}/<str:job_id>/resume", ImportJobResumeView.as_view(**bound), name=f"{route}-job-resume"),
     ]
 
 
@@ -78,6 +80,7 @@ urlpatterns = [
     path("imports/<str:job_id>", ImportJobDetailView.as_view(), name="imports-job"),
     path("imports/<str:job_id>/errors", ImportJobErrorsView.as_view(), name="imports-job-errors"),
     path("imports/<str:job_id>/undo", ImportUndoView.as_view(), name="imports-job-undo"),
+    path("imports/<str:job_id>/resume", ImportJobResumeView.as_view(), name="imports-job-resume"),
     path("exports/", ExportJobCollectionView.as_view(), name="exports-jobs"),
     # Before the job routes, which would otherwise read "preview" and "columns" as job ids.
     path("exports/preview", ExportPreviewView.as_view(), name="exports-preview"),

@@ -5,10 +5,12 @@
     rows cut in chunks       key, values spilled              file, keys reserved    batch by batch
 
 and finish (one run): complete the job, or, for an all-or-nothing job whose rows all passed validation, send its
-chunks back to be written. The phases are declared in `IMPORT` (imports.jobs.kinds); the command line runs them
-in its own process (imports.jobs.inprocess), the workers share them (imports.jobs.tasks). The database holds
-every bit of a job's progress: each batch commits together with its chunk's checkpoint, and a run that died is
-continued from the last checkpoint by another (imports.jobs.leases).
+chunks back to be written. A cancelled or failed job continued (imports.jobs.resuming) is prepared again: once
+merged, it keeps its layout, its repeats and its reserved keys, and each unfinished chunk runs on from its
+checkpoint; before that, it is laid out afresh. The phases are declared in `IMPORT` (imports.jobs.kinds); the
+command line runs them in its own process (imports.jobs.inprocess), the workers share them (imports.jobs.tasks).
+The database holds every bit of a job's progress: each batch commits together with its chunk's checkpoint, and a
+run that died is continued from the last checkpoint by another (imports.jobs.leases).
 """
 
 import logging
@@ -73,7 +75,16 @@ def job_prepare(*, job: ImportExportJob, lease, takes_turn: bool = True) -> bool
     return job_guarded(job, lease, lambda: _prepare(job, lease), "prepared")
 
 
+def job_merged(job: ImportExportJob) -> bool:
+    """Whether the job's chunks were merged: its repeats are known and its generated keys reserved, so its chunks
+    can run (or run on from their checkpoints)."""
+    return "repeated_rows" in job.layout and job.chunks.exists()
+
+
 def _prepare(job: ImportExportJob, lease) -> None:
+    if job_merged(job):
+        _prepare_continued(job, lease)
+        return
     target = get_target(job.target_model)
     explicit = job.options.get("mapping") or {}
     explicit_headers = {normalise_header(column) for column in explicit}
@@ -126,6 +137,24 @@ def _prepare(job: ImportExportJob, lease) -> None:
         ImportChunk.objects.bulk_create(chunks)
         for note in layout.mapping.notes:
             status.job_log(job, note)
+    job.refresh_from_db()
+
+
+def _prepare_continued(job: ImportExportJob, lease) -> None:
+    """A continued job: its staged CSV is made again where its stop deleted it (converting the same file gives the
+    same rows at the same offsets), and its unfinished chunks wait to run on from their checkpoints."""
+    upload, scratch = stored_files.job_file_path(job), stored_files.staged_scratch_path(job)
+    staged = stage(upload, scratch, sheet=job.options.get("sheet"))
+    staged_name = stored_files.staged_publish(job, staged)
+    if staged_name != job.layout["file"] or staged.delimiter != job.layout["delimiter"]:
+        raise ImportFileError("The file no longer reads as it did when the import started. Upload it again.")
+    with transaction.atomic():
+        prepared = ImportExportJob.objects.filter(pk=job.pk, lease=lease, job_status=Status.RUNNING).update(
+            lease=None, heartbeat_at=timezone.now()
+        )
+        if not prepared:
+            raise LeaseLost(f"job {job.pk} was taken over while it was being prepared again")
+        job.chunks.exclude(status=Chunk.DONE).update(status=Chunk.PENDING, lease=None, queued_at=None, deaths=0)
     job.refresh_from_db()
 
 

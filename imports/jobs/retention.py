@@ -67,7 +67,8 @@ def job_files_purge(*, older_than_days: int | None = None) -> int:
     """Delete uploaded files and error reports of jobs finished more than the retention period ago, from the file
     storage (MEDIA_ROOT or the object store), with any working file left behind (a staged copy of the rows).
 
-    The jobs, their counts and logs stay; only the files (which may hold personal data) go.
+    The jobs, their counts and logs stay; only the files (which may hold personal data) go. A cancelled or failed
+    import keeps its upload until then, so that it can be continued (imports.jobs.resuming); once purged, it cannot.
     """
     days = settings.IMPORT_RETENTION_DAYS if older_than_days is None else older_than_days
     cutoff = timezone.now() - timedelta(days=days)

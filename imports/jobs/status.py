@@ -5,6 +5,7 @@
        |  waiting           |  restarted (the same task delivered again after its worker died)
        +----requeued--------+  (the worker preparing the file stopped reporting)
        +---------------------------------retried------------------------+  (a look-up continued or asked again)
+       +---------------------------------resumed------------------------+  (an import continued from its checkpoints)
 
 The job's log keeps the sentence its users read; the Python logger gets the event's name and parameters, for
 operators. Other modules call the function of the event they mean; none writes `job_status` itself.
@@ -34,6 +35,7 @@ class JobEvent(StrEnum):
     CANCELLED = "cancelled"
     REQUEUED = "requeued"
     RETRIED = "retried"
+    RESUMED = "resumed"
 
 
 def job_log(job: ImportExportJob, message: str, *, level: str = ImportExportLog.Level.INFO) -> None:
@@ -120,6 +122,19 @@ def job_retried(job: ImportExportJob, *, message: str) -> None:
         Status.PENDING, None, None, None, None, ""
     )
     _event(job, JobEvent.RETRIED, message)
+
+
+def job_resumed(job: ImportExportJob, *, message: str) -> None:
+    """A cancelled or failed import goes back to pending, to continue from its chunks' checkpoints in its
+    company's turn (imports.jobs.resuming). Its counters, which count the batches committed, stay, and so does the
+    time it first started."""
+    ImportExportJob.objects.filter(pk=job.pk).update(
+        job_status=Status.PENDING, lease=None, queued_at=None, completed_at=None, error_message="", deaths=0,
+    )
+    job.job_status, job.lease, job.queued_at, job.completed_at, job.error_message, job.deaths = (
+        Status.PENDING, None, None, None, "", 0
+    )
+    _event(job, JobEvent.RESUMED, message, processed=job.processed_records)
 
 
 def job_completed(job: ImportExportJob, *, summary: str) -> None:

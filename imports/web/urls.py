@@ -1,6 +1,6 @@
 from django.urls import path
 
-from imports.web import audit, backups, exports, lookups, undo, views, wizard
+from imports.web import audit, backups, exports, lookups, resume, undo, views, wizard
 
 app_name = "imports"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:job_id>/progress/", views.job_progress, name="job_progress"),
     path("jobs/<uuid:job_id>/cancel/", views.job_cancel_view, name="job_cancel"),
+    path("jobs/<uuid:job_id>/resume/", resume.job_resume_view, name="job_resume"),
     path("jobs/<uuid:job_id>/error-report/", views.job_error_report, name="job_error_report"),
     path("jobs/<uuid:job_id>/file/", views.job_file, name="job_file"),
     path("jobs/<uuid:job_id>/download/", exports.export_job_download, name="export_download"),

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from imports import cli
+from imports.cli.resuming import job_resume_here, resume_conflicts
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import all_targets, get_target
 from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
@@ -17,20 +18,26 @@ from imports.jobs.services import job_create
 class Command(BaseCommand):
     help = (
         "Import a CSV, Excel or JSON file into one of the import targets (Customer, ...). "
+        "With --resume JOB_ID, continue a cancelled or failed import from where it stopped. "
         "Exit status 0: every row imported; 1: some rows failed, the rest imported; 2: nothing could run."
     )
 
     def add_arguments(self, parser):
         targets = ", ".join(target.name for target in all_targets())
-        parser.add_argument("--model", required=True, help=f"What the file holds: {targets}.")
-        parser.add_argument("--file", required=True, help="The CSV, XLSX, XLS or JSON file to import.")
+        parser.add_argument("--model", help=f"What the file holds: {targets}. Required unless --resume.")
+        parser.add_argument("--file", help="The CSV, XLSX, XLS or JSON file to import. Required unless --resume.")
+        parser.add_argument(
+            "--resume", metavar="JOB_ID",
+            help="Continue a cancelled or failed import with its own file, mapping and options: rows already "
+            "imported are not imported again.",
+        )
         parser.add_argument("--company", help="The company's slug; optional when only one company exists.")
         parser.add_argument(
-            "--mode", default="upsert", choices=sorted(MODE_ALIASES),
+            "--mode", choices=sorted(MODE_ALIASES),
             help="create: new records only; update: existing only; upsert (default): both.",
         )
         parser.add_argument(
-            "--duplicates", default="skip", choices=DUPLICATE_STRATEGIES,
+            "--duplicates", choices=DUPLICATE_STRATEGIES,
             help="In create mode, what to do with a row whose key already exists (default: skip).",
         )
         parser.add_argument("--mapping", help='A JSON file mapping file columns to fields: {"E-mail": "email"}.')
@@ -48,7 +55,7 @@ class Command(BaseCommand):
         as_json = options["json"]
         job = None
         try:
-            job = self._create_job(options)
+            job = self._resumed_job(options) if options["resume"] else self._create_job(options)
         except (cli.CommandFailure, ImportFileError) as error:
             self._fail(str(error), as_json)
 
@@ -68,7 +75,19 @@ class Command(BaseCommand):
         cli.result_write(self.stdout, job, as_json=as_json)
         raise SystemExit(cli.exit_status(job))
 
+    def _resumed_job(self, options):
+        if conflicts := resume_conflicts(options):
+            raise cli.CommandFailure(
+                f"--resume continues a job with its own file, mapping and options: leave out {', '.join(conflicts)}."
+            )
+        company = cli.company_resolve(options["company"]) if options["company"] else None
+        return job_resume_here(job_id=options["resume"], company=company)
+
     def _create_job(self, options):
+        missing = [name for name in ("--model", "--file") if not options[name[2:]]]
+        if missing:
+            given = " and ".join(missing)
+            raise cli.CommandFailure(f"Give {given} (the file to import and what it holds), or --resume JOB_ID.")
         company = cli.company_resolve(options["company"])
         try:
             target = get_target(options["model"])
@@ -81,7 +100,7 @@ class Command(BaseCommand):
         if options["batch_size"] is not None and options["batch_size"] < 1:
             raise cli.CommandFailure("--batch-size must be at least 1.")
         import_options = ImportOptions.parse(
-            mode=options["mode"], duplicates=options["duplicates"], dry_run=options["dry_run"]
+            mode=options["mode"] or "upsert", duplicates=options["duplicates"] or "skip", dry_run=options["dry_run"]
         )
         with open(path, "rb") as handle:
             return job_create(
