@@ -14,6 +14,7 @@ from imports.engine.gate import validates_first
 from imports.jobs import status
 from imports.jobs.import_kind import job_merged
 from imports.jobs.services import job_enqueue
+from imports.jobs.undo_services import undo_running
 from imports.models import ImportChunk, ImportExportJob
 
 Status = ImportExportJob.Status
@@ -31,6 +32,8 @@ def resume_refusal(job: ImportExportJob) -> str | None:
         return "A dry run writes nothing, so there is nothing to continue: start the import itself instead."
     if job.job_status == Status.COMPLETED:
         return "The import has completed: there is nothing left to continue."
+    if job.undone_at is not None or undo_running(job) is not None:
+        return "The import was undone (or is being undone), so it cannot be continued: import the file again."
     if not job.is_finished:
         state = job.get_job_status_display().lower()
         return f"The import is still {state}: only a cancelled or failed import can be continued."

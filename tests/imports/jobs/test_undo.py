@@ -8,6 +8,7 @@ from django.utils import timezone
 from customers.models import Customer
 from imports.jobs.export_services import export_preview
 from imports.jobs.inprocess import job_run
+from imports.jobs.resuming import resume_refusal
 from imports.jobs.retention import changesets_purge
 from imports.jobs.undo_services import UndoRefused, undo_create, undo_refusal
 from imports.models import ImportChange, ImportExportJob
@@ -199,3 +200,17 @@ def test_an_export_filtered_by_import_job_takes_exactly_the_records_of_its_chang
 
     assert preview.total_rows == 5
     assert sorted(row[0] for row in preview.rows) == [f"50000000{n}" for n in range(18, 23)]
+
+
+def test_a_cancelled_import_undone_cannot_be_continued(company, run_import, write_file):
+    job = run_import(customers_file(write_file, range(1, 6)))
+    ImportExportJob.objects.filter(pk=job.pk).update(job_status=ImportExportJob.Status.CANCELLED)
+    job.refresh_from_db()
+    pending = undo_create(job, enqueue=False)
+    assert resume_refusal(job).startswith("The import was undone (or is being undone)")
+
+    job_run(job=pending)
+    job.refresh_from_db()
+
+    assert not Customer.objects.exists()
+    assert resume_refusal(job).startswith("The import was undone (or is being undone)")
