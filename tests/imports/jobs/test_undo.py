@@ -165,3 +165,15 @@ def test_generated_account_numbers_are_not_handed_out_again_after_an_undo(compan
     run_import(customers_file(write_file, range(1, 4), name="again.csv", account_number=""))
 
     assert numbers.isdisjoint(Customer.objects.values_list("account_number", flat=True))
+
+
+def test_an_import_run_without_keeping_changes_writes_the_same_and_cannot_be_undone(company, run_import, write_file,
+                                                                                    settings):
+    settings.IMPORT_KEEP_CHANGES = False
+
+    job = run_import(customers_file(write_file, range(1, 6)))
+
+    assert job.created_records == Customer.objects.filter(company=company).count() == 5
+    assert not ImportChange.objects.filter(job=job).exists()
+    assert undo_refusal(job) == ("This import ran while imports kept no record of their changes "
+                                 "(IMPORT_KEEP_CHANGES was off): it cannot be undone.")
