@@ -17,7 +17,10 @@ In one invocation, on the same generated customer files (about 2 % bad rows):
 * exports (`--only exports` measures these alone): 100,000 and 1,000,000 customers, each size a company of its own
   filled by COPY from the generated files, exported by this project's export job in one process as CSV, JSON and
   XLSX; by django-import-export (`export()` then `.csv`, the same columns); and by PostgreSQL's
-  `COPY (SELECT ...) TO STDOUT` (the ceiling); then a PDF of 10,000 customers.
+  `COPY (SELECT ...) TO STDOUT` (the ceiling); then a PDF of 10,000 customers;
+* changesets (`--only changesets` measures these alone), at the largest size on PostgreSQL and two workers: the
+  import into an empty table with its changeset kept and with IMPORT_KEEP_CHANGES off, alternately (the slowdown
+  keeping it costs), the undo of that import (changes taken back a second), and the changeset's size on disk.
 
 Every figure is the wall-clock time of a process of its own and its peak resident memory (for workers: from
 queueing the job to its end, and the largest worker). Settings, from the environment:
@@ -682,6 +685,92 @@ def exports_only() -> None:
     machine(calibration, calibration_after, steal_before, total_before, steal_after, total_after)
 
 
+# --- Changesets: what keeping them costs an import, and how fast an undo takes an import back -------------------
+
+
+@dataclass
+class ChangesetFigures:
+    rows: int
+    keeping: tuple[dict, float, float]  # outcome, seconds, peak MB: the import keeping its changeset
+    not_keeping: tuple[dict, float, float]  # the same import with IMPORT_KEEP_CHANGES off
+    undo: dict  # the undo of the import that kept its changeset
+    changeset_bytes: int
+
+
+def changes_size() -> int:
+    return int(child(["bench/tools.py", "changes-size"], PG_URL)[0])
+
+
+def median(results: list[tuple[dict, float, float]]) -> tuple[dict, float, float]:
+    return sorted(results, key=lambda result: result[1])[len(results) // 2]
+
+
+def changesets_figures(path: Path, rows: int) -> ChangesetFigures:
+    """The file imported into an empty table on two workers with changesets kept and not, alternately (medians of
+    BENCH_REPEAT each, so both meet the machine's same hours); then the last import that kept one is undone on
+    two workers, and its changeset's size on disk is what the table grew by."""
+    keeping, not_keeping, sizes = [], [], []
+    for _run in range(REPEAT):
+        reset(PG_URL)
+        not_keeping.append(on_workers(path, PG_URL, 2, extra_env={"IMPORT_KEEP_CHANGES": "false"}))
+        reset(PG_URL)
+        before = changes_size()
+        keeping.append(on_workers(path, PG_URL, 2))
+        sizes.append(changes_size() - before)
+    last_import = keeping[-1][0]
+    undo, _seconds, _peak = on_workers(last_import["job"], PG_URL, 2, step="undo")
+    if undo["status"] != "completed":
+        raise SystemExit(f"The undo did not complete: {undo}")
+    figures = ChangesetFigures(rows, median(keeping), median(not_keeping), undo, sizes[-1])
+    print(f"  changesets kept {rows / figures.keeping[1]:,.0f} rows/s, not kept {rows / figures.not_keeping[1]:,.0f}"
+          f" rows/s; undo {undo['changes'] / undo['seconds']:,.0f} changes/s; changeset "
+          f"{figures.changeset_bytes / 1e6:,.0f} MB", flush=True)
+    return figures
+
+
+def changesets_table(figures: ChangesetFigures) -> str:
+    keeping_rate = figures.rows / figures.keeping[1]
+    not_keeping_rate = figures.rows / figures.not_keeping[1]
+    changes = figures.keeping[0]["created"] + figures.keeping[0]["updated"]
+    undo = figures.undo
+    lines = [
+        "| Run (PostgreSQL, 2 workers) | Rows or changes | Seconds | Per second | Peak MB |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| import, empty table, changeset not kept | {figures.rows:,} | {figures.not_keeping[1]:.1f} | "
+        f"{not_keeping_rate:,.0f} rows | {figures.not_keeping[2]:.0f} |",
+        f"| import, empty table, changeset kept | {figures.rows:,} | {figures.keeping[1]:.1f} | "
+        f"{keeping_rate:,.0f} rows | {figures.keeping[2]:.0f} |",
+        f"| undo of that import | {undo['changes']:,} | {undo['seconds']:.1f} | "
+        f"{undo['changes'] / undo['seconds']:,.0f} changes | |",
+    ]
+    slowdown = (1 - keeping_rate / not_keeping_rate) * 100
+    per_million = figures.changeset_bytes / changes * 1_000_000 / 1024 / 1024
+    return "\n".join(lines) + (
+        f"\n\nKeeping the changeset slows the import by {slowdown:.1f} % (goal: at most 15 %). The changeset of "
+        f"{changes:,} changes takes {figures.changeset_bytes / 1024 / 1024:,.0f} MB on disk "
+        f"(pg_total_relation_size of imports_importchange): {per_million:,.0f} MB per million changes. The undo "
+        f"deleted {undo['deleted']:,}, restored {undo['restored']:,} and kept {undo['kept']:,} records."
+    )
+
+
+def changesets_only() -> None:
+    """`bench/run.py --only changesets`: the changeset figures alone, on the largest of BENCH_SIZES."""
+    calibration = cpu_calibration()
+    steal_before, total_before = stolen()
+    ensure_database(PG_URL)
+    child(["bench/tools.py", "prepare"], PG_URL)
+    rows = max(SIZES)
+    path = customers_csv(FILES / f"customers_{rows}.csv", rows)
+    print(f"{os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL {server_version()}, "
+          f"broker {BROKER_URL}, imports are medians of {REPEAT} runs, the undo a single run", flush=True)
+    figures = changesets_figures(path, rows)
+    steal_after, total_after = stolen()
+    calibration_after = cpu_calibration()
+    print()
+    print(changesets_table(figures))
+    machine(calibration, calibration_after, steal_before, total_before, steal_after, total_after)
+
+
 def server_version() -> str:
     with psycopg.connect(PG_URL.replace("postgres://", "postgresql://")) as connection:
         return connection.execute("SHOW server_version").fetchone()[0]
@@ -714,6 +803,7 @@ def main() -> None:
     wizard = wizard_timings(files[max(SIZES)])
     claim_figures, payer_seen = claims_figures()
     export_figures = exports_figures()
+    changeset_figures = changesets_figures(files[max(SIZES)], max(SIZES))
     steal_after, total_after = stolen()
     calibration_after = cpu_calibration()
     print()
@@ -733,6 +823,8 @@ def main() -> None:
     print(exports_table(export_figures))
     print()
     print(exports_summary(export_figures))
+    print()
+    print(changesets_table(changeset_figures))
     machine(calibration, calibration_after, steal_before, total_before, steal_after, total_after)
 
 
@@ -752,9 +844,10 @@ def flatness(figures: list[Figure]) -> str:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Import speed and peak memory against the peers (see above).")
-    parser.add_argument("--only", choices=["xlsx", "claims", "exports"],
+    parser.add_argument("--only", choices=["xlsx", "claims", "exports", "changesets"],
                         help="measure only this part: xlsx, the workbook figures; claims, the claim look-ups; "
-                             "exports, the exports")
+                             "exports, the exports; changesets, what keeping changesets costs an import, and "
+                             "the undo")
     only = parser.parse_args().only
     if only == "xlsx":
         xlsx_only()
@@ -762,5 +855,7 @@ if __name__ == "__main__":
         exports_only()
     elif only == "claims":
         claims_only()
+    elif only == "changesets":
+        changesets_only()
     else:
         main()

@@ -12,6 +12,8 @@
     tools.py export-company N the company whose customers the exports of N rows read (slug export-N), its customers
                               emptied unless it holds exactly N; prints its id, whether it must be filled, and the
                               columns an export of customers holds by default
+    tools.py undo JOB         queue the undo of import JOB for the workers, wait for it, print its result as JSON
+    tools.py changes-size     print the bytes the changesets' table takes on disk, indexes and TOAST included
     tools.py analyze          refresh the planner's statistics of the customers table
     tools.py export N FORMAT  run an export of company export-N's customers in this process (as the command line
                               does), print its time, rows and file size as JSON, and delete the file
@@ -59,12 +61,13 @@ def reset() -> None:
         if connection.vendor == "postgresql":
             # CASCADE: tables that refer to customers (meter readings) go too; the benchmark writes none.
             cursor.execute("TRUNCATE customers_customer, imports_importexportlog, imports_importduplicate, "
-                           "imports_importchunk CASCADE")
+                           "imports_importchunk, imports_importchange CASCADE")
             cursor.execute("VACUUM ANALYZE customers_customer")
         else:
             cursor.execute("DELETE FROM readings_meterreading")
             cursor.execute("DELETE FROM customers_customer")
             cursor.execute("DELETE FROM imports_importexportlog")
+            cursor.execute("DELETE FROM imports_importchange")
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM")
@@ -83,8 +86,30 @@ def queue(path: str, dry_run: bool) -> None:
     print(json.dumps({
         "seconds": time.perf_counter() - started, "status": job.job_status, "total": job.total_records,
         "created": job.created_records, "updated": job.updated_records, "unchanged": job.unchanged_records,
-        "failed": job.failed_records,
+        "failed": job.failed_records, "job": str(job.pk),
     }))
+
+
+def undo(job_id: str) -> None:
+    from imports.jobs.undo_services import undo_create
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        job = undo_create(ImportExportJob.objects.get(pk=job_id))
+    while not job.is_finished:
+        time.sleep(0.05)
+        job.refresh_from_db()
+    print(json.dumps({
+        "seconds": time.perf_counter() - started, "status": job.job_status, "changes": job.total_records,
+        "deleted": job.created_records, "restored": job.updated_records, "kept": job.skipped_records,
+        "error": job.error_message,
+    }))
+
+
+def changes_size() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_total_relation_size('imports_importchange')")
+        print(cursor.fetchone()[0])
 
 
 def claims_store(size: int) -> None:
@@ -191,6 +216,10 @@ if __name__ == "__main__":
         lookup(sys.argv[2])
     elif command == "export-company":
         export_company(int(sys.argv[2]))
+    elif command == "undo":
+        undo(sys.argv[2])
+    elif command == "changes-size":
+        changes_size()
     elif command == "analyze":
         analyze()
     elif command == "export":

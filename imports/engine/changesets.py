@@ -11,6 +11,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
 
 from imports.declare.bulk_insert import rows_insert
@@ -23,7 +24,13 @@ STAMP = "updated_at"  # every target that keeps changes has it (ImportTarget.kee
 
 
 def keeps_changes(target: ImportTarget) -> bool:
-    """Whether an import of `target` keeps a changeset: its records need a stamp that tells a change made since
+    """Whether an import of `target` keeps a changeset now: it can (can_keep_changes) and IMPORT_KEEP_CHANGES is
+    on. An import run without one cannot be undone."""
+    return settings.IMPORT_KEEP_CHANGES and can_keep_changes(target)
+
+
+def can_keep_changes(target: ImportTarget) -> bool:
+    """Whether imports of `target` can keep a changeset: its records need a stamp that tells a change made since
     (`updated_at`, set on every save) and an integer primary key the import can reserve."""
     meta = target.model._meta
     stamp = next((f for f in meta.concrete_fields if f.name == STAMP), None)

@@ -11,7 +11,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from imports.declare.targets import get_target
-from imports.engine.changesets import keeps_changes
+from imports.engine.changesets import can_keep_changes
 from imports.jobs import status
 from imports.jobs.services import job_enqueue
 from imports.models import ImportChange, ImportChunk, ImportExportJob
@@ -43,7 +43,7 @@ def undo_refusal(job: ImportExportJob) -> str | None:
                 "it cannot be undone twice.")
     if not job.is_finished:
         return "This import is still running: cancel it, or wait for its end, before undoing it."
-    if not keeps_changes(get_target(job.target_model)):
+    if not can_keep_changes(get_target(job.target_model)):
         return f"Imports of {get_target(job.target_model).verbose_name_plural} keep no record of their changes."
     if job.changes_purged_at is not None:
         return (f"What this import changed is kept {settings.IMPORT_UNDO_DAYS} days and was forgotten on "
@@ -51,6 +51,9 @@ def undo_refusal(job: ImportExportJob) -> str | None:
     if undo_running(job) is not None:
         return "An undo of this import is already under way."
     if not ImportChange.objects.filter(job=job).exists():
+        if job.created_records or job.updated_records:
+            return ("This import ran while imports kept no record of their changes (IMPORT_KEEP_CHANGES was off): "
+                    "it cannot be undone.")
         return "This import created and changed no records: there is nothing to undo."
     return None
 

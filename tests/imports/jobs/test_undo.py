@@ -214,3 +214,15 @@ def test_a_cancelled_import_undone_cannot_be_continued(company, run_import, writ
 
     assert not Customer.objects.exists()
     assert resume_refusal(job).startswith("The import was undone (or is being undone)")
+
+
+def test_an_import_run_without_keeping_changes_writes_the_same_and_cannot_be_undone(company, run_import, write_file,
+                                                                                    settings):
+    settings.IMPORT_KEEP_CHANGES = False
+
+    job = run_import(customers_file(write_file, range(1, 6)))
+
+    assert job.created_records == Customer.objects.filter(company=company).count() == 5
+    assert not ImportChange.objects.filter(job=job).exists()
+    assert undo_refusal(job) == ("This import ran while imports kept no record of their changes "
+                                 "(IMPORT_KEEP_CHANGES was off): it cannot be undone.")
