@@ -46,11 +46,14 @@ def undo_batch(*, target: ImportTarget, company_id: int, changes: list[ImportCha
     model, meta = target.model, target.model._meta
     names = sorted({name for change in changes if change.after for name in change.after})
     key_attname = meta.get_field(target.key).attname
+    # By primary key alone, the company checked here: right after a large import the planner's statistics may
+    # not know the company's records yet, and a query on both would walk the company's index.
     stored = {
         row["pk"]: row
-        for row in model._base_manager.filter(company_id=company_id, pk__in=[c.record_id for c in changes]).values(
-            "pk", STAMP, key_attname, *names,
+        for row in model._base_manager.filter(pk__in=[change.record_id for change in changes]).values(
+            "pk", "company_id", STAMP, key_attname, *names,
         )
+        if row["company_id"] == company_id
     }
     scope = target.undo_scope(company_id, list(stored))
     outcome = UndoneBatch()

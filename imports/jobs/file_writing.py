@@ -72,15 +72,21 @@ def file_kept(job: ImportExportJob, chunk: ImportChunk, lease, *, name: str, row
     raise LeaseLost(f"job {job.pk} was stopped or taken over before its file was stored")
 
 
-def job_complete_when_done(job: ImportExportJob, summary: Callable[[ImportExportJob], str]) -> bool:
-    """Complete the job once every chunk is done, with `summary(job)` as its last word; whichever run gets here
-    last does it, the others find nothing to do. Its working files go once the completion is committed."""
+def job_complete_when_done(
+    job: ImportExportJob, summary: Callable[[ImportExportJob], str],
+    also: Callable[[ImportExportJob], None] | None = None,
+) -> bool:
+    """Complete the job once every chunk is done, with `summary(job)` as its last word, and `also(job)` done in the
+    same transaction; whichever run gets here last does it, the others find nothing to do. Its working files go
+    once the completion is committed."""
     with transaction.atomic():
         current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
         if current.job_status != Status.RUNNING or current.lease is not None:
             return False
         if not current.chunks.exists() or current.chunks.exclude(status=Chunk.DONE).exists():
             return False
+        if also is not None:
+            also(current)
         status.job_completed(current, summary=summary(current))
         transaction.on_commit(lambda: stored_files.working_files_delete(current), robust=True)
     job.refresh_from_db()

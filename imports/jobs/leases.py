@@ -312,3 +312,23 @@ def chunk_guarded(chunk: ImportChunk, lease, step: Callable[[], None], *, back_t
             f"stay saved. Quote job {chunk.job_id} when asking for help.",
         )
     return chunk
+
+
+def chunk_still_held(chunk: ImportChunk, lease) -> None:
+    """LeaseLost unless this run still holds `chunk` and its job still runs: a whole-job step that writes no
+    checkpoint of its own (a restore, a rehearsal) asks between its pieces of work."""
+    held = ImportChunk.objects.filter(pk=chunk.pk, lease=lease, status=Chunk.RUNNING).exists()
+    if not held or not ImportExportJob.objects.filter(pk=chunk.job_id, job_status=Status.RUNNING).exists():
+        raise LeaseLost(f"job {chunk.job_id} was stopped or taken over")
+
+
+def chunk_done(chunk: ImportChunk, lease, **job_changes) -> None:
+    """The chunk is done, with `job_changes` written to its job, if this run still holds the chunk and the job
+    still runs; LeaseLost otherwise."""
+    with transaction.atomic():
+        done = ImportChunk.objects.filter(pk=chunk.pk, lease=lease, status=Chunk.RUNNING).update(
+            status=Chunk.DONE, lease=None, heartbeat_at=timezone.now(),
+        )
+        running = ImportExportJob.objects.filter(pk=chunk.job_id, job_status=Status.RUNNING)
+        if not done or not (running.update(**job_changes) if job_changes else running.exists()):
+            raise LeaseLost(f"job {chunk.job_id} was stopped or taken over before its chunk ended")

@@ -32,7 +32,16 @@ from imports.engine.readers.limits import ReadLimits, max_file_bytes
 from imports.jobs import status
 from imports.jobs.inprocess import job_run
 from imports.jobs.kinds import JobKind, Phase, kind_register
-from imports.jobs.leases import chunk_claim, chunk_guarded, chunk_release, job_claim, job_guarded, rehearsal
+from imports.jobs.leases import (
+    chunk_claim,
+    chunk_done,
+    chunk_guarded,
+    chunk_release,
+    chunk_still_held,
+    job_claim,
+    job_guarded,
+    rehearsal,
+)
 from imports.jobs.restore_children import (
     COUNTS,
     child_create,
@@ -121,12 +130,6 @@ def _within_time(step, chunk: ImportChunk, lease, on_progress) -> None:
         raise LeaseLost(f"restore {chunk.job_id} handed back at its task's time limit") from None
 
 
-def _still_ours(job: ImportExportJob, chunk: ImportChunk, lease) -> None:
-    """LeaseLost unless this run still holds the restore's chunk and the restore still runs."""
-    held = ImportChunk.objects.filter(pk=chunk.pk, lease=lease, status=Chunk.RUNNING).exists()
-    if not held or not ImportExportJob.objects.filter(pk=job.pk, job_status=Status.RUNNING).exists():
-        raise LeaseLost(f"restore {job.pk} was stopped or taken over")
-
 
 def _restore(chunk: ImportChunk, lease, on_progress) -> None:
     job = chunk.job
@@ -144,13 +147,13 @@ def _restore(chunk: ImportChunk, lease, on_progress) -> None:
             if child is None:
                 child = child_create(job=job, chunk=chunk, lease=lease, archive=archive, entry=entry, lock=True)
                 status.job_log(job, f"Restoring {entry.target.verbose_name_plural} from {entry.file}.")
-            child = child_run_to_end(child, on_progress=progress, still_ours=lambda: _still_ours(job, chunk, lease))
+            child = child_run_to_end(child, on_progress=progress, still_ours=lambda: chunk_still_held(chunk, lease))
             if child.job_status != Status.COMPLETED:
-                _still_ours(job, chunk, lease)
+                chunk_still_held(chunk, lease)
                 raise ImportFileError(stopped_message(outcome_of(entry, child), would=False))
             done += child.processed_records
             _progress(job, chunk, lease, done)
-    _chunk_done(job, chunk, lease)
+    chunk_done(chunk, lease)
 
 
 def _progress(job: ImportExportJob, chunk: ImportChunk, lease, rows: int) -> None:
@@ -163,16 +166,6 @@ def _progress(job: ImportExportJob, chunk: ImportChunk, lease, rows: int) -> Non
         if held:
             ImportExportJob.objects.filter(pk=job.pk, job_status=Status.RUNNING).update(processed_records=rows)
 
-
-def _chunk_done(job: ImportExportJob, chunk: ImportChunk, lease, **job_changes) -> None:
-    """The chunk is done, with `job_changes` written to the job, if this run still holds both."""
-    with transaction.atomic():
-        done = ImportChunk.objects.filter(pk=chunk.pk, lease=lease, status=Chunk.RUNNING).update(
-            status=Chunk.DONE, lease=None, heartbeat_at=timezone.now(),
-        )
-        running = ImportExportJob.objects.filter(pk=job.pk, job_status=Status.RUNNING)
-        if not done or not (running.update(**job_changes) if job_changes else running.exists()):
-            raise LeaseLost(f"restore {job.pk} was stopped or taken over before it ended")
 
 
 # --- Rehearsing (a dry run) ------------------------------------------------------------------------------------
@@ -193,13 +186,13 @@ def _rehearse(chunk: ImportChunk, lease, on_progress) -> None:
         run ends quietly on LeaseLost, and so does the rehearsal."""
         if time.monotonic() - asked[0] >= _STILL_OURS_SECONDS:
             asked[0] = time.monotonic()
-            _still_ours(job, chunk, lease)
+            chunk_still_held(chunk, lease)
 
     try:
         with rehearsal(), transaction.atomic():
             with archive_opened(stored_files.job_file_path(job)) as archive:
                 for entry in _with_rows(job):
-                    _still_ours(job, chunk, lease)
+                    chunk_still_held(chunk, lease)
                     child = child_create(job=job, chunk=chunk, lease=lease, archive=archive, entry=entry,
                                          lock=False)
                     children.append(child)
@@ -207,7 +200,7 @@ def _rehearse(chunk: ImportChunk, lease, on_progress) -> None:
                     children[-1] = child
                     outcomes.append(outcome_of(entry, child))
                     if child.job_status != Status.COMPLETED:
-                        _still_ours(job, chunk, lease)  # an import stopped by a cancel is no prediction
+                        chunk_still_held(chunk, lease)  # an import stopped by a cancel is no prediction
                         break
             raise _Rehearsed
     except _Rehearsed:
@@ -227,8 +220,8 @@ def _predicted(job: ImportExportJob, chunk: ImportChunk, lease, outcomes: list[d
     for outcome in outcomes:  # its import was rolled back with everything else, its error report deleted
         outcome["job_id"], outcome["error_report"] = None, False
     totals = {name: sum(outcome[name] for outcome in outcomes) for name in COUNTS}
-    _chunk_done(
-        job, chunk, lease, options={**job.options, "prediction": outcomes},
+    chunk_done(
+        chunk, lease, options={**job.options, "prediction": outcomes},
         processed_records=sum(outcome["processed"] for outcome in outcomes),
         created_records=totals["created"], updated_records=totals["updated"],
         unchanged_records=totals["unchanged"], skipped_records=totals["skipped"] + totals["unchanged"],

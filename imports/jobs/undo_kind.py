@@ -24,9 +24,17 @@ from imports.declare.targets import get_target
 from imports.engine.commit import LeaseLost
 from imports.engine.undoing import KeptRecord, undo_batch
 from imports.jobs import status
-from imports.jobs.file_writing import one_chunk_laid_out
+from imports.jobs.file_writing import job_complete_when_done, one_chunk_laid_out
 from imports.jobs.kinds import JobKind, Phase, kind_register
-from imports.jobs.leases import chunk_claim, chunk_guarded, job_claim, job_guarded, rehearsal
+from imports.jobs.leases import (
+    chunk_claim,
+    chunk_done,
+    chunk_guarded,
+    chunk_still_held,
+    job_claim,
+    job_guarded,
+    rehearsal,
+)
 from imports.models import ImportChange, ImportChunk, ImportExportJob, ImportExportLog
 
 Status = ImportExportJob.Status
@@ -96,7 +104,7 @@ def _undo(chunk: ImportChunk, lease, on_progress) -> None:
         if on_progress is not None:
             job.refresh_from_db()
             on_progress(job)
-    _chunk_done(job, chunk, lease)
+    chunk_done(chunk, lease)
 
 
 def _fence(chunk: ImportChunk, lease) -> None:
@@ -134,15 +142,6 @@ def _kept_log(job: ImportExportJob, kept: list[KeptRecord]) -> None:
     ])
 
 
-def _chunk_done(job: ImportExportJob, chunk: ImportChunk, lease, **job_changes) -> None:
-    with transaction.atomic():
-        done = ImportChunk.objects.filter(pk=chunk.pk, lease=lease, status=Chunk.RUNNING).update(
-            status=Chunk.DONE, lease=None, heartbeat_at=timezone.now(),
-        )
-        running = ImportExportJob.objects.filter(pk=job.pk, job_status=Status.RUNNING)
-        if not done or not (running.update(**job_changes) if job_changes else running.exists()):
-            raise LeaseLost(f"undo {job.pk} was stopped or taken over before it ended")
-
 
 # --- Rehearsing (a dry run) ------------------------------------------------------------------------------------
 
@@ -162,7 +161,7 @@ def _rehearse(chunk: ImportChunk, lease, on_progress) -> None:
     try:
         with rehearsal(), transaction.atomic():
             for batch in _batches(job, job.options.get("below") or 0):
-                _still_ours(chunk, lease)
+                chunk_still_held(chunk, lease)
                 done = undo_batch(target=target, company_id=job.company_id, changes=batch, force=force)
                 counts["processed_records"] += len(batch)
                 counts["created_records"] += done.deleted
@@ -177,13 +176,8 @@ def _rehearse(chunk: ImportChunk, lease, on_progress) -> None:
         if counts["skipped_records"] > len(kept):
             status.job_log(job, f"{counts['skipped_records'] - len(kept):,} more records would be kept; the first "
                                 f"{len(kept):,} are listed.", level=ImportExportLog.Level.WARNING)
-        _chunk_done(job, chunk, lease, **counts)
+        chunk_done(chunk, lease, **counts)
 
-
-def _still_ours(chunk: ImportChunk, lease) -> None:
-    held = ImportChunk.objects.filter(pk=chunk.pk, lease=lease, status=Chunk.RUNNING).exists()
-    if not held or not ImportExportJob.objects.filter(pk=chunk.job_id, job_status=Status.RUNNING).exists():
-        raise LeaseLost(f"undo {chunk.job_id} was stopped or taken over")
 
 
 # --- Finishing -------------------------------------------------------------------------------------------------
@@ -191,19 +185,14 @@ def _still_ours(chunk: ImportChunk, lease) -> None:
 
 def job_finish(*, job: ImportExportJob, lease=None, takes_turn: bool = True) -> bool:
     """Complete the undo once its chunk is done; a real one marks its import undone in the same transaction."""
-    with transaction.atomic():
-        current = ImportExportJob.objects.select_for_update().get(pk=job.pk)
-        if current.job_status != Status.RUNNING or current.lease is not None:
-            return False
-        if not current.chunks.exists() or current.chunks.exclude(status=Chunk.DONE).exists():
-            return False
-        if not current.dry_run:
-            ImportExportJob.objects.filter(pk=current.parent_id).update(
-                undone_at=timezone.now(), undone_by_id=current.created_by_id,
-            )
-        status.job_completed(current, summary=undo_summary(current))
-    job.refresh_from_db()
-    return True
+    return job_complete_when_done(job, undo_summary, also=_import_undone)
+
+
+def _import_undone(undo: ImportExportJob) -> None:
+    if not undo.dry_run:
+        ImportExportJob.objects.filter(pk=undo.parent_id).update(
+            undone_at=timezone.now(), undone_by_id=undo.created_by_id,
+        )
 
 
 def undo_summary(job: ImportExportJob) -> str:

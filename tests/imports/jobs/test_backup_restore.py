@@ -324,15 +324,15 @@ def test_a_dry_run_stopped_meanwhile_ends_within_a_batch_and_keeps_nothing(archi
 
     settings.IMPORT_BATCH_SIZE = 1
     monkeypatch.setattr(restore_kind, "_STILL_OURS_SECONDS", 0)
-    asked, original = [], restore_kind._still_ours
+    asked, original = [], restore_kind.chunk_still_held
 
-    def cancelled_after_the_first_customer(job, chunk, lease):  # claims: asked 3 times; customers: before, then
+    def cancelled_after_the_first_customer(chunk, lease):  # claims: asked 3 times; customers: before, then
         asked.append(1)
         if len(asked) >= 5:
             raise LeaseLost("cancelled from another page")
-        original(job, chunk, lease)
+        original(chunk, lease)
 
-    monkeypatch.setattr(restore_kind, "_still_ours", cancelled_after_the_first_customer)
+    monkeypatch.setattr(restore_kind, "chunk_still_held", cancelled_after_the_first_customer)
     batches = []
     writes = import_kind.batch_write
     monkeypatch.setattr(import_kind, "batch_write", lambda **kw: batches.append(kw["job"].target_model) or writes(**kw))
