@@ -48,17 +48,18 @@ def failed_rows_write(job: ImportExportJob, stream) -> int:
     writer = csv.writer(stream)
     writer.writerow([retry_column(column) for column in columns])
     entries = failed_rows_logs(job).order_by("record_number").values_list("record_number", "record_data")
-    count, last = 0, None
-    while True:
+    count, last, full = 0, None, True
+    while full:
         page = list((entries if last is None else entries.filter(record_number__gt=last))[:_PAGE])
+        full = len(page) == _PAGE
         for number, data in page:
             if number == last:
                 continue
             last = number
             writer.writerow([retry_cell(_text(data.get(column))) for column in columns])
             count += 1
-        if len(page) < _PAGE:
-            return count
+        del page  # before the next page is read, so memory holds one page, not two
+    return count
 
 
 def _text(value) -> str:
