@@ -26,6 +26,7 @@ from imports.web.exports import builder_url, export_job_cancel, export_job_page
 from imports.web.forms import PlainLabels, TemplateForm
 from imports.web.lookups import lookup_job_cancel
 from imports.web.masking import mask
+from imports.web.retries import retry_panel
 from imports.web.template_library import template_library
 
 Status = ImportExportJob.Status
@@ -106,6 +107,7 @@ def job_detail(request, job_id):
         "job": job, "logs": logs, "level": level, "levels": ImportExportLog.Level.choices,
         "query": f"level={level}" if level else "", "progress": job_progress_data(job),
         "records_url": reverse("imports:records", args=[job.target_model]),
+        "retry": retry_panel(job),
     })
 
 
