@@ -28,6 +28,7 @@ from imports.api.exports import (
     ExportPreviewView,
 )
 from imports.api.lookups import lookup_views
+from imports.api.retries import ImportJobRetryView
 from imports.api.views import (
     AnyTargetImportJobCollectionView,
     ImportJobCollectionView,
@@ -76,6 +77,7 @@ urlpatterns = [
     path("imports/targets", ImportTargetListView.as_view(), name="imports-targets"),
     path("imports/<str:job_id>", ImportJobDetailView.as_view(), name="imports-job"),
     path("imports/<str:job_id>/errors", ImportJobErrorsView.as_view(), name="imports-job-errors"),
+    path("imports/<str:job_id>/retry", ImportJobRetryView.as_view(), name="imports-job-retry"),
     path("exports/", ExportJobCollectionView.as_view(), name="exports-jobs"),
     # Before the job routes, which would otherwise read "preview" and "columns" as job ids.
     path("exports/preview", ExportPreviewView.as_view(), name="exports-preview"),
