@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from imports import cli
+from imports.cli.retries import retry_create
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import all_targets, get_target
 from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
@@ -22,8 +23,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         targets = ", ".join(target.name for target in all_targets())
-        parser.add_argument("--model", required=True, help=f"What the file holds: {targets}.")
-        parser.add_argument("--file", required=True, help="The CSV, XLSX, XLS or JSON file to import.")
+        parser.add_argument("--model", help=f"What the file holds: {targets}. Required unless --retry-failed.")
+        parser.add_argument("--file", help="The CSV, XLSX, XLS or JSON file to import (unless --retry-failed).")
         parser.add_argument("--company", help="The company's slug; optional when only one company exists.")
         parser.add_argument(
             "--mode", default="upsert", choices=sorted(MODE_ALIASES),
@@ -43,6 +44,11 @@ class Command(BaseCommand):
             help="Validate every row first; import nothing if any row fails.",
         )
         parser.add_argument("--json", action="store_true", help="Print one JSON object instead of a summary.")
+        parser.add_argument(
+            "--retry-failed", nargs="+", metavar=("JOB_ID", "FILE"),
+            help="Retry the failed rows of import job JOB_ID as a new import with its options and mapping: as they "
+            "are, or from FILE, its corrected error report. --model, --file and the import options are not needed.",
+        )
 
     def handle(self, *args, **options):
         as_json = options["json"]
@@ -69,6 +75,10 @@ class Command(BaseCommand):
         raise SystemExit(cli.exit_status(job))
 
     def _create_job(self, options):
+        if options["retry_failed"]:
+            return retry_create(options["retry_failed"], company_slug=options["company"])
+        if not options["model"] or not options["file"]:
+            raise cli.CommandFailure("Name the file with --file and what it holds with --model.")
         company = cli.company_resolve(options["company"])
         try:
             target = get_target(options["model"])
