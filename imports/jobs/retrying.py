@@ -60,8 +60,8 @@ def retry_refusal(job: ImportExportJob, *, as_they_are: bool = True) -> str | No
         return f"Job {job.pk} is {job.get_job_status_display().lower()}: retry its failed rows once it has ended."
     if job.options.get("all_or_nothing") and not job.writing:
         return (
-            f"Job {job.pk} imported nothing: it was all or nothing and a row failed. Import the whole corrected file "
-            "again, since retrying only its failed rows would leave out the rows that passed."
+            f"Job {job.pk} imported nothing: it was all or nothing and stopped before writing any row. Import the "
+            "whole corrected file again, since retrying only its failed rows would leave out the rows that passed."
         )
     if as_they_are and not job.failed_records:
         return f"Job {job.pk} has no failed rows to retry."
