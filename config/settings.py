@@ -257,6 +257,8 @@ IMPORT_MAX_CHUNKS_IN_FLIGHT = env.int("IMPORT_MAX_CHUNKS_IN_FLIGHT", default=3)
 IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
 # Export files are deleted this many days after the export finished (the job and its log stay).
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+# What each import created and changed is kept this many days, so it can be undone; then forgotten.
+IMPORT_UNDO_DAYS = env.int("IMPORT_UNDO_DAYS", default=30)
 # A PDF is a report for people: an export of more rows is refused, with a message pointing to CSV, Excel or JSON.
 EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=10_000)
 

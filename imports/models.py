@@ -27,6 +27,7 @@ class ImportExportJob(models.Model):
         LOOKUP = "lookup", "Look-up"
         BACKUP = "backup", "Backup"
         RESTORE = "restore", "Restore"
+        UNDO = "undo", "Undo"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -118,6 +119,15 @@ class ImportExportJob(models.Model):
 
     purged_at = models.DateTimeField(
         null=True, blank=True, help_text="When its file and results were deleted at the end of the retention period."
+    )
+    undone_at = models.DateTimeField(null=True, blank=True, help_text="When an undo took this import back.")
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Who undid this import.",
+    )
+    changes_purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When what it changed was forgotten (IMPORT_UNDO_DAYS): it can no longer "
+        "be undone.",
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -263,6 +273,36 @@ class ImportReference(models.Model):
 
     def __str__(self):
         return f"Row {self.row_number}: {self.field} {self.reference}"
+
+
+class ImportChange(models.Model):
+    """A record an import created or updated: with, for an update, the fields it changed, as they were before and
+    as the import left them. Written set-based in the batch's own transaction; what an undo takes back.
+
+    `written_at` is the `updated_at` the import gave the record: a record whose `updated_at` differs now was
+    changed since (by a person, the admin or another import)."""
+
+    class Action(models.TextChoices):
+        CREATED = "c", "Created"
+        UPDATED = "u", "Updated"
+
+    id = models.BigAutoField(primary_key=True)
+    job = models.ForeignKey(ImportExportJob, on_delete=models.CASCADE, related_name="changes", db_index=False)
+    row_number = models.PositiveIntegerField()
+    record_id = models.BigIntegerField()
+    action = models.CharField(max_length=1, choices=Action.choices)
+    written_at = models.DateTimeField()
+    before = models.JSONField(null=True, blank=True, help_text="An update's changed fields before it.")
+    after = models.JSONField(null=True, blank=True, help_text="An update's changed fields as it left them.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["job", "id"], name="idx_change_job"),
+            models.Index(fields=["record_id"], name="idx_change_record"),
+        ]
+
+    def __str__(self):
+        return f"Row {self.row_number}: {self.get_action_display().lower()} record {self.record_id}"
 
 
 class ImportExportLog(models.Model):

@@ -75,22 +75,38 @@ def consumption_between(value: Decimal, previous: Reading | None) -> Decimal | N
     return None if previous is None else (value - previous.value).quantize(_THOUSANDTHS)
 
 
+def consumption_recompute_meters(company_id: int, meters: set[str]) -> int:
+    """Work out again, in one statement, the consumption of every reading of `meters`: after an undo deleted or
+    restored some of their readings, the ones that follow them consumed from another previous reading."""
+    if not meters:
+        return 0
+    marks = ", ".join(["%s"] * len(meters))
+    return _recompute(f"meter_number IN ({marks})", [company_id, *sorted(meters)])
+
+
 def consumption_recompute(company_id: int, *, changed_since) -> int:
     """Work out again, in one statement, the consumption of every reading of the meters that got a reading written
     since `changed_since`; return how many changed. A job's chunks run at once on several workers, and a chunk
     cannot see readings another one has not committed yet: once the whole job is in, this puts each reading
     against its real previous one."""
-    quote = connection.ops.quote_name
-    table = quote(MeterReading._meta.db_table)
+    table = connection.ops.quote_name(MeterReading._meta.db_table)
+    since = MeterReading._meta.get_field("updated_at").get_db_prep_value(changed_since, connection)
+    return _recompute(
+        f"meter_number IN (SELECT meter_number FROM {table} WHERE company_id = %s AND updated_at >= %s)",
+        [company_id, company_id, since],
+    )
+
+
+def _recompute(meters_sql: str, parameters: list) -> int:
+    """Each reading's consumption against its previous one, for the company's meters `meters_sql` selects."""
+    table = connection.ops.quote_name(MeterReading._meta.db_table)
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     sql = (
         f"UPDATE {table} SET consumption = w.delta FROM ("
         f"SELECT id, reading_value - LAG(reading_value) OVER (PARTITION BY meter_number ORDER BY reading_date) "
-        f"AS delta FROM {table} WHERE company_id = %s AND meter_number IN ("
-        f"SELECT meter_number FROM {table} WHERE company_id = %s AND updated_at >= %s)"
+        f"AS delta FROM {table} WHERE company_id = %s AND {meters_sql}"
         f") AS w WHERE {table}.id = w.id AND {table}.consumption {differs} w.delta"
     )
-    since = MeterReading._meta.get_field("updated_at").get_db_prep_value(changed_since, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [company_id, company_id, since])
+        cursor.execute(sql, parameters)
         return cursor.rowcount

@@ -25,7 +25,13 @@ from imports.declare import (
     stored_rows,
 )
 
-from .consumption import Reading, consumption_between, consumption_recompute, neighbours_fetch
+from .consumption import (
+    Reading,
+    consumption_between,
+    consumption_recompute,
+    consumption_recompute_meters,
+    neighbours_fetch,
+)
 from .models import MeterReading
 
 WRITTEN = (Outcome.CREATED, Outcome.UPDATED)
@@ -167,6 +173,16 @@ class MeterReadingTarget(ImportTarget):
             table = connection.ops.quote_name(MeterReading._meta.db_table)
             with connection.cursor() as cursor:
                 cursor.executemany(f"UPDATE {table} SET consumption = %s WHERE id = %s", changes)
+
+    def undo_scope(self, company_id, record_ids):
+        """The meters of the readings an undo deletes or restores: their other readings' consumption changes."""
+        return set(
+            MeterReading.objects.filter(company_id=company_id, pk__in=record_ids)
+            .values_list("meter_number", flat=True).distinct()
+        )
+
+    def after_undo(self, company_id, scope):
+        consumption_recompute_meters(company_id, scope)
 
     def after_import(self, job):
         """Chunks of one job that ran at once on several workers could not see each other's readings: once the

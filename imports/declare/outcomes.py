@@ -38,7 +38,9 @@ class RowPlan:
     class: a batch makes a thousand of these, and a dataclass with factories costs five times as much.)
     """
 
-    __slots__ = ("changed", "columns", "errors", "existing", "key", "outcome", "source", "values", "warnings")
+    __slots__ = (
+        "changed", "columns", "errors", "existing", "key", "outcome", "record_id", "source", "values", "warnings",
+    )
 
     def __init__(self, source: SourceRow, columns: dict[str, tuple[str, int]]):
         self.source = source
@@ -51,6 +53,7 @@ class RowPlan:
         self.existing: dict[str, Any] | None = None
         self.outcome: Outcome | None = None
         self.changed: tuple[str, ...] = ()
+        self.record_id: int | None = None  # a new record's primary key, given before it is written
 
     @property
     def number(self) -> int:

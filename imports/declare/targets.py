@@ -221,6 +221,15 @@ class ImportTarget:
     def after_write(self, plans: list[RowPlan], context: RowContext) -> None:
         """Work on other records that a batch's writes call for, in the batch's transaction (real runs only)."""
 
+    def undo_scope(self, company_id: int, record_ids: list[int]) -> Any:
+        """What an undo of these records will have to put right among other records once they are deleted or
+        restored (read before the batch is undone); handed to after_undo."""
+        return None
+
+    def after_undo(self, company_id: int, scope: Any) -> None:
+        """Work on other records that undoing a batch calls for, in the batch's transaction: figures worked out
+        from the records it deleted or restored."""
+
     def integrity_message(self, plan: RowPlan, fields: tuple[str, ...] | None) -> str:
         """Why the database refused this row (a unique `fields` constraint, or None when it is not known).
 

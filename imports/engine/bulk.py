@@ -25,10 +25,11 @@ _UNIQUE_COLUMNS = re.compile(r"UNIQUE constraint failed: ([\w., ]+)")
 class TableWriter:
     """Inserts and updates of one target's rows for one company."""
 
-    def __init__(self, target: ImportTarget, company: Company):
+    def __init__(self, target: ImportTarget, company: Company, now=None):
         self.target = target
         self.company = company
         self.model = target.model
+        self.now = now or timezone.now()  # one stamp for the batch: what its changeset notes as written_at
         meta = self.model._meta
         self.table = meta.db_table
         self.fields = [f for f in meta.concrete_fields if not f.primary_key]
@@ -61,17 +62,24 @@ class TableWriter:
     # --- writes ------------------------------------------------------------------------------------------------
 
     def insert(self, plans: list[RowPlan]) -> None:
-        now, company = timezone.now(), self.company.pk
+        """New records, under the primary keys given to their plans (changesets_reserve) when they have one."""
+        now, company = self.now, self.company.pk
         if self.postgres:  # the same for every row: written as COPY text once, not once a row
             now, company = now.isoformat(), str(company)
-        rows_insert(self.model, self.fields, [self._insert_row(plan.values, now, company) for plan in plans])
+        rows = [self._insert_row(plan.values, now, company) for plan in plans]
+        if plans and plans[0].record_id is not None:
+            for row, plan in zip(rows, plans, strict=True):
+                row.append(plan.record_id)
+            rows_insert(self.model, [*self.fields, self.model._meta.pk], rows)
+        else:
+            rows_insert(self.model, self.fields, rows)
 
     def update(self, plans: list[RowPlan]) -> None:
         """Write each plan's changed fields (and updated_at); a plan's other fields keep their stored values."""
         names = sorted({name for plan in plans for name in plan.changed})
         touch = [f for f in self.fields if getattr(f, "auto_now", False)]
         fields = [self.model._meta.get_field(name) for name in names] + touch
-        now = timezone.now()
+        now = self.now
         rows = adapted_rows(
             [[plan.final_value(name) for name in names] + [now] * len(touch) + [plan.existing["pk"]] for plan in plans],
             [*fields, self.model._meta.pk],
@@ -139,10 +147,12 @@ def refused_fields(model: type[models.Model], error: IntegrityError) -> tuple[st
     return None
 
 
-def plans_write(*, gate: WriteGate, target: ImportTarget, company: Company, plans: list[RowPlan]) -> None:
-    """Write the batch's new and changed records; rows the database refuses become failed rows."""
+def plans_write(
+    *, gate: WriteGate, target: ImportTarget, company: Company, plans: list[RowPlan], now=None
+) -> None:
+    """Write the batch's new and changed records, stamped `now`; rows the database refuses become failed rows."""
     gate.check(Write.ROWS)
-    writer = TableWriter(target, company)
+    writer = TableWriter(target, company, now)
 
     def refused(plan: RowPlan, error: IntegrityError) -> None:
         fields = refused_fields(target.model, error)

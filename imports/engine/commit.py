@@ -15,6 +15,7 @@ from imports.declare.bulk_insert import rows_insert
 from imports.declare.outcomes import Outcome, RowPlan
 from imports.declare.targets import ImportTarget
 from imports.engine.bulk import plans_write
+from imports.engine.changesets import changes_record, created_ids_give, keeps_changes, updates_before
 from imports.engine.gate import Write
 from imports.engine.keys import keys_assign
 from imports.engine.links import links_prepare, links_write
@@ -84,7 +85,13 @@ def _records_write(*, job: ImportExportJob, target: ImportTarget, plans: list[Ro
     context.gate.check(Write.ROWS)  # before the target's hooks, which write without asking
     target.before_write(plans, context)
     links = links_prepare(target=target, context=context, plans=plans) if target.references_in_file else None
-    plans_write(gate=context.gate, target=target, company=context.company, plans=plans)
+    now, kept = timezone.now(), keeps_changes(target)
+    if kept:
+        created_ids_give(target, plans)
+        before = updates_before(target, plans)
+    plans_write(gate=context.gate, target=target, company=context.company, plans=plans, now=now)
+    if kept:
+        changes_record(job=job, target=target, plans=plans, before=before, now=now)
     if links is not None:
         links_write(job=job, target=target, context=context, plans=plans, links=links)
     target.after_write(plans, context)

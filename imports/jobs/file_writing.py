@@ -50,7 +50,9 @@ def progress_shown(job: ImportExportJob, chunk: ImportChunk, lease, rows: int, o
         if not running:
             raise LeaseLost(f"job {job.pk} was stopped or taken over")
     if on_progress is not None:
-        job.refresh_from_db()
+        # Set rather than reloaded: a reload per report leaves a model instance (a reference cycle through its
+        # file fields) for the cyclic collector, which in a long-lived worker may run only rarely.
+        job.processed_records = rows
         on_progress(job)
 
 

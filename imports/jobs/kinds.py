@@ -18,10 +18,10 @@ from django.db.models import Q
 
 from imports.models import ImportExportJob
 
-# The modules that declare kinds; a new kind of job (an undo, say) adds its module here.
+# The modules that declare kinds; a new kind of job adds its module here.
 KIND_MODULES = (
     "imports.jobs.import_kind", "imports.jobs.lookup_kind", "imports.jobs.export_kind", "imports.jobs.backup_kind",
-    "imports.jobs.restore_kind",
+    "imports.jobs.restore_kind", "imports.jobs.undo_kind",
 )
 
 

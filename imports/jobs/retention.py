@@ -1,7 +1,8 @@
 """Files kept no longer than IMPORT_RETENTION_DAYS: a finished job's upload and error report, and a wizard upload
 nobody went on with; a look-up's upload and results no longer than its service's retention period (claims: 30
-days); an export's or a backup's file no longer than EXPORT_RETENTION_DAYS (7). Beat runs the purge
-(imports.jobs.tasks.purge_expired_job_files) every six hours.
+days); an export's or a backup's file no longer than EXPORT_RETENTION_DAYS (7); and what an import changed, which
+an undo needs, no longer than IMPORT_UNDO_DAYS (30). Beat runs the purge (imports.jobs.tasks.purge_expired_job_files)
+every six hours.
 """
 
 from datetime import timedelta
@@ -14,7 +15,7 @@ from imports.declare.lookups import all_lookups
 from imports.engine import stored_files
 from imports.jobs.audit import audit_record
 from imports.jobs.status import job_log
-from imports.models import AuditEvent, ImportExportJob, ImportUpload
+from imports.models import AuditEvent, ImportChange, ImportExportJob, ImportUpload
 
 # Kinds whose files follow a retention period of their own: a look-up's (kept for a retry until
 # lookup_data_purge), and the files exports and backups made (export_files_purge).
@@ -38,6 +39,26 @@ def export_files_purge(*, now=None) -> int:
         with transaction.atomic():
             ImportExportJob.objects.filter(pk=job.pk).update(file="")
             job_log(job, f"The file was deleted after {days} days (EXPORT_RETENTION_DAYS).")
+        purged += 1
+    return purged
+
+
+def changesets_purge(*, now=None) -> int:
+    """Forget what imports changed IMPORT_UNDO_DAYS after they finished: each such import then says it can no longer
+    be undone (its counts and log stay). Imports that are not finished keep theirs."""
+    now = now or timezone.now()
+    days = settings.IMPORT_UNDO_DAYS
+    expired = ImportExportJob.objects.filter(
+        job_type=ImportExportJob.JobType.IMPORT, completed_at__lt=now - timedelta(days=days),
+        changes_purged_at__isnull=True, dry_run=False,
+    )
+    purged = 0
+    for job in expired.only("pk").iterator():
+        with transaction.atomic():
+            ImportChange.objects.filter(job_id=job.pk).delete()
+            ImportExportJob.objects.filter(pk=job.pk).update(changes_purged_at=now)
+            job_log(job, f"What this import changed was forgotten after {days} days (IMPORT_UNDO_DAYS): it can no "
+                         "longer be undone.")
         purged += 1
     return purged
 

@@ -11,7 +11,13 @@ from imports.declare.tasks import RELIABLE
 from imports.jobs.export_schedules import scheduled_exports_run, scheduled_failures_retry
 from imports.jobs.kinds import kind_of
 from imports.jobs.queueing import chunks_top_up
-from imports.jobs.retention import export_files_purge, job_files_purge, lookup_data_purge, uploads_purge
+from imports.jobs.retention import (
+    changesets_purge,
+    export_files_purge,
+    job_files_purge,
+    lookup_data_purge,
+    uploads_purge,
+)
 from imports.jobs.sweeper import jobs_sweep
 from imports.models import ImportChunk, ImportExportJob
 
@@ -80,7 +86,8 @@ def purge_expired_job_files() -> int:
     from imports.jobs.orphans import media_orphans_purge
 
     return (
-        job_files_purge() + uploads_purge() + lookup_data_purge() + export_files_purge() + media_orphans_purge()
+        job_files_purge() + uploads_purge() + lookup_data_purge() + export_files_purge() + changesets_purge()
+        + media_orphans_purge()
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from imports.web import audit, backups, exports, lookups, retries, views, wizard
+from imports.web import audit, backups, exports, lookups, retries, undo, views, wizard
 
 app_name = "imports"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/run-again/", exports.export_job_run_again, name="export_run_again"),
     path("exports/", exports.builder, name="export_builder"),
     path("records/<str:target_name>/", views.records, name="records"),
+    path("records/<str:target_name>/<int:record_id>/", undo.record_page, name="record"),
+    path("jobs/<uuid:job_id>/undo/", undo.undo_confirm, name="job_undo"),
     path("templates/", views.template_list, name="template_list"),
     path("templates/<uuid:template_id>/", views.template_edit, name="template_edit"),
     path("templates/<uuid:template_id>/delete/", views.template_delete, name="template_delete"),

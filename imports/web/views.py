@@ -3,6 +3,8 @@
 Every object is looked up through the user's company: another company's job or template is a 404.
 """
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -19,8 +21,10 @@ from imports.declare.targets import all_targets, get_target
 from imports.http.downloads import error_report_download
 from imports.jobs import selectors
 from imports.jobs.audit import audit_record
+from imports.jobs.change_selectors import CHANGES, change_counts, records_changed
 from imports.jobs.progress import job_progress_data
 from imports.jobs.stopping import job_cancel
+from imports.jobs.undo_services import undo_refusal
 from imports.models import AuditEvent, DataTemplate, ImportExportJob, ImportExportLog
 from imports.web.exports import builder_url, export_job_cancel, export_job_page
 from imports.web.forms import PlainLabels, TemplateForm
@@ -103,12 +107,28 @@ def job_detail(request, job_id):
     if level not in (None, *ImportExportLog.Level.values):
         level = None
     logs = Paginator(selectors.job_logs(job=job, level=level), 100).get_page(request.GET.get("page"))
+    records_url = reverse("imports:records", args=[job.target_model])
     return render(request, "imports/job_detail.html", {
         "job": job, "logs": logs, "level": level, "levels": ImportExportLog.Level.choices,
         "query": f"level={level}" if level else "", "progress": job_progress_data(job),
-        "records_url": reverse("imports:records", args=[job.target_model]),
+        "records_url": records_url, **undo_context(job, records_url),
         "retry": retry_panel(job),
     })
+
+
+def undo_context(job: ImportExportJob, records_url: str) -> dict:
+    """What a job's page shows of undoing: for an import, the records it changed and whether it can be undone;
+    for an undo, the import it takes back."""
+    if job.job_type == JobType.UNDO:
+        return {"undo_of": job.parent}
+    if job.job_type != JobType.IMPORT or job.dry_run:
+        return {}
+    counts = change_counts(job)
+    return {
+        "changes": counts, "undo_refusal": undo_refusal(job), "undos": job.children.filter(job_type=JobType.UNDO),
+        "created_url": f"{records_url}?import={job.pk}&change=created",
+        "updated_url": f"{records_url}?import={job.pk}&change=updated",
+    }
 
 
 @login_required
@@ -202,24 +222,48 @@ def records(request, target_name: str):
         raise Http404(f"Nothing named {target_name} can be imported.") from None
     fields = list(target.record_fields[:RECORD_COLUMNS])
     queryset = target.export_queryset(request.user.company).order_by("-pk")
-    page = Paginator(queryset.values_list(*(f.name for f in fields)), 50).get_page(request.GET.get("page"))
+    narrowed = _import_narrowing(request, target)
+    if narrowed is not None:
+        queryset = records_changed(queryset, company=request.user.company, job_id=narrowed["job_id"],
+                                   change=narrowed["change"])
+    page = Paginator(queryset.values_list("pk", *(f.name for f in fields)), 50).get_page(request.GET.get("page"))
     # Health data (a patient's name, date of birth, subscriber id) is masked unless the user asks to see it.
     sensitive = target.sensitive_fields
     show = bool(sensitive) and request.GET.get("show") == "details"
     masked = [field.name in sensitive and not show for field in fields]
     rows = [
-        [mask(text) if hidden else text
-         for hidden, text in zip(masked, (field.to_text(value) for field, value in zip(fields, values, strict=True)),
-                                 strict=True)]
-        for values in page
+        (pk, [mask(text) if hidden else text
+              for hidden, text in zip(masked, (field.to_text(value) for field, value in zip(fields, values,
+                                                                                            strict=True)),
+                                      strict=True)])
+        for pk, *values in page
     ]
     if show and rows:
         audit_record(
             company=request.user.company, action=AuditEvent.Action.DETAILS_SHOWN, via=AuditEvent.Via.WEB,
             user=request.user, address=client_address(request) or None,
         )
+    query = "&".join(part for part in [
+        "show=details" if show else "",
+        f"import={narrowed['job_id']}&change={narrowed['change']}" if narrowed else "",
+    ] if part)
     return render(request, "imports/records.html", {
         "target": target, "columns": [f.name for f in fields], "rows": rows, "page": page,
-        "sensitive": bool(sensitive), "show": show, "query": "show=details" if show else "",
-        "export_url": builder_url(target),
+        "sensitive": bool(sensitive), "show": show, "query": query, "export_url": builder_url(target),
+        "narrowed": narrowed, "import_job": narrowed and narrowed["job"],
     })
+
+
+def _import_narrowing(request, target) -> dict | None:
+    """`?import=<job>&change=created|updated`: only the records that import of the user's company created or
+    updated (a 404 for another company's job, as for any of its objects)."""
+    job_id, change = request.GET.get("import"), request.GET.get("change")
+    if not job_id or change not in CHANGES:
+        return None
+    try:
+        job = selectors.job_get(company=request.user.company, job_id=uuid.UUID(job_id))
+    except ValueError:
+        raise Http404("No such import.") from None
+    if job.target_model != target.name:
+        raise Http404("That import is not of these records.")
+    return {"job_id": job.pk, "change": change, "job": job}
