@@ -17,6 +17,7 @@ def import_job_list(
 ) -> QuerySet[ImportExportJob]:
     """The company's import jobs, newest first; of `target` and in the job status `status` when given."""
     jobs = selectors.job_list(company=company).filter(job_type=ImportExportJob.JobType.IMPORT)
+    jobs = jobs.select_related("parent")  # `retry_of` in every answer
     if target is not None:
         jobs = jobs.filter(target_model=target.name)
     if status is not None:

@@ -12,6 +12,7 @@ from imports.api.statuses import API_STATUSES, api_status
 from imports.declare.targets import ImportTarget
 from imports.engine.options import DUPLICATE_STRATEGIES, MODES
 from imports.jobs.queueing import job_waiting_reason
+from imports.jobs.retrying import is_retry
 from imports.models import ImportExportJob
 
 
@@ -91,6 +92,7 @@ class ImportJobSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField(allow_null=True)
     url = serializers.SerializerMethodField()
     errors_url = serializers.SerializerMethodField()
+    retry_of = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.ChoiceField(choices=list(API_STATUSES.values())))
     def get_status(self, job: ImportExportJob) -> str:
@@ -123,6 +125,12 @@ class ImportJobSerializer(serializers.Serializer):
     @extend_schema_field(serializers.URLField(allow_null=True, help_text="Set once the job has an error report."))
     def get_errors_url(self, job: ImportExportJob) -> str | None:
         return self._link(job, "job-errors") if job.error_report else None
+
+    @extend_schema_field(serializers.UUIDField(
+        allow_null=True, help_text="The import whose failed rows this job retries (POST .../{id}/retry); else null.",
+    ))
+    def get_retry_of(self, job: ImportExportJob) -> str | None:
+        return str(job.parent_id) if is_retry(job) else None
 
     def _link(self, job: ImportExportJob, name: str) -> str:
         """An absolute link on the route the request came by (a target's own or the generic imports)."""

@@ -29,6 +29,7 @@ from imports.api.exports import (
 )
 from imports.api.lookups import lookup_views
 from imports.api.resume import ImportJobResumeView
+from imports.api.retries import ImportJobRetryView
 from imports.api.undo import ImportUndoView
 from imports.api.views import (
     AnyTargetImportJobCollectionView,
@@ -79,6 +80,7 @@ urlpatterns = [
     path("imports/targets", ImportTargetListView.as_view(), name="imports-targets"),
     path("imports/<str:job_id>", ImportJobDetailView.as_view(), name="imports-job"),
     path("imports/<str:job_id>/errors", ImportJobErrorsView.as_view(), name="imports-job-errors"),
+    path("imports/<str:job_id>/retry", ImportJobRetryView.as_view(), name="imports-job-retry"),
     path("imports/<str:job_id>/undo", ImportUndoView.as_view(), name="imports-job-undo"),
     path("imports/<str:job_id>/resume", ImportJobResumeView.as_view(), name="imports-job-resume"),
     path("exports/", ExportJobCollectionView.as_view(), name="exports-jobs"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from imports.web import audit, backups, exports, lookups, resume, undo, views, wizard
+from imports.web import audit, backups, exports, lookups, resume, retries, undo, views, wizard
 
 app_name = "imports"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/resume/", resume.job_resume_view, name="job_resume"),
     path("jobs/<uuid:job_id>/error-report/", views.job_error_report, name="job_error_report"),
     path("jobs/<uuid:job_id>/file/", views.job_file, name="job_file"),
+    path("jobs/<uuid:job_id>/retry/", retries.job_retry, name="job_retry"),
+    path("jobs/<uuid:job_id>/retry-upload/", retries.job_retry_upload, name="job_retry_upload"),
     path("jobs/<uuid:job_id>/download/", exports.export_job_download, name="export_download"),
     path("jobs/<uuid:job_id>/run-again/", exports.export_job_run_again, name="export_run_again"),
     path("exports/", exports.builder, name="export_builder"),

@@ -31,6 +31,7 @@ from imports.web.forms import PlainLabels, TemplateForm
 from imports.web.lookups import lookup_job_cancel
 from imports.web.masking import mask
 from imports.web.resume import resume_offer
+from imports.web.retries import retry_panel
 from imports.web.template_library import template_library
 
 Status = ImportExportJob.Status
@@ -111,7 +112,8 @@ def job_detail(request, job_id):
     return render(request, "imports/job_detail.html", {
         "job": job, "logs": logs, "level": level, "levels": ImportExportLog.Level.choices,
         "query": f"level={level}" if level else "", "progress": job_progress_data(job),
-        "records_url": records_url, "resume": resume_offer(job), **undo_context(job, records_url),
+        "records_url": records_url, "resume": resume_offer(job), "retry": retry_panel(job),
+        **undo_context(job, records_url),
     })
 
 

@@ -7,6 +7,7 @@ from django.db import DatabaseError
 
 from imports import cli
 from imports.cli.resuming import job_resume_here, resume_conflicts
+from imports.cli.retries import retry_create
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import all_targets, get_target
 from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
@@ -24,12 +25,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         targets = ", ".join(target.name for target in all_targets())
-        parser.add_argument("--model", help=f"What the file holds: {targets}. Required unless --resume.")
-        parser.add_argument("--file", help="The CSV, XLSX, XLS or JSON file to import. Required unless --resume.")
+        parser.add_argument(
+            "--model", help=f"What the file holds: {targets}. Required unless --resume or --retry-failed."
+        )
+        parser.add_argument(
+            "--file", help="The CSV, XLSX, XLS or JSON file to import. Required unless --resume or --retry-failed."
+        )
         parser.add_argument(
             "--resume", metavar="JOB_ID",
             help="Continue a cancelled or failed import with its own file, mapping and options: rows already "
             "imported are not imported again.",
+        )
+        parser.add_argument(
+            "--retry-failed", nargs="+", metavar=("JOB_ID", "FILE"),
+            help="Retry the failed rows of import job JOB_ID as a new import with its options and mapping: as they "
+            "are, or from FILE, its corrected error report. --model, --file and the import options are not needed.",
         )
         parser.add_argument("--company", help="The company's slug; optional when only one company exists.")
         parser.add_argument(
@@ -84,10 +94,14 @@ class Command(BaseCommand):
         return job_resume_here(job_id=options["resume"], company=company)
 
     def _create_job(self, options):
+        if options["retry_failed"]:
+            return retry_create(options["retry_failed"], company_slug=options["company"])
         missing = [name for name in ("--model", "--file") if not options[name[2:]]]
         if missing:
             given = " and ".join(missing)
-            raise cli.CommandFailure(f"Give {given} (the file to import and what it holds), or --resume JOB_ID.")
+            raise cli.CommandFailure(
+                f"Give {given} (the file to import and what it holds), --resume JOB_ID or --retry-failed JOB_ID."
+            )
         company = cli.company_resolve(options["company"])
         try:
             target = get_target(options["model"])

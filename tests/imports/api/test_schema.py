@@ -47,6 +47,7 @@ def test_the_schema_lists_every_endpoint(schema):
         "/api/exports/{job_id}/cancel", "/api/exports/{job_id}/file",
         "/api/imports/", "/api/imports/targets", "/api/imports/{job_id}", "/api/imports/{job_id}/errors",
         "/api/imports/{job_id}/resume",
+        "/api/imports/{job_id}/retry",
         "/api/imports/{job_id}/undo",
         "/api/readings/import", "/api/readings/import/{job_id}", "/api/readings/import/{job_id}/errors",
         "/api/readings/import/{job_id}/resume",

@@ -10,6 +10,7 @@ from imports.jobs.export_services import export_preview
 from imports.jobs.inprocess import job_run
 from imports.jobs.resuming import resume_refusal
 from imports.jobs.retention import changesets_purge
+from imports.jobs.retrying import retry_refusal
 from imports.jobs.undo_services import UndoRefused, undo_create, undo_refusal
 from imports.models import ImportChange, ImportExportJob
 from readings.models import MeterReading
@@ -226,3 +227,13 @@ def test_an_import_run_without_keeping_changes_writes_the_same_and_cannot_be_und
     assert not ImportChange.objects.filter(job=job).exists()
     assert undo_refusal(job) == ("This import ran while imports kept no record of their changes "
                                  "(IMPORT_KEEP_CHANGES was off): it cannot be undone.")
+
+
+def test_the_failed_rows_of_an_undone_import_cannot_be_retried(company, run_import, write_file):
+    job = run_import(write_file("mixed.csv", "\n".join([HEADER, row(1), row(2, email="not-an-email")]) + "\n"))
+    assert retry_refusal(job) is None
+    undo(job)
+    job.refresh_from_db()
+
+    assert retry_refusal(job).endswith("was undone: import the whole corrected file again rather than only its "
+                                       "failed rows.")

@@ -95,5 +95,5 @@ def test_without_resume_the_file_and_model_are_still_needed(command, company):
     result = command("import_data", "--model", "Customer")
 
     assert (result.status, result.stderr.strip()) == (
-        2, "Give --file (the file to import and what it holds), or --resume JOB_ID."
+        2, "Give --file (the file to import and what it holds), --resume JOB_ID or --retry-failed JOB_ID."
     )
