@@ -11,6 +11,7 @@ import uuid
 from imports.cli import EXIT_NOTHING_RAN, EXIT_OK, EXIT_ROWS_FAILED, CommandFailure, ProgressBar
 from imports.jobs.inprocess import job_run
 from imports.jobs.stopping import job_cancel
+from imports.jobs.undo_kind import undo_summary
 from imports.jobs.undo_services import UndoRefused, undo_create, undo_running
 from imports.models import ImportExportJob, ImportExportLog
 
@@ -56,8 +57,9 @@ def kept_records(undo: ImportExportJob):
 
 
 def undo_lines(undo: ImportExportJob) -> list[str]:
-    lines = [undo.logs.order_by("-created_at").values_list("message", flat=True).first() or ""]
-    if undo.job_status != ImportExportJob.Status.COMPLETED:
+    if undo.job_status == ImportExportJob.Status.COMPLETED:
+        lines = [undo_summary(undo)]
+    else:
         lines = [undo.error_message or f"The undo ended {undo.get_job_status_display().lower()}."]
     for log in kept_records(undo).iterator():
         lines.append(f"  row {log.record_number}: {log.message}")

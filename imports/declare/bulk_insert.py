@@ -61,20 +61,40 @@ def copy_text(rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
-def rows_insert(model: type[models.Model], fields: list[models.Field], rows: list[list[Any]]) -> None:
+def copy_escaped(text: str) -> str:
+    """A text value as COPY's text format holds it."""
+    return text.translate(_COPY_ESCAPES)
+
+
+def rows_insert(
+    model: type[models.Model], fields: list[models.Field], rows: list[list[Any]], *, adapted: bool = False
+) -> None:
     """Insert rows (lists in the order of `fields`) with one constant statement: COPY on PostgreSQL, executemany
     elsewhere. (Django's multi-row INSERT changes its text with the row count, and psycopg then re-parses every %s
-    parameter mark of it each time: milliseconds a batch.)"""
+    parameter mark of it each time: milliseconds a batch.) `adapted`: the values are as the driver takes them
+    already (SQLite's plain values)."""
     if not rows:
         return
-    rows = adapted_rows(rows, fields)
+    if connection.vendor == "postgresql":
+        copy_insert(model, fields, copy_text(adapted_rows(rows, fields)))
+        return
+    rows = rows if adapted else adapted_rows(rows, fields)
     quote = connection.ops.quote_name
     table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # psycopg's COPY bypasses Django's cursor: translate its errors (IntegrityError, ...) the same way.
-            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                copy.write(copy_text(rows))
-        else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
+def copy_insert(model: type[models.Model], fields: list[models.Field], text: str) -> None:
+    """PostgreSQL: insert rows given in COPY's text format, a line each, with `fields`' columns in order."""
+    if not text:
+        return
+    quote = connection.ops.quote_name
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    # psycopg's COPY bypasses Django's cursor: translate its errors (IntegrityError, ...) the same way.
+    with (
+        connection.cursor() as cursor, connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        copy.write(text)
