@@ -48,9 +48,14 @@ def record_history(*, company: Company, target: ImportTarget, record_id: int) ->
     (a sensitive field's values are left out: None, None)."""
     meta = target.model._meta
     names = {field.attname: field.name for field in meta.concrete_fields}
-    changes = ImportChange.objects.filter(
-        record_id=record_id, job__company=company, job__target_model=target.name,
-    ).select_related("job", "job__created_by", "job__undone_by").order_by("-id")
+    # The company's imports of the target first, then the record under each (the changeset's one index).
+    imports = list(ImportExportJob.objects.filter(
+        company=company, job_type=ImportExportJob.JobType.IMPORT, target_model=target.name, dry_run=False,
+        changes_purged_at__isnull=True,
+    ).values_list("pk", flat=True))
+    changes = ImportChange.objects.filter(job_id__in=imports, record_id=record_id).select_related(
+        "job", "job__created_by", "job__undone_by",
+    ).order_by("-id")
     entries = []
     for change in changes:
         fields = []

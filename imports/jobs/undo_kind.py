@@ -6,10 +6,11 @@
                                   batch, its kept records and the checkpoint commit
                                   in one transaction
 
-Latest first, so a child record the import created after its parent (a child account, say) is deleted before the
-parent is looked at. Like an import, a real undo is crash-safe: each batch moves the chunk's checkpoint (the
-lowest change id done, in `checkpoint_offset`) in its own transaction, under the chunk's lease; a run that takes
-the chunk over goes on after it. A dry run rehearses the undo: every batch runs for real inside one transaction
+Latest record first (the highest primary key: the import gave its new records theirs in the order of its rows), so
+a child record the import created after its parent (a child account, say) is deleted before the parent is looked
+at. Like an import, a real undo is crash-safe: each batch moves the chunk's checkpoint (the lowest record id done,
+in `checkpoint_offset`) in its own transaction, under the chunk's lease; a run that takes the chunk over goes on
+after it. A dry run rehearses the undo: every batch runs for real inside one transaction
 that is rolled back, so its counts are exactly what the undo would do; what it kept is logged after.
 
 Counters: `created_records` counts the records deleted, `updated_records` those restored, `skipped_records` those
@@ -61,7 +62,7 @@ def job_prepare(*, job: ImportExportJob, lease, takes_turn: bool = True) -> bool
 def _prepare(job: ImportExportJob, lease) -> None:
     changes = ImportChange.objects.filter(job_id=job.parent_id)
     below = job.options.get("below") or 0
-    one_chunk_laid_out(job, lease, rows=(changes.filter(id__lt=below) if below else changes).count())
+    one_chunk_laid_out(job, lease, rows=(changes.filter(record_id__lt=below) if below else changes).count())
     if below:  # an earlier undo stopped part way took the changes above back: go on after it
         ImportChunk.objects.filter(job=job).update(checkpoint_offset=below)
 
@@ -80,14 +81,14 @@ def chunk_undo(*, chunk_id: int, lease, on_progress=None) -> ImportChunk | None:
 
 
 def _batches(job: ImportExportJob, below: int):
-    """The import's changes below change id `below` (0: all), latest first, a batch at a time."""
-    changes = ImportChange.objects.filter(job_id=job.parent_id).order_by("-id")
+    """The import's changes of records below id `below` (0: all), latest record first, a batch at a time."""
+    changes = ImportChange.objects.filter(job_id=job.parent_id).order_by("-record_id")
     while True:
-        batch = list((changes.filter(id__lt=below) if below else changes)[:BATCH_CHANGES])
+        batch = list((changes.filter(record_id__lt=below) if below else changes)[:BATCH_CHANGES])
         if not batch:
             return
         yield batch
-        below = batch[-1].id
+        below = batch[-1].record_id
 
 
 def _undo(chunk: ImportChunk, lease, on_progress) -> None:
@@ -99,7 +100,7 @@ def _undo(chunk: ImportChunk, lease, on_progress) -> None:
             _fence(chunk, lease)
             done = undo_batch(target=target, company_id=job.company_id, changes=batch, force=force)
             _kept_log(job, done.kept)
-            _progress(job, chunk, rows=len(batch), lowest=batch[-1].id, deleted=done.deleted,
+            _progress(job, chunk, rows=len(batch), lowest=batch[-1].record_id, deleted=done.deleted,
                       restored=done.restored, kept=len(done.kept))
         if on_progress is not None:
             job.refresh_from_db()

@@ -74,8 +74,8 @@ def undo_latest(job: ImportExportJob, *, dry_run: bool | None = None) -> ImportE
 
 
 def undone_below(job: ImportExportJob) -> int:
-    """Where an undo of `job` starts: below the changes an earlier undo, stopped part way (cancelled, failed),
-    already took back (its checkpoint: the lowest change id it did); 0 when none did."""
+    """Where an undo of `job` starts: below the records an earlier undo, stopped part way (cancelled, failed),
+    already took back (its checkpoint: the lowest record id it did); 0 when none did."""
     stopped = ImportChunk.objects.filter(
         job__parent=job, job__job_type=JobType.UNDO, job__dry_run=False, checkpoint_offset__gt=0,
         job__job_status__in=(Status.CANCELLED, Status.FAILED),

@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('job', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='imports.importexportjob')),
             ],
             options={
-                'indexes': [models.Index(fields=['job', 'id'], name='idx_change_job'), models.Index(fields=['record_id'], name='idx_change_record')],
+                'indexes': [models.Index(fields=['job', 'record_id'], name='idx_change_job_record')],
             },
         ),
     ]
