@@ -22,4 +22,4 @@ def test_a_process_that_loaded_the_look_up_kind_first_still_knows_imports():
     output = subprocess.run([sys.executable, "-c", KINDS_AFTER_LOOKUPS], cwd=settings.BASE_DIR, env=environment,
                             capture_output=True, text=True, check=True)
 
-    assert json.loads(output.stdout) == ["backup", "export", "import", "lookup", "restore"]
+    assert json.loads(output.stdout) == ["backup", "export", "import", "lookup", "restore", "undo"]

@@ -14,6 +14,7 @@ from imports.declare import get_target
 from imports.jobs.export_services import export_job_create, export_template_save
 from imports.jobs.inprocess import job_run
 from imports.models import AuditEvent, DataTemplate, ImportExportJob
+from tests.customers.test_customer_import import HEADER, row
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -230,16 +231,13 @@ def test_the_import_job_filter_offers_the_companys_finished_real_imports_of_the_
     assert set(response.context["import_jobs"]) == {offered, cancelled}
 
 
-def test_the_import_job_filter_keeps_the_rows_that_import_wrote(signed_in, company, customers):
-    now = timezone.now()
-    job = ImportExportJob.objects.create(company=company, job_type="import", target_model="Customer",
-                                         job_status="completed", started_at=now, completed_at=now)
-    written = CustomerFactory(company=company, account_number="7777")
-    ImportExportJob.objects.filter(pk=job.pk).update(completed_at=timezone.now())
+def test_the_import_job_filter_keeps_the_rows_that_import_wrote(signed_in, company, customers, run_import,
+                                                                 write_file):
+    job = run_import(write_file("one.csv", f"{HEADER}\n{row(7777)}\n"))
 
     response = signed_in.post(BUILDER, posted(("account_number",), import_job=str(job.pk)))
 
-    assert response.context["preview"]["rows"] == [[written.account_number]]
+    assert response.context["preview"]["rows"] == [["5000007777"]]
 
 
 def test_health_data_is_masked_in_the_preview(signed_in, company):
