@@ -86,3 +86,12 @@ class ExportRequestRefused(APIException):
         self.status_code = status_code
         if status_code == status.HTTP_400_BAD_REQUEST:
             self.detail = {"detail": self.detail, "part": part}
+
+
+class ImportActionRefused(APIException):
+    """An action on an import job (continue, retry its failed rows, undo) that its state refuses: the job services'
+    sentence says why (still running, a dry run, undone already, ...)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The import job cannot do that now."
+    default_code = "import_action_refused"

@@ -3,21 +3,13 @@ cancelled or failed import from its checkpoints (imports.jobs.resuming)."""
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from imports.api.errors import ImportActionRefused
 from imports.api.serializers import ImportJobSerializer
 from imports.api.views import JOB_EXAMPLE, JOB_ID, CompanyImportsMixin, refusals
 from imports.jobs.resuming import ResumeRefused, job_resume
-
-
-class ResumeNotPossible(APIException):
-    """The job cannot be continued in the state it is in (imports.jobs.resuming.ResumeRefused)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This import cannot be continued."
-    default_code = "resume_refused"
 
 
 class ImportJobResumeView(CompanyImportsMixin, APIView):
@@ -52,6 +44,6 @@ class ImportJobResumeView(CompanyImportsMixin, APIView):
         try:
             job = job_resume(job, user=request.user)
         except ResumeRefused as refusal:
-            raise ResumeNotPossible(str(refusal)) from None
+            raise ImportActionRefused(str(refusal)) from None
         answer = ImportJobSerializer(job, context=self.serializer_context()).data
         return Response(answer, status=status.HTTP_202_ACCEPTED, headers={"Location": answer["url"]})

@@ -6,26 +6,16 @@ instead. Either way with the first job's options and mapping."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from imports.api.errors import BadImportRequest
+from imports.api.errors import BadImportRequest, ImportActionRefused
 from imports.api.serializers import ImportJobSerializer
 from imports.api.uploads import upload_form, uploaded_file
 from imports.api.views import JOB_EXAMPLE, JOB_ID, CompanyImportsMixin, refusals
 from imports.declare.errors import ImportFileError
 from imports.jobs.retrying import RetryRefused, failed_rows_retry
-
-
-class RetryNotPossible(APIException):
-    """The job's failed rows cannot be retried now: a dry run, a job still going, no failed rows, or an
-    all-or-nothing import that wrote nothing."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The failed rows of this job cannot be retried."
-    default_code = "retry_refused"
 
 
 class RetryUploadSerializer(serializers.Serializer):
@@ -80,7 +70,7 @@ class ImportJobRetryView(CompanyImportsMixin, APIView):
         try:
             retry = failed_rows_retry(job, user=request.user, upload=upload)
         except RetryRefused as refusal:
-            raise RetryNotPossible(str(refusal)) from None
+            raise ImportActionRefused(str(refusal)) from None
         except ImportFileError as error:
             raise BadImportRequest(str(error)) from None
         answer = ImportJobSerializer(retry, context=self.serializer_context()).data

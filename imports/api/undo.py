@@ -3,12 +3,11 @@ the latest undo of the import, with every record it kept and why."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from imports.api.errors import NotFoundHere
+from imports.api.errors import ImportActionRefused, NotFoundHere
 from imports.api.statuses import api_status
 from imports.api.views import JOB_ID, CompanyImportsMixin, refusals
 from imports.jobs.undo_services import UndoRefused, undo_create, undo_latest
@@ -17,12 +16,6 @@ from imports.models import ImportExportJob, ImportExportLog
 KEPT_LISTED = 1000  # an answer lists this many kept records; `kept` counts them all
 
 
-class UndoRequestRefused(APIException):
-    """The import cannot be undone now (running, undone already, a dry run, its changes forgotten)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This import cannot be undone."
-    default_code = "undo_refused"
 
 
 class UndoRequestSerializer(serializers.Serializer):
@@ -91,7 +84,7 @@ class ImportUndoView(CompanyImportsMixin, APIView):
         try:
             undo = undo_create(job, user=request.user, **asked.validated_data)
         except UndoRefused as error:
-            raise UndoRequestRefused(str(error)) from None
+            raise ImportActionRefused(str(error)) from None
         return Response(UndoJobSerializer(undo).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
