@@ -69,7 +69,7 @@ class TableWriter:
         rows = [self._insert_row(plan.values, now, company) for plan in plans]
         if plans and plans[0].record_id is not None:
             for row, plan in zip(rows, plans, strict=True):
-                row.append(plan.record_id)
+                row.append(str(plan.record_id) if self.postgres else plan.record_id)
             rows_insert(self.model, [*self.fields, self.model._meta.pk], rows)
         else:
             rows_insert(self.model, self.fields, rows)

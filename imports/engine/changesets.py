@@ -3,7 +3,8 @@
 Kept set-based in the batch's own transaction, with three statements a batch whatever its size: the primary keys
 of its new records are reserved before they are written (so the changeset knows them without reading them back),
 the stored values of the fields its updates change are read before they are written, and the changes go in with
-the constant insert every import write uses (COPY on PostgreSQL).
+the constant insert every import write uses (COPY on PostgreSQL). A batch's new records, whose keys follow each
+other, take one line (a run); each update takes one.
 """
 
 import datetime as dt
@@ -20,7 +21,11 @@ from imports.declare.outcomes import Outcome, RowPlan
 from imports.declare.targets import ImportTarget
 from imports.models import ImportChange, ImportExportJob
 
-CHANGE_FIELDS = [field for field in ImportChange._meta.concrete_fields if not field.primary_key]
+CHANGE_FIELDS = [
+    ImportChange._meta.get_field(name)
+    for name in ("job", "row_number", "record_id", "last_record_id", "row_numbers", "action", "written_at", "before",
+                 "after")
+]
 STAMP = "updated_at"  # every target that keeps changes has it (ImportTarget.keeps_changes)
 
 
@@ -51,11 +56,19 @@ def record_ids_reserve(model: type[models.Model], count: int) -> list[int]:
     table = meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The sequence is looked up once (a subquery), not once a key; the keys come back as their span when
+            # they follow each other (nearly always: one statement takes them), one by one only when another
+            # writer took some in between.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [quote(table), meta.pk.column, count],
+                "WITH reserved AS MATERIALIZED ("
+                "  SELECT nextval((SELECT pg_get_serial_sequence(%s, %s)::regclass)) AS id FROM generate_series(1, %s)"
+                "), span AS (SELECT MIN(id) AS low, MAX(id) AS high FROM reserved) "
+                "SELECT low, high, CASE WHEN high - low + 1 = %s THEN NULL "
+                "  ELSE (SELECT array_agg(id ORDER BY id) FROM reserved) END FROM span",
+                [quote(table), meta.pk.column, count, count],
             )
-            return [row[0] for row in cursor.fetchall()]
+            low, high, scattered = cursor.fetchone()
+            return scattered if scattered is not None else list(range(low, high + 1))
         # AUTOINCREMENT keeps the highest key ever given in sqlite_sequence: a key of a deleted record (an undone
         # import's) is never handed out again.
         cursor.execute(
@@ -99,18 +112,22 @@ def updates_before(target: ImportTarget, plans: list[RowPlan]) -> dict[int, dict
 def changes_record(
     *, job: ImportExportJob, target: ImportTarget, plans: list[RowPlan], before: dict[int, dict[str, Any]], now
 ) -> None:
-    """The batch's changeset: a line for every record written (refused rows have failed by now)."""
+    """The batch's changeset: a line for each run of new records and one for each update (refused rows have
+    failed by now)."""
     meta = target.model._meta
     derived = derived_attnames(target)
     postgres = connection.vendor == "postgresql"
     # What every line shares is put as the database takes it once: a line a row is then a few string joins.
     job_id = str(job.pk) if postgres else _prepared("job", job.pk)
     stamp = now.isoformat() if postgres else _prepared("written_at", now)
-    rows = []
+    created = [plan for plan in plans if plan.outcome is Outcome.CREATED]
+    rows = [
+        (run[0].number, run[0].record_id, run[-1].record_id, _json([plan.number for plan in run]),
+         ImportChange.Action.CREATED, None, None)
+        for run in created_runs(created)
+    ]
     for plan in plans:
-        if plan.outcome is Outcome.CREATED:
-            rows.append((plan.number, plan.record_id, ImportChange.Action.CREATED, None, None))
-        elif plan.outcome is Outcome.UPDATED:
+        if plan.outcome is Outcome.UPDATED:
             record_id = plan.existing["pk"]
             stored = before[record_id]
             after = {meta.get_field(name).attname: plain(plan.final_value(name)) for name in plan.changed}
@@ -118,16 +135,29 @@ def changes_record(
             after = {attname: value for attname, value in after.items() if plain(stored[attname]) != value}
             kept = {*after, *derived, STAMP}
             was = {attname: plain(stored[attname]) for attname in sorted(kept)}
-            rows.append((plan.number, record_id, ImportChange.Action.UPDATED, _json(was), _json(after)))
+            rows.append((plan.number, record_id, record_id, None, ImportChange.Action.UPDATED, _json(was),
+                         _json(after)))
     if postgres:
         copy_insert(ImportChange, CHANGE_FIELDS, "".join(
-            f"{job_id}\t{number}\t{record_id}\t{action}\t{stamp}\t{_copied(was)}\t{_copied(after)}\n"
-            for number, record_id, action, was, after in rows
+            f"{job_id}\t{number}\t{first}\t{last}\t{_copied(numbers)}\t{action}\t{stamp}\t{_copied(was)}\t"
+            f"{_copied(after)}\n"
+            for number, first, last, numbers, action, was, after in rows
         ))
     else:
-        rows_insert(ImportChange, CHANGE_FIELDS, [
-            [job_id, number, record_id, action, stamp, was, after] for number, record_id, action, was, after in rows
-        ], adapted=True)
+        rows_insert(ImportChange, CHANGE_FIELDS, [[job_id, *row[:5], stamp, *row[5:]] for row in rows],
+                    adapted=True)
+
+
+def created_runs(created: list[RowPlan]) -> list[list[RowPlan]]:
+    """The plans of new records (given their keys in order: created_ids_give), cut where a key does not follow
+    the one before (a refused row's key, or one another writer took)."""
+    runs: list[list[RowPlan]] = []
+    for plan in created:
+        if runs and plan.record_id == runs[-1][-1].record_id + 1:
+            runs[-1].append(plan)
+        else:
+            runs.append([plan])
+    return runs
 
 
 def _copied(text: str | None) -> str:

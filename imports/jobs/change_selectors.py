@@ -4,10 +4,11 @@ or updated, and a record's import history."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from companies.models import Company
 from imports.declare.targets import ImportTarget
+from imports.engine.change_runs import lines_holding, records_by_action, written
 from imports.models import ImportChange, ImportExportJob
 
 CHANGES = {"created": ImportChange.Action.CREATED, "updated": ImportChange.Action.UPDATED}
@@ -15,14 +16,8 @@ CHANGES = {"created": ImportChange.Action.CREATED, "updated": ImportChange.Actio
 
 def change_counts(job: ImportExportJob) -> dict[str, int]:
     """How many records the import's changeset holds as created and as updated (0 and 0 once it is forgotten)."""
-    counts = dict.fromkeys(CHANGES, 0)
-    for action, count in _counted(job):
-        counts[next(name for name, value in CHANGES.items() if value == action)] = count
-    return counts
-
-
-def _counted(job: ImportExportJob):
-    return ImportChange.objects.filter(job=job).values("action").annotate(n=Count("id")).values_list("action", "n")
+    counted = records_by_action(ImportChange.objects.filter(job=job))
+    return {name: counted.get(action, 0) for name, action in CHANGES.items()}
 
 
 def records_changed(queryset: QuerySet, *, company: Company, job_id, change: str) -> QuerySet:
@@ -31,8 +26,7 @@ def records_changed(queryset: QuerySet, *, company: Company, job_id, change: str
     action = CHANGES.get(change)
     if action is None:
         return queryset.none()
-    ids = ImportChange.objects.filter(job_id=job_id, job__company=company, action=action).values("record_id")
-    return queryset.filter(pk__in=ids)
+    return queryset.filter(written(ImportChange.objects.filter(job_id=job_id, job__company=company), action))
 
 
 @dataclass(frozen=True)
@@ -48,12 +42,12 @@ def record_history(*, company: Company, target: ImportTarget, record_id: int) ->
     (a sensitive field's values are left out: None, None)."""
     meta = target.model._meta
     names = {field.attname: field.name for field in meta.concrete_fields}
-    # The company's imports of the target first, then the record under each (the changeset's one index).
-    imports = list(ImportExportJob.objects.filter(
+    # The company's imports of the target, then the record's line under each (the changeset's one index).
+    imports = ImportExportJob.objects.filter(
         company=company, job_type=ImportExportJob.JobType.IMPORT, target_model=target.name, dry_run=False,
         changes_purged_at__isnull=True,
-    ).values_list("pk", flat=True))
-    changes = ImportChange.objects.filter(job_id__in=imports, record_id=record_id).select_related(
+    )
+    changes = lines_holding(imports, record_id).select_related(
         "job", "job__created_by", "job__undone_by",
     ).order_by("-id")
     entries = []

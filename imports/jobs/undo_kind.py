@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from imports.declare.targets import get_target
+from imports.engine.change_runs import one_by_one, records_total
 from imports.engine.commit import LeaseLost
 from imports.engine.undoing import KeptRecord, undo_batch
 from imports.jobs import status
@@ -62,7 +63,7 @@ def job_prepare(*, job: ImportExportJob, lease, takes_turn: bool = True) -> bool
 def _prepare(job: ImportExportJob, lease) -> None:
     changes = ImportChange.objects.filter(job_id=job.parent_id)
     below = job.options.get("below") or 0
-    one_chunk_laid_out(job, lease, rows=(changes.filter(record_id__lt=below) if below else changes).count())
+    one_chunk_laid_out(job, lease, rows=records_total(changes.filter(record_id__lt=below) if below else changes))
     if below:  # an earlier undo stopped part way took the changes above back: go on after it
         ImportChunk.objects.filter(job=job).update(checkpoint_offset=below)
 
@@ -81,26 +82,36 @@ def chunk_undo(*, chunk_id: int, lease, on_progress=None) -> ImportChunk | None:
 
 
 def _batches(job: ImportExportJob, below: int):
-    """The import's changes of records below id `below` (0: all), latest record first, a batch at a time."""
+    """The import's changes of records below id `below` (0: all), latest record first, about BATCH_CHANGES records
+    at a time (whole lines: a run of new records is never cut), as (changes a record each, lowest first key)."""
     changes = ImportChange.objects.filter(job_id=job.parent_id).order_by("-record_id")
     while True:
-        batch = list((changes.filter(record_id__lt=below) if below else changes)[:BATCH_CHANGES])
-        if not batch:
+        # The lines' spans first, then the lines the batch takes: a run's rows are read only when it is taken.
+        taken, records = [], 0
+        spans = (changes.filter(record_id__lt=below) if below else changes).values_list("pk", "record_id",
+                                                                                          "last_record_id")
+        for pk, first, last in spans[:BATCH_CHANGES]:
+            taken.append(pk)
+            records += last - first + 1
+            if records >= BATCH_CHANGES:
+                break
+        if not taken:
             return
-        yield batch
-        below = batch[-1].record_id
+        lines = list(changes.filter(pk__in=taken))
+        below = lines[-1].record_id
+        yield one_by_one(lines), below
 
 
 def _undo(chunk: ImportChunk, lease, on_progress) -> None:
     job = chunk.job
     imported, force = undo_options(job)
     target = get_target(imported.target_model)
-    for batch in _batches(job, chunk.checkpoint_offset):
+    for batch, lowest in _batches(job, chunk.checkpoint_offset):
         with transaction.atomic():
             _fence(chunk, lease)
             done = undo_batch(target=target, company_id=job.company_id, changes=batch, force=force)
             _kept_log(job, done.kept)
-            _progress(job, chunk, rows=len(batch), lowest=batch[-1].record_id, deleted=done.deleted,
+            _progress(job, chunk, rows=len(batch), lowest=lowest, deleted=done.deleted,
                       restored=done.restored, kept=len(done.kept))
         if on_progress is not None:
             job.refresh_from_db()
@@ -161,7 +172,7 @@ def _rehearse(chunk: ImportChunk, lease, on_progress) -> None:
     kept: list[KeptRecord] = []
     try:
         with rehearsal(), transaction.atomic():
-            for batch in _batches(job, job.options.get("below") or 0):
+            for batch, _lowest in _batches(job, job.options.get("below") or 0):
                 chunk_still_held(chunk, lease)
                 done = undo_batch(target=target, company_id=job.company_id, changes=batch, force=force)
                 counts["processed_records"] += len(batch)

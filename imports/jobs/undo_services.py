@@ -11,6 +11,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from imports.declare.targets import get_target
+from imports.engine.change_runs import records_by_action
 from imports.engine.changesets import can_keep_changes
 from imports.jobs import status
 from imports.jobs.services import job_enqueue
@@ -85,10 +86,9 @@ def undone_below(job: ImportExportJob) -> int:
 
 def undo_preview(job: ImportExportJob) -> UndoPreview:
     """How many records the import created and updated, as its changeset keeps them."""
-    changes = ImportChange.objects.filter(job=job)
+    counted = records_by_action(ImportChange.objects.filter(job=job))
     return UndoPreview(
-        created=changes.filter(action=ImportChange.Action.CREATED).count(),
-        updated=changes.filter(action=ImportChange.Action.UPDATED).count(),
+        created=counted.get(ImportChange.Action.CREATED, 0), updated=counted.get(ImportChange.Action.UPDATED, 0),
     )
 
 

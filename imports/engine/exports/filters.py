@@ -23,6 +23,7 @@ from django.utils import timezone
 from imports.declare.errors import FieldError
 from imports.declare.fields import ImportField
 from imports.declare.targets import ImportTarget
+from imports.engine.change_runs import written
 from imports.models import ImportChange, ImportExportJob
 
 IMPORT_JOB = "import_job"
@@ -195,7 +196,7 @@ def _written_by(job: ImportExportJob, target: ImportTarget) -> Q:
     (IMPORT_UNDO_DAYS), the records created or last updated while it wrote: between its start and its end, which
     takes in those another import of the same target wrote in that window too."""
     if job.changes_purged_at is None:
-        return Q(pk__in=ImportChange.objects.filter(job=job).values("record_id"))
+        return written(ImportChange.objects.filter(job=job))
     model_fields = {field.name for field in target.model._meta.get_fields()}
     start = job.started_at or job.created_at
     end = job.completed_at or timezone.now()
