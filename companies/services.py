@@ -69,6 +69,13 @@ def api_token_for(*, user: User) -> str:
     return token.key
 
 
+@transaction.atomic
+def api_token_rotate(*, user: User) -> str:
+    """A new API token key for the user; the old one stops working at once (a leaked key is rotated this way)."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user).key
+
+
 # What makes a user one of the company's administrators: they see its audit trail (the page at /audit/).
 COMPANY_ADMINISTRATOR_PERMISSION = ("imports", "view_auditevent")
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from imports.web import audit, backups, exports, lookups, resume, retries, undo, views, wizard
+from imports.web import api_access, audit, backups, exports, lookups, records, resume, retries, undo, views, wizard
 
 app_name = "imports"
 
@@ -17,7 +17,7 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/download/", exports.export_job_download, name="export_download"),
     path("jobs/<uuid:job_id>/run-again/", exports.export_job_run_again, name="export_run_again"),
     path("exports/", exports.builder, name="export_builder"),
-    path("records/<str:target_name>/", views.records, name="records"),
+    path("records/<str:target_name>/", records.records, name="records"),
     path("records/<str:target_name>/<int:record_id>/", undo.record_page, name="record"),
     path("jobs/<uuid:job_id>/undo/", undo.undo_confirm, name="job_undo"),
     path("templates/", views.template_list, name="template_list"),
@@ -33,6 +33,8 @@ urlpatterns = [
     path("lookups/<str:service_name>/", lookups.lookup_page, name="lookup"),
     path("lookups/<str:service_name>/template.csv", lookups.lookup_template, name="lookup_template"),
     path("audit/", audit.audit_list, name="audit"),
+    path("account/api/", api_access.api_access, name="api_access"),
+    path("account/api/new-token/", api_access.api_token_new, name="api_token_new"),
     path("import/", wizard.choose, name="wizard"),
     path("import/<str:target_name>/template.<str:file_format>", wizard.blank_template, name="blank_template"),
     path("import/<str:target_name>/upload/", wizard.upload, name="wizard_upload"),

@@ -3,8 +3,6 @@
 Every object is looked up through the user's company: another company's job or template is a 404.
 """
 
-import uuid
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -15,21 +13,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from companies.addresses import client_address
 from imports.declare.lookups import all_lookups
 from imports.declare.targets import all_targets, get_target
 from imports.http.downloads import error_report_download
 from imports.jobs import selectors
-from imports.jobs.audit import audit_record
-from imports.jobs.change_selectors import CHANGES, change_counts, records_changed
+from imports.jobs.change_selectors import change_counts
 from imports.jobs.progress import job_progress_data
 from imports.jobs.stopping import job_cancel
 from imports.jobs.undo_services import undo_refusal
-from imports.models import AuditEvent, DataTemplate, ImportExportJob, ImportExportLog
-from imports.web.exports import builder_url, export_job_cancel, export_job_page
+from imports.models import DataTemplate, ImportExportJob, ImportExportLog
+from imports.web.exports import export_job_cancel, export_job_page
 from imports.web.forms import PlainLabels, TemplateForm
 from imports.web.lookups import lookup_job_cancel
-from imports.web.masking import mask
 from imports.web.resume import resume_offer
 from imports.web.retries import retry_panel
 from imports.web.template_library import template_library
@@ -207,64 +202,3 @@ def template_delete(request, template_id):
     template.delete()
     messages.success(request, f"Template '{template.template_name}' deleted.")
     return redirect("imports:template_list")
-
-
-# --- Records ---------------------------------------------------------------------------------------------------
-
-RECORD_COLUMNS = 10
-
-
-@login_required
-def records(request, target_name: str):
-    """The company's records of one target, newest first: where an import's results can be looked at."""
-    try:
-        target = get_target(target_name)
-    except KeyError:
-        raise Http404(f"Nothing named {target_name} can be imported.") from None
-    fields = list(target.record_fields[:RECORD_COLUMNS])
-    queryset = target.export_queryset(request.user.company).order_by("-pk")
-    narrowed = _import_narrowing(request, target)
-    if narrowed is not None:
-        queryset = records_changed(queryset, company=request.user.company, job_id=narrowed["job_id"],
-                                   change=narrowed["change"])
-    page = Paginator(queryset.values_list("pk", *(f.name for f in fields)), 50).get_page(request.GET.get("page"))
-    # Health data (a patient's name, date of birth, subscriber id) is masked unless the user asks to see it.
-    sensitive = target.sensitive_fields
-    show = bool(sensitive) and request.GET.get("show") == "details"
-    masked = [field.name in sensitive and not show for field in fields]
-    rows = [
-        (pk, [mask(text) if hidden else text
-              for hidden, text in zip(masked, (field.to_text(value) for field, value in zip(fields, values,
-                                                                                            strict=True)),
-                                      strict=True)])
-        for pk, *values in page
-    ]
-    if show and rows:
-        audit_record(
-            company=request.user.company, action=AuditEvent.Action.DETAILS_SHOWN, via=AuditEvent.Via.WEB,
-            user=request.user, address=client_address(request) or None,
-        )
-    query = "&".join(part for part in [
-        "show=details" if show else "",
-        f"import={narrowed['job_id']}&change={narrowed['change']}" if narrowed else "",
-    ] if part)
-    return render(request, "imports/records.html", {
-        "target": target, "columns": [f.name for f in fields], "rows": rows, "page": page,
-        "sensitive": bool(sensitive), "show": show, "query": query, "export_url": builder_url(target),
-        "narrowed": narrowed, "import_job": narrowed and narrowed["job"],
-    })
-
-
-def _import_narrowing(request, target) -> dict | None:
-    """`?import=<job>&change=created|updated`: only the records that import of the user's company created or
-    updated (a 404 for another company's job, as for any of its objects)."""
-    job_id, change = request.GET.get("import"), request.GET.get("change")
-    if not job_id or change not in CHANGES:
-        return None
-    try:
-        job = selectors.job_get(company=request.user.company, job_id=uuid.UUID(job_id))
-    except ValueError:
-        raise Http404("No such import.") from None
-    if job.target_model != target.name:
-        raise Http404("That import is not of these records.")
-    return {"job_id": job.pk, "change": change, "job": job}

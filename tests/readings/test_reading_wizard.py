@@ -64,7 +64,7 @@ def test_the_records_page_lists_readings_with_their_account_and_consumption(sign
 
     page = signed_in.get(reverse("imports:records", args=["MeterReading"])).content.decode()
 
-    assert "<th scope=\"col\">consumption</th>" in page
+    assert "<th scope=\"col\">Consumption</th>" in page
     reading = MeterReading.objects.get(reading_date="2024-02-01")
     assert (f'<td><a href="/records/MeterReading/{reading.pk}/">1234567890</a></td><td>MTR-001234</td>'
             "<td>2024-02-01</td><td>90250.5</td>") in page
