@@ -24,6 +24,7 @@ from imports.jobs.progress import job_progress_data
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
 from imports.web.blank_templates import template_csv, template_xlsx
 from imports.web.forms import MappingForm, OptionsForm, SheetForm, TemplateNameForm, UploadForm
+from imports.web.sheet_previews import sheet_previews
 from imports.web.uploads import (
     missing_required,
     template_save,
@@ -136,7 +137,10 @@ def sheet(request, upload_id):
         else:
             current.save()
             return redirect("imports:wizard_mapping", current.pk)
-    return _page(request, "imports/wizard/sheet.html", {"upload": current, "form": form, "step": 2})
+    return _page(request, "imports/wizard/sheet.html", {
+        "upload": current, "form": form, "step": 2, "previews": sheet_previews(current),
+        "chosen": form["sheet"].value() or current.sheet or next(iter(current.sheet_names), ""),
+    })
 
 
 def _column_page(request, current: ImportUpload):
