@@ -111,6 +111,23 @@ class AccountTarget(ImportTarget):
     )
     # The primary contact's columns are compared with the stored primary contact, not with account columns.
     stored_field_names = [field.name for field in fields if field.name not in PRIMARY_CONTACT_FIELDS]
+    # The other system's own record id becomes the account number: parent links (ParentId, a parent's id) then
+    # resolve, contacts exported beside the accounts name them (see ContactTarget), and a second export of the
+    # same accounts updates them instead of adding them again. Their type becomes the customer group.
+    source_mappings = {
+        "Salesforce accounts (Data Loader export)": {
+            "Id": "account_number", "Name": "name", "Type": "customer_group", "ParentId": "parent_account",
+            "Website": "website", "Industry": "industry", "Description": "description",
+            "AccountNumber": None, "Phone": None, "BillingStreet": None, "BillingCity": None, "BillingState": None,
+            "BillingPostalCode": None, "BillingCountry": None, "OwnerId": None,
+        },
+        "HubSpot companies (export of all properties)": {
+            "Record ID": "account_number", "Company name": "name", "Type": "customer_group",
+            "Website URL": "website", "Industry": "industry", "Description": "description",
+            "Parent Company": None, "Company Domain Name": None, "Phone Number": None, "City": None,
+            "State/Region": None, "Company owner": None, "Create Date": None, "Last Activity Date": None,
+        },
+    }
 
     def existing_by_key(self, company, keys, names):
         """Stored accounts as files describe them: the group's name, the parent's account number (the core's
@@ -258,6 +275,23 @@ class ContactTarget(ImportTarget):
         BooleanField("is_primary", default=False, synonyms=["primary", "primary contact"],
                      help_text="Making a contact primary makes the account's other contacts not primary."),
     )
+
+    # The account is the other system's id of the contact's company, which its accounts' template made their
+    # account number (AccountTarget.source_mappings).
+    source_mappings = {
+        "Salesforce contacts (Data Loader export)": {
+            "AccountId": "account", "FirstName": "first_name", "LastName": "last_name", "Email": "email",
+            "Phone": "phone", "Title": "job_title", "Department": "department",
+            "Id": None, "MobilePhone": None, "MailingStreet": None, "MailingCity": None, "MailingState": None,
+            "MailingPostalCode": None, "OwnerId": None,
+        },
+        "HubSpot contacts (export with associated company)": {
+            "Associated Company IDs": "account", "First Name": "first_name", "Last Name": "last_name",
+            "Email": "email", "Phone Number": "phone", "Job Title": "job_title",
+            "Record ID": None, "Associated Company": None, "Contact owner": None, "Lead Status": None,
+            "Create Date": None, "Last Activity Date": None,
+        },
+    }
 
     @property
     def duplicate_message(self) -> str:

@@ -23,6 +23,7 @@ def check_import_targets(app_configs=None, **kwargs) -> list[checks.CheckMessage
     targets = all_targets()
     errors = [error for target in targets for error in _target_errors(target)]
     errors += [error for target in targets for error in _backup_errors(target, targets)]
+    errors += [error for target in targets for error in _source_mapping_errors(target)]
     return errors + _api_path_errors(targets) + _cycle_errors(targets)
 
 
@@ -102,6 +103,29 @@ def _backup_errors(target: ImportTarget, targets: list[ImportTarget]) -> list[ch
                     hint="backup_omits may name only optional fields the file can do without.",
                     obj=type(target),
                     id="imports.E008",
+                )
+            )
+    return errors
+
+
+def _source_mapping_errors(target: ImportTarget) -> list[checks.CheckMessage]:
+    """A built-in mapping of another system's file names fields the target has, each fed by one column at most:
+    otherwise it fails only when a company uses it."""
+    fields = {field.name for field in target.fields}
+    errors = []
+    for source, mapping in target.source_mappings.items():
+        named = [name for name in mapping.values() if name is not None]
+        unknown = sorted(set(named) - fields)
+        repeated = sorted({name for name in named if named.count(name) > 1})
+        if unknown or repeated:
+            errors.append(
+                checks.Error(
+                    f"Import target {target.name}: its source mapping {source!r} names "
+                    + (f"fields it does not have: {', '.join(unknown)}" if unknown
+                       else f"fields fed by two columns: {', '.join(repeated)}") + ".",
+                    hint="Map each column of source_mappings to one of the target's fields, or to None.",
+                    obj=type(target),
+                    id="imports.E010",
                 )
             )
     return errors

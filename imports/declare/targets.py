@@ -97,6 +97,10 @@ class ImportTarget:
     # facts (an account's primary contact is a contact of the contacts' file): restored from both, a contact
     # without an email would be made twice.
     backup_omits: ClassVar[tuple[str, ...]] = ()
+    # Mappings of files other systems export, by what the file is ("Salesforce accounts (Data Loader export)"):
+    # their column -> field, or None for a column left out. A company adds one to its templates from the template
+    # library, and the wizard and the command line then use it like any template of its own.
+    source_mappings: ClassVar[dict[str, dict[str, str | None]]] = {}
 
     def __repr__(self):
         return f"<ImportTarget {self.name}>"

@@ -1,19 +1,25 @@
 """The template library: a company's import templates (a file's column mapping) and export templates (columns,
 filters, format and schedule), each export template with its actions (run now, change in the builder, delete) and
-its schedule form. A refused run or schedule re-renders the library with the sentence beside that template and the
-schedule as it was entered."""
+its schedule form; and what a company can start from: the guide's blank template of each target, and built-in
+mappings of files other systems export, added to its templates with one click. A refused run or schedule
+re-renders the library with the sentence beside that template and the schedule as it was entered."""
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from imports.declare.targets import get_target
+from imports.declare.targets import all_targets, get_target
 from imports.engine.exports.columns import columns_available
 from imports.engine.exports.spec import FORMAT_LABELS
 from imports.jobs import export_selectors, selectors
 from imports.jobs.export_schedules import schedule_describe
 from imports.jobs.export_services import ExportRefused, export_spec_read, export_template_data
+from imports.jobs.source_templates import SourceTemplate, SourceTemplateRefused, source_template_add, source_templates
 from imports.models import DataTemplate
 
 Schedule = DataTemplate.Schedule
@@ -106,7 +112,33 @@ def export_template_card(template: DataTemplate, *, entered: ScheduleInput | Non
     )
 
 
-def template_library(request, *, refusals: dict | None = None, entered: dict | None = None, status: int = 200):
+def library_entries(company) -> list[SourceTemplate]:
+    """For each target, the guide's blank template (an entry without a source), then its built-in mappings."""
+    by_target: dict[str, list[SourceTemplate]] = {}
+    for entry in source_templates(company=company):
+        by_target.setdefault(entry.target.name, []).append(entry)
+    return [
+        entry for target in all_targets()
+        for entry in [SourceTemplate(target, "", {}, None), *by_target.get(target.name, [])]
+    ]
+
+
+@login_required
+@require_POST
+def source_template_add_view(request):
+    """Add a built-in mapping to the user's company's templates; a refusal is shown on the library page."""
+    try:
+        template = source_template_add(company=request.user.company, user=request.user,
+                                       target_name=request.POST.get("target", ""),
+                                       source=request.POST.get("source", ""))
+    except SourceTemplateRefused as refused:
+        return template_library(request, library_refusal=str(refused), status=400)
+    messages.success(request, f"'{template.template_name}' is now one of your import templates.")
+    return redirect(f"{reverse('imports:template_list')}#library-title")
+
+
+def template_library(request, *, refusals: dict | None = None, entered: dict | None = None, status: int = 200,
+                     library_refusal: str = ""):
     """The library page; `refusals` ({template id: {"run" or "schedule": sentence}}) and `entered` ({template id:
     ScheduleInput}) show a refused request beside its template."""
     company = request.user.company
@@ -118,5 +150,5 @@ def template_library(request, *, refusals: dict | None = None, entered: dict | N
     ]
     return render(request, "imports/template_list.html", {
         "templates": imports, "export_templates": exports, "frequencies": Schedule.choices,
-        "weekdays": list(enumerate(WEEKDAYS)),
+        "weekdays": list(enumerate(WEEKDAYS)), "library": library_entries(company), "library_refusal": library_refusal,
     }, status=status)

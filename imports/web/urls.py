@@ -1,6 +1,19 @@
 from django.urls import path
 
-from imports.web import api_access, audit, backups, exports, lookups, records, resume, retries, undo, views, wizard
+from imports.web import (
+    api_access,
+    audit,
+    backups,
+    exports,
+    lookups,
+    records,
+    resume,
+    retries,
+    template_library,
+    undo,
+    views,
+    wizard,
+)
 
 app_name = "imports"
 
@@ -21,6 +34,7 @@ urlpatterns = [
     path("records/<str:target_name>/<int:record_id>/", undo.record_page, name="record"),
     path("jobs/<uuid:job_id>/undo/", undo.undo_confirm, name="job_undo"),
     path("templates/", views.template_list, name="template_list"),
+    path("templates/library/add/", template_library.source_template_add_view, name="source_template_add"),
     path("templates/<uuid:template_id>/", views.template_edit, name="template_edit"),
     path("templates/<uuid:template_id>/delete/", views.template_delete, name="template_delete"),
     path("templates/<uuid:template_id>/run/", exports.export_template_run_now, name="export_template_run"),
