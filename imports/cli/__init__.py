@@ -81,7 +81,7 @@ def job_from_file(
     with open(path, "rb") as handle:
         return job_create(
             company=company, target_name=target_name, file=File(handle, name=path.name), file_name=path.name,
-            options=options, **job_options,
+            options=options, via=ImportExportJob.Via.CLI, **job_options,
         )
 
 

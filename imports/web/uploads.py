@@ -247,7 +247,7 @@ def upload_start(*, upload: ImportUpload, user, dry_run: bool) -> ImportExportJo
             job = job_create(
                 company=upload.company, target_name=target.name, file=File(handle, name=upload.file_name),
                 file_name=upload.file_name, options=options, user=user, mapping=upload.mapping,
-                sheet=upload.sheet or None, all_or_nothing=upload.all_or_nothing,
+                sheet=upload.sheet or None, all_or_nothing=upload.all_or_nothing, via=ImportExportJob.Via.WEB,
             )
         if upload.template_name:
             job.options["template"] = upload.template_name
