@@ -120,7 +120,7 @@ def result_json(job: ImportExportJob | None, *, error_report: str | None = None,
         "created": job.created_records if job else 0,
         "updated": job.updated_records if job else 0,
         "unchanged": job.unchanged_records if job else 0,
-        "skipped": job.skipped_records if job else 0,
+        "skipped": job.skipped_not_unchanged if job else 0,  # the unchanged apart, as in the summary and the API
         "failed": job.failed_records if job else 0,
         "error_report": error_report,
         "errors": [

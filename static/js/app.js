@@ -2,8 +2,9 @@
  *
  * - Upload forms: drag and drop, the size limit checked before sending, an upload progress bar.
  * - The mapping page: the preview refreshes when a column's field changes.
- * - Progress blocks: poll the job's progress endpoint about once a second, the job's status badges following;
- *   reload the page when the job ends.
+ * - Progress blocks: poll the job's progress endpoint about once a second, the job's status badges and counts
+ *   (`data-job-counts`) following from the same answer, so bar, badge and counts always agree; reload the page when
+ *   the job ends.
  * - The export builder: columns move up and down without a round trip, the import-compatible switch ticks exactly
  *   the import's columns (and goes off when the columns change), the records' choice opens its builder at once.
  * - Schedule forms: only the inputs the chosen frequency uses are shown.
@@ -135,7 +136,10 @@
         badge.textContent = data.status_label;
         badge.className = "badge badge-" + data.status;
       });
-      block.querySelectorAll("[data-field]").forEach(function (element) {
+      var counts = document.querySelectorAll('[data-job-counts="' + data.id + '"] [data-field]');
+      Array.prototype.slice.call(block.querySelectorAll("[data-field]")).concat(
+        Array.prototype.slice.call(counts)
+      ).forEach(function (element) {
         var name = element.dataset.field;
         var value = data[name];
         if (name === "seconds_left") {
