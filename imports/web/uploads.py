@@ -32,6 +32,7 @@ from imports.engine.readers.xlsx_stream import XlsxStream
 from imports.engine.stored_files import stored_file_local
 from imports.jobs.services import job_create, job_enqueue
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
+from imports.web.dry_runs import upload_choices_fingerprint
 
 PREVIEW_ROWS = 10
 
@@ -251,7 +252,9 @@ def upload_start(*, upload: ImportUpload, user, dry_run: bool) -> ImportExportJo
             )
         if upload.template_name:
             job.options["template"] = upload.template_name
-            job.save(update_fields=["options"])
+        if dry_run:  # what the review page's Import button is held to (imports.web.dry_runs)
+            job.options["choices"] = upload_choices_fingerprint(upload)
+        job.save(update_fields=["options"])
         job_enqueue(job)
         if dry_run:
             upload.validation_job = job
