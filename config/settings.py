@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "imports.web.context_processors.lookup_links",
+                "imports.web.notices.job_notices_context",
             ],
         },
     },

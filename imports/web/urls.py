@@ -1,11 +1,12 @@
 from django.urls import path
 
-from imports.web import audit, backups, exports, lookups, resume, retries, undo, views, wizard
+from imports.web import audit, backups, exports, lookups, notices, resume, retries, undo, views, wizard
 
 app_name = "imports"
 
 urlpatterns = [
     path("jobs/", views.job_list, name="job_list"),
+    path("jobs/notices/", notices.job_notices, name="job_notices"),
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:job_id>/progress/", views.job_progress, name="job_progress"),
     path("jobs/<uuid:job_id>/cancel/", views.job_cancel_view, name="job_cancel"),
