@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "imports.web.context_processors.lookup_links",
+                "imports.web.notices.job_notices_context",
             ],
         },
     },
@@ -322,7 +323,10 @@ SALESPRO_BATCH_SIZE = env("BATCH_SIZE", default="")
 
 # --- Celery -----------------------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
+# The filesystem transport has no host, but kombu reads a URL without one as "localhost" and warns about it ("No
+# hostname was supplied") each time it connects, which every management command printed: name that host. (Celery
+# takes a CELERY_BROKER_URL from the environment as it is: write filesystem://localhost/ there too.)
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://localhost/"
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 # Nothing lost, nothing doubled: a task is acknowledged only once it has finished, and re-queued when its worker
 # process dies; each worker takes one message at a time, so a dying worker strands only the task it was running.

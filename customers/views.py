@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .forms import AddressForm
+from .geocoding import geocoding_enabled
 from .models import Customer
 from .standardizing import PostalAddress, city_key
 
@@ -65,6 +66,7 @@ def address_review(request):
     page = Paginator(customers, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "customers/address_review.html", {
         "page": page, "rows": [_row(customer) for customer in page],
+        "geocoding": geocoding_enabled(),  # the page says what verification does, with or without a key
     })
 
 

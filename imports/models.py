@@ -43,6 +43,14 @@ class ImportExportJob(models.Model):
         PDF = "pdf", "PDF"
         ZIP = "zip", "ZIP archive"
 
+    class Via(models.TextChoices):
+        """The face that asked for the job; blank for jobs created before it was recorded."""
+
+        WEB = "web", "Browser"
+        API = "api", "API"
+        CLI = "cli", "Command line"
+        SCHEDULE = "schedule", "Schedule"
+
     class Mode(models.TextChoices):
         CREATE = "create", "Create new records only"
         UPDATE = "update", "Update existing records only"
@@ -60,6 +68,7 @@ class ImportExportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
     )
     job_type = models.CharField(max_length=20, choices=JobType.choices, db_index=True)
+    via = models.CharField(max_length=10, choices=Via.choices, blank=True, help_text="Where the job was asked for.")
     job_status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     target_model = models.CharField(max_length=100)
     file_format = models.CharField(max_length=10, choices=FileFormat.choices, blank=True)
@@ -164,7 +173,9 @@ class ImportExportJob(models.Model):
     @property
     def skipped_not_unchanged(self) -> int:
         """Rows skipped for a reason other than having nothing to change (skipped_records counts those too): what
-        the summaries and the API report as skipped, beside the unchanged, so the outcomes add up."""
+        every page, summary and the API report as skipped, beside the unchanged, so that created + updated +
+        unchanged + skipped + failed is the rows processed. (An undo's skipped_records are its kept records, and
+        it counts nothing unchanged.)"""
         return self.skipped_records - self.unchanged_records
 
     @property

@@ -42,7 +42,7 @@ def test_defaults_need_nothing_installed(tmp_path):
     assert values == {
         "engine": "django.db.backends.sqlite3",
         "name": str(tmp_path / "db.sqlite3"),
-        "broker": "filesystem://",
+        "broker": "filesystem://localhost/",
         "results": "django-db",
         "media": str(tmp_path / "media"),
         "logs": str(tmp_path / "logs"),
@@ -73,6 +73,30 @@ def test_celery_broker_url_overrides_redis_url(tmp_path):
     values = settings_with(VAR_DIR=str(tmp_path), REDIS_URL="redis://r:6379/1", CELERY_BROKER_URL="redis://b:6379/2")
 
     assert values["broker"] == "redis://b:6379/2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_line_import_on_the_default_broker_prints_nothing_on_stderr(company, tmp_path):
+    """kombu warned "No hostname was supplied" whenever a command sent a task (an import's address check) over
+    the default filesystem transport."""
+    from tests.conftest import GUIDE_CSV
+    from tests.workers import test_database_url
+
+    path = tmp_path / "customers.csv"
+    path.write_text(GUIDE_CSV)
+    environment = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "CELERY_BROKER_URL"}}
+    environment.update(DATABASE_URL=test_database_url(), VAR_DIR=str(tmp_path / "var"),
+                       DJANGO_SETTINGS_MODULE="config.settings")
+
+    run = subprocess.run(
+        [sys.executable, "manage.py", "import_data", "--model", "Customer", "--file", str(path), "--company",
+         company.slug], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True, timeout=300,
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert "No hostname was supplied" not in run.stderr
+    assert run.stderr == ""
+    assert "Imported customers.csv into Customer" in run.stdout
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from imports.api.uploads import upload_form, uploaded_file
 from imports.api.views import JOB_EXAMPLE, JOB_ID, CompanyImportsMixin, refusals
 from imports.declare.errors import ImportFileError
 from imports.jobs.retrying import RetryRefused, failed_rows_retry
+from imports.models import ImportExportJob
 
 
 class RetryUploadSerializer(serializers.Serializer):
@@ -68,7 +69,7 @@ class ImportJobRetryView(CompanyImportsMixin, APIView):
         job = self.job_or_404(job_id)
         upload = uploaded_file(request) if "file" in request.FILES or "file" in upload_form(request) else None
         try:
-            retry = failed_rows_retry(job, user=request.user, upload=upload)
+            retry = failed_rows_retry(job, via=ImportExportJob.Via.API, user=request.user, upload=upload)
         except RetryRefused as refusal:
             raise ImportActionRefused(str(refusal)) from None
         except ImportFileError as error:

@@ -86,6 +86,7 @@ class ImportJobSerializer(serializers.Serializer):
     unchanged_rows = serializers.IntegerField(source="unchanged_records", help_text="Updates that changed nothing.")
     skipped_rows = serializers.SerializerMethodField()
     options = serializers.SerializerMethodField()
+    via = serializers.SerializerMethodField()
     error_message = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
@@ -113,6 +114,15 @@ class ImportJobSerializer(serializers.Serializer):
     @extend_schema_field(ImportOptionsSerializer)
     def get_options(self, job: ImportExportJob) -> dict:
         return {"mode": job.import_mode, "duplicateStrategy": job.duplicate_handling, "validateOnly": job.dry_run}
+
+    @extend_schema_field(serializers.ChoiceField(
+        choices=[value for value in ImportExportJob.Via.values if value != ImportExportJob.Via.SCHEDULE],
+        allow_null=True,
+        help_text="Where the job was asked for: web (the browser wizard), api (this API) or cli (a management "
+        "command); null for jobs created before this was recorded.",
+    ))
+    def get_via(self, job: ImportExportJob) -> str | None:
+        return job.via or None
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="Why the job as a whole failed."))
     def get_error_message(self, job: ImportExportJob) -> str | None:

@@ -25,7 +25,7 @@ def api_import_start(
         with transaction.atomic():
             job = job_create(
                 company=user.company, target_name=target.name, file=file, file_name=file.name, options=options,
-                user=user, idempotency_key=idempotency_key,
+                user=user, idempotency_key=idempotency_key, via=ImportExportJob.Via.API,
             )
             job_enqueue(job)
     except IntegrityError:

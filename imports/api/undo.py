@@ -82,7 +82,7 @@ class ImportUndoView(CompanyImportsMixin, APIView):
         asked = UndoRequestSerializer(data=request.data)
         asked.is_valid(raise_exception=True)
         try:
-            undo = undo_create(job, user=request.user, **asked.validated_data)
+            undo = undo_create(job, via=ImportExportJob.Via.API, user=request.user, **asked.validated_data)
         except UndoRefused as error:
             raise ImportActionRefused(str(error)) from None
         return Response(UndoJobSerializer(undo).data, status=status.HTTP_202_ACCEPTED)

@@ -19,6 +19,7 @@ from imports.api.backups import (
     RestoreDetailView,
     RestoreNowView,
 )
+from imports.api.cancel import ImportJobCancelView
 from imports.api.exports import (
     ExportCancelView,
     ExportColumnsView,
@@ -83,6 +84,7 @@ urlpatterns = [
     path("imports/<str:job_id>/retry", ImportJobRetryView.as_view(), name="imports-job-retry"),
     path("imports/<str:job_id>/undo", ImportUndoView.as_view(), name="imports-job-undo"),
     path("imports/<str:job_id>/resume", ImportJobResumeView.as_view(), name="imports-job-resume"),
+    path("imports/<str:job_id>/cancel", ImportJobCancelView.as_view(), name="imports-job-cancel"),
     path("exports/", ExportJobCollectionView.as_view(), name="exports-jobs"),
     # Before the job routes, which would otherwise read "preview" and "columns" as job ids.
     path("exports/preview", ExportPreviewView.as_view(), name="exports-preview"),

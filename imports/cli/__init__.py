@@ -81,7 +81,7 @@ def job_from_file(
     with open(path, "rb") as handle:
         return job_create(
             company=company, target_name=target_name, file=File(handle, name=path.name), file_name=path.name,
-            options=options, **job_options,
+            options=options, via=ImportExportJob.Via.CLI, **job_options,
         )
 
 
@@ -120,7 +120,7 @@ def result_json(job: ImportExportJob | None, *, error_report: str | None = None,
         "created": job.created_records if job else 0,
         "updated": job.updated_records if job else 0,
         "unchanged": job.unchanged_records if job else 0,
-        "skipped": job.skipped_records if job else 0,
+        "skipped": job.skipped_not_unchanged if job else 0,  # the unchanged apart, as in the summary and the API
         "failed": job.failed_records if job else 0,
         "error_report": error_report,
         "errors": [

@@ -24,9 +24,10 @@ def retry_create(arguments: list[str], *, company_slug: str | None) -> ImportExp
         raise CommandFailure(f"File not found: {path}")
     try:
         if path is None:
-            return failed_rows_retry(job, enqueue=False)
+            return failed_rows_retry(job, via=ImportExportJob.Via.CLI, enqueue=False)
         with open(path, "rb") as handle:
-            return failed_rows_retry(job, upload=File(handle, name=path.name), enqueue=False)
+            return failed_rows_retry(job, via=ImportExportJob.Via.CLI, upload=File(handle, name=path.name),
+                                     enqueue=False)
     except RetryRefused as refusal:
         raise CommandFailure(str(refusal)) from None
 

@@ -29,7 +29,7 @@ def import_find(job_id: str) -> ImportExportJob:
 def undo_run(job: ImportExportJob, *, dry_run: bool, force: bool) -> ImportExportJob:
     """Create the undo (CommandFailure with the refusal) and run it here."""
     try:
-        undo = undo_create(job, dry_run=dry_run, force=force, enqueue=False)
+        undo = undo_create(job, via=ImportExportJob.Via.CLI, dry_run=dry_run, force=force, enqueue=False)
     except UndoRefused as error:
         raise CommandFailure(str(error)) from None
     progress = ProgressBar("Dry run of the undo" if dry_run else "Undo", unit="changes")

@@ -51,7 +51,7 @@ def backup_job_create(*, company: Company, via: str, user=None, enqueue: bool = 
     """A pending backup of the whole company, queued in its company's turn (unless `enqueue` is false: the caller
     runs it itself, as the command line does). It holds the records as they stand now."""
     job = ImportExportJob(
-        company=company, created_by=_asker(user), job_type=JobType.BACKUP, target_model=COMPANY,
+        company=company, created_by=_asker(user), job_type=JobType.BACKUP, via=via, target_model=COMPANY,
         file_format=ImportExportJob.FileFormat.ZIP, options={"via": via},
     )
     with transaction.atomic():
@@ -130,7 +130,8 @@ def restore_now(dry_run: ImportExportJob, *, via: str, user=None, address: str |
 
 def _restore_job(*, company, user, file_name: str, dry_run: bool, options: dict, total: int) -> ImportExportJob:
     return ImportExportJob(
-        company=company, created_by=_asker(user), job_type=JobType.RESTORE, target_model=COMPANY,
+        company=company, created_by=_asker(user), job_type=JobType.RESTORE, via=options.get("via", ""),
+        target_model=COMPANY,
         file_format=ImportExportJob.FileFormat.ZIP, file_name=file_name, dry_run=dry_run,
         import_mode=ImportExportJob.Mode.UPSERT, options=options, total_records=total,
     )

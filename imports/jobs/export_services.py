@@ -78,7 +78,7 @@ def export_job_create(
         options["retry"] = True
     job = ImportExportJob(
         company=company, created_by=user if user is not None and user.is_authenticated else None,
-        job_type=ImportExportJob.JobType.EXPORT, target_model=spec.target.name, file_format=spec.file_format,
+        job_type=ImportExportJob.JobType.EXPORT, via=via, target_model=spec.target.name, file_format=spec.file_format,
         options=options, template=template, parent=parent,
     )
     with transaction.atomic():

@@ -63,7 +63,7 @@ def lookup_job_create(
     _file_check(service, file, company)
     job = ImportExportJob(
         company=company, created_by=user if user is not None and user.is_authenticated else None,
-        job_type=ImportExportJob.JobType.LOOKUP, target_model=service.name, file_format="csv",
+        job_type=ImportExportJob.JobType.LOOKUP, via=via, target_model=service.name, file_format="csv",
         file_name=Path(file_name).name, options={"via": via},
     )
     file.seek(0)

@@ -35,7 +35,7 @@ def job_progress_data(job: ImportExportJob) -> dict:
         "created": job.created_records,
         "updated": job.updated_records,
         "unchanged": job.unchanged_records,
-        "skipped": job.skipped_records,
+        "skipped": job.skipped_not_unchanged,  # the unchanged rows apart, as on every page and in the API
         "failed": job.failed_records,
         "rows_per_second": round(rate),
         "seconds_elapsed": round(elapsed) if elapsed is not None else None,

@@ -71,7 +71,7 @@ def retry_refusal(job: ImportExportJob, *, as_they_are: bool = True) -> str | No
 
 
 def failed_rows_retry(
-    job: ImportExportJob, *, user=None, upload: File | None = None, enqueue: bool = True
+    job: ImportExportJob, *, via: str = "", user=None, upload: File | None = None, enqueue: bool = True
 ) -> ImportExportJob:
     """Create the import that retries the failed rows of `job`, and queue it for the workers (unless `enqueue` is
     false: the command line runs it itself).
@@ -96,7 +96,7 @@ def failed_rows_retry(
                 company=job.company, target_name=job.target_model, file=File(handle, name=file_name),
                 file_name=file_name, options=_options_of(job), user=user, mapping=mapping,
                 batch_size=job.options.get("batch_size"), all_or_nothing=bool(job.options.get("all_or_nothing")),
-                parent=job,
+                parent=job, via=via,
             )
             what = "failed rows" if upload is None else f"failed rows, corrected in {file_name},"
             job_log(retry, f"Retries the {what} of job {job.pk}.")

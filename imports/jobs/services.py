@@ -51,9 +51,11 @@ def job_create(
     all_or_nothing: bool = False,
     idempotency_key: str = "",
     parent: ImportExportJob | None = None,
+    via: str = "",
 ) -> ImportExportJob:
     """Store the file and create a pending import job; nothing is read yet (`parent`: the job that asked for this
-    one, a restore for each of its files).
+    one, a restore for each of its files; `via`: the face that asks for it, ImportExportJob.Via, which a job
+    started by another takes from its parent when not given).
 
     The size limit, the template and the explicit mapping are checked here, so a bad request fails before a job
     exists. A template's mapping is copied onto the job, so editing the template later does not change the job.
@@ -69,6 +71,7 @@ def job_create(
         company=company,
         created_by=user,
         job_type=ImportExportJob.JobType.IMPORT,
+        via=via or (parent.via if parent is not None else ""),
         target_model=target.name,
         file_name=Path(file_name).name,
         import_mode=options.mode,

@@ -29,6 +29,23 @@ def job_cancel(job: ImportExportJob, message: str) -> None:
     _job_stop(job, status.job_cancelled, message)
 
 
+class CancelRefused(Exception):
+    """The job cannot be cancelled: it has ended already (the sentence says how)."""
+
+
+def job_cancel_asked(job: ImportExportJob, *, by: str) -> ImportExportJob:
+    """Cancel a pending or running job for `by` (who asked, for its log) and return it as it is now; CancelRefused
+    once it has ended, also when it ended while being asked."""
+    if not job.is_finished:
+        job_cancel(job, f"Cancelled by {by}; rows written before stay.")
+        job.refresh_from_db()
+        if job.job_status == Status.CANCELLED:
+            return job
+    raise CancelRefused(
+        f"The job has already ended ({job.get_job_status_display().lower()}): there is nothing to cancel."
+    )
+
+
 def _job_stop(job: ImportExportJob, event, message: str) -> None:
     with transaction.atomic():
         current = ImportExportJob.objects.select_for_update().get(pk=job.pk)

@@ -94,6 +94,7 @@ def undo_preview(job: ImportExportJob) -> UndoPreview:
 
 def undo_create(
     job: ImportExportJob, *, user=None, dry_run: bool = False, force: bool = False, enqueue: bool = True,
+    via: str = "",
 ) -> ImportExportJob:
     """Check that `job` may be undone and create its undo (or the undo's dry run), queued in its company's turn
     unless `enqueue` is false (the command line runs it itself). UndoRefused, with the reason, otherwise."""
@@ -104,7 +105,7 @@ def undo_create(
             raise UndoRefused(refusal)
         undo = ImportExportJob.objects.create(
             company_id=current.company_id, created_by=user if user is not None and user.is_authenticated else None,
-            job_type=JobType.UNDO, target_model=current.target_model, file_name=current.file_name,
+            job_type=JobType.UNDO, via=via, target_model=current.target_model, file_name=current.file_name,
             dry_run=dry_run, options={"force": force, "below": undone_below(current)}, parent=current,
         )
         forced = ", records changed since included" if force else ""

@@ -50,7 +50,7 @@ def job_retry_upload(request, job_id):
 
 def _started(request, job: ImportExportJob, *, upload):
     try:
-        retry = failed_rows_retry(job, user=request.user, upload=upload)
+        retry = failed_rows_retry(job, via=ImportExportJob.Via.WEB, user=request.user, upload=upload)
     except (RetryRefused, ImportFileError) as refusal:
         messages.error(request, str(refusal))
         return redirect("imports:job_detail", job.pk)

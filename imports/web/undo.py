@@ -25,7 +25,7 @@ def undo_confirm(request, job_id):
         raise Http404("Only an import can be undone.")
     if request.method == "POST":
         try:
-            undo = undo_create(job, user=request.user, dry_run="dry_run" in request.POST,
+            undo = undo_create(job, via=ImportExportJob.Via.WEB, user=request.user, dry_run="dry_run" in request.POST,
                                force=request.POST.get("force") == "on")
         except UndoRefused as error:
             messages.error(request, str(error))

@@ -32,6 +32,7 @@ from imports.engine.readers.xlsx_stream import XlsxStream
 from imports.engine.stored_files import stored_file_local
 from imports.jobs.services import job_create, job_enqueue
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
+from imports.web.dry_runs import upload_choices_fingerprint
 
 PREVIEW_ROWS = 10
 
@@ -247,11 +248,13 @@ def upload_start(*, upload: ImportUpload, user, dry_run: bool) -> ImportExportJo
             job = job_create(
                 company=upload.company, target_name=target.name, file=File(handle, name=upload.file_name),
                 file_name=upload.file_name, options=options, user=user, mapping=upload.mapping,
-                sheet=upload.sheet or None, all_or_nothing=upload.all_or_nothing,
+                sheet=upload.sheet or None, all_or_nothing=upload.all_or_nothing, via=ImportExportJob.Via.WEB,
             )
         if upload.template_name:
             job.options["template"] = upload.template_name
-            job.save(update_fields=["options"])
+        if dry_run:  # what the review page's Import button is held to (imports.web.dry_runs)
+            job.options["choices"] = upload_choices_fingerprint(upload)
+        job.save(update_fields=["options"])
         job_enqueue(job)
         if dry_run:
             upload.validation_job = job

@@ -6,6 +6,7 @@ from imports.web import (
     backups,
     exports,
     lookups,
+    notices,
     records,
     resume,
     retries,
@@ -19,6 +20,7 @@ app_name = "imports"
 
 urlpatterns = [
     path("jobs/", views.job_list, name="job_list"),
+    path("jobs/notices/", notices.job_notices, name="job_notices"),
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:job_id>/progress/", views.job_progress, name="job_progress"),
     path("jobs/<uuid:job_id>/cancel/", views.job_cancel_view, name="job_cancel"),

@@ -47,6 +47,9 @@ class JobFilterForm(PlainLabels, forms.Form):
     user = forms.ChoiceField(label="User", required=False)
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Dry runs write nothing and are many (one per wizard validation): hidden unless asked for, so the list reads
+    # as what was done to the company's records.
+    dry_runs = forms.BooleanField(label="Show dry runs", required=False)
 
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,9 +68,14 @@ class JobFilterForm(PlainLabels, forms.Form):
     }
 
     def filter(self, jobs):
+        """The jobs the filters keep; dry runs only when asked for (also when the form is blank or invalid)."""
+        if not self.is_bound or not self.is_valid():
+            return jobs.exclude(dry_run=True)
         for name, lookup in self.LOOKUPS.items():
             if self.cleaned_data.get(name):
                 jobs = jobs.filter(**{lookup: self.cleaned_data[name]})
+        if not self.cleaned_data["dry_runs"]:
+            jobs = jobs.exclude(dry_run=True)
         return jobs
 
 
@@ -75,9 +83,7 @@ class JobFilterForm(PlainLabels, forms.Form):
 def job_list(request):
     company = request.user.company
     form = JobFilterForm(request.GET or None, company=company)
-    jobs = selectors.job_list(company=company)
-    if form.is_bound and form.is_valid():
-        jobs = form.filter(jobs)
+    jobs = form.filter(selectors.job_list(company=company))
     page = Paginator(jobs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -86,7 +92,8 @@ def job_list(request):
     chart = [{"day": day, "rows": rows, "height": round(rows * 100 / highest)} for day, rows in per_day]
     return render(request, "imports/job_list.html", {
         "page": page, "form": form, "query": query.urlencode(), "chart": chart,
-        "chart_total": sum(rows for _day, rows in per_day),
+        "chart_total": sum(rows for _day, rows in per_day), "chart_highest": highest,
+        "chart_from": per_day[0][0] if per_day else None, "chart_to": per_day[-1][0] if per_day else None,
     })
 
 

@@ -23,6 +23,7 @@ from imports.jobs import selectors
 from imports.jobs.progress import job_progress_data
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
 from imports.web.blank_templates import template_csv, template_xlsx
+from imports.web.dry_runs import import_refusal, refused_import_message
 from imports.web.forms import MappingForm, OptionsForm, SheetForm, TemplateNameForm, UploadForm
 from imports.web.sheet_previews import sheet_previews
 from imports.web.uploads import (
@@ -287,6 +288,7 @@ def review(request, upload_id):
             errors=selectors.job_errors_first(job=job),
             columns=selectors.job_errors_by_column(job=job),
             upload_form=UploadForm(),
+            import_refusal=import_refusal(current),
         )
     return _page(request, "imports/wizard/review.html", context)
 
@@ -302,4 +304,8 @@ def start_import(request, upload_id):
         # A second click, or the back button: the file is imported once; show the import already started.
         messages.info(request, "This file's import was already started.")
         return redirect("imports:job_detail", started.pk)
+    refusal = import_refusal(current, shown_dry_run=request.POST.get("dry_run", ""))
+    if refusal:
+        messages.error(request, refused_import_message(current, refusal))
+        return redirect("imports:wizard_review", current.pk)
     return _start(request, current, dry_run=False)

@@ -2,8 +2,11 @@
  *
  * - Upload forms: drag and drop, the size limit checked before sending, an upload progress bar.
  * - The mapping page: the preview refreshes when a column's field changes.
- * - Progress blocks: poll the job's progress endpoint about once a second, the job's status badges following;
- *   reload the page when the job ends.
+ * - Progress blocks: poll the job's progress endpoint about once a second, the job's status badges and counts
+ *   (`data-job-counts`) following from the same answer, so bar, badge and counts always agree; reload the page when
+ *   the job ends.
+ * - Job notices: while a job the user asked for is going, every page asks now and then whether one ended, and
+ *   adds its notice ("Your import of customers.csv finished: ...") with a link; the next page load shows it too.
  * - The export builder: columns move up and down without a round trip, the import-compatible switch ticks exactly
  *   the import's columns (and goes off when the columns change), the records' choice opens its builder at once.
  * - Schedule forms: only the inputs the chosen frequency uses are shown.
@@ -135,7 +138,10 @@
         badge.textContent = data.status_label;
         badge.className = "badge badge-" + data.status;
       });
-      block.querySelectorAll("[data-field]").forEach(function (element) {
+      var counts = document.querySelectorAll('[data-job-counts="' + data.id + '"] [data-field]');
+      Array.prototype.slice.call(block.querySelectorAll("[data-field]")).concat(
+        Array.prototype.slice.call(counts)
+      ).forEach(function (element) {
         var name = element.dataset.field;
         var value = data[name];
         if (name === "seconds_left") {
@@ -165,6 +171,40 @@
     if (block.dataset.finished !== "true") {
       window.setTimeout(poll, 500);
     }
+  }
+
+  function setUpNotices(list) {
+    var url = list.dataset.noticesUrl;
+    var seconds = parseInt(list.dataset.noticesSeconds, 10) || 15;
+
+    function add(notice) {
+      if (list.querySelector('[data-notice="' + notice.id + '"]') || notice.url === window.location.pathname) {
+        return;  // told already, or this is the job's own page, which reloads itself when the job ends
+      }
+      var item = document.createElement("li");
+      item.className = "notice-" + notice.status;
+      item.dataset.notice = notice.id;
+      item.textContent = notice.text + " ";
+      var link = document.createElement("a");
+      link.href = notice.url;
+      link.textContent = "See the job";
+      item.appendChild(link);
+      list.appendChild(item);
+    }
+
+    function poll() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          data.notices.forEach(add);
+          if (data.listen) {
+            window.setTimeout(poll, seconds * 1000);
+          }
+        })
+        .catch(function () { window.setTimeout(poll, seconds * 2000); });
+    }
+
+    window.setTimeout(poll, seconds * 1000);
   }
 
   function setUpExportBuilder(form) {
@@ -275,5 +315,6 @@
       setUpPreview(mapping);
     }
     document.querySelectorAll("[data-progress-url]").forEach(setUpProgress);
+    document.querySelectorAll("ul.notices[data-notices-url]").forEach(setUpNotices);
   });
 })();

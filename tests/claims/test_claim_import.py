@@ -201,7 +201,8 @@ def test_the_wizard_imports_claims_the_whole_way(signed_in, company, django_capt
     job_run(job=created.validation_job)
 
     with django_capture_on_commit_callbacks():
-        signed_in.post(reverse("imports:wizard_start", args=[created.pk]))
+        signed_in.post(reverse("imports:wizard_start", args=[created.pk]),
+                       {"dry_run": str(created.validation_job.pk)})
     created.refresh_from_db()
     job = job_run(job=created.import_job)
 

@@ -239,3 +239,24 @@ def test_decisions_are_posts_with_a_csrf_token(company):
                            {"token": review_token(customer), "csrfmiddlewaretoken": token})
     assert accepted.status_code == 302
     assert address_of(customer)[0] == "123 Main St"
+
+
+def test_without_a_google_maps_key_the_page_says_what_happens_instead(client, user, settings):
+    settings.GOOGLE_MAPS_API_KEY = ""
+    client.force_login(user)
+
+    page = client.get(REVIEW).content.decode()
+
+    assert "no Google Maps key is set (GOOGLE_MAPS_API_KEY)" in page
+    assert "only put in the USPS's standard form, offline, and marked \"not verified\"" in page
+    assert "Google Maps found no such address, or" not in page
+
+
+def test_with_a_google_maps_key_the_page_speaks_of_google_maps(client, user, settings):
+    settings.GOOGLE_MAPS_API_KEY = "AIzaSyTestKey"
+    client.force_login(user)
+
+    page = client.get(REVIEW).content.decode()
+
+    assert "Google Maps found no such address, or" in page
+    assert "no Google Maps key is set" not in page

@@ -14,6 +14,7 @@ from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOpt
 from imports.engine.stored_files import error_report_local_path
 from imports.jobs.inprocess import job_run
 from imports.jobs.services import job_create
+from imports.models import ImportExportJob
 
 
 class Command(BaseCommand):
@@ -128,6 +129,7 @@ class Command(BaseCommand):
                 sheet=options["sheet"],
                 batch_size=options["batch_size"],
                 all_or_nothing=options["all_or_nothing"],
+                via=ImportExportJob.Via.CLI,
             )
 
     def _fail(self, message: str, as_json: bool, job=None):

@@ -109,13 +109,14 @@ def test_dashboard_filters_by_status_type_user_and_date(client, user, company, w
         response = client.get(reverse("imports:job_list"), filters)
         return {job.pk for job in response.context["page"].object_list}
 
-    assert listed() == {mine.pk, dry.pk, old.pk}
-    assert listed(status="failed") == {dry.pk}
-    assert listed(user=str(other_user.pk)) == {dry.pk}
+    assert listed() == {mine.pk, old.pk}  # dry runs only when asked for
+    assert listed(dry_runs="on") == {mine.pk, dry.pk, old.pk}
+    assert listed(status="failed", dry_runs="on") == {dry.pk}
+    assert listed(user=str(other_user.pk), dry_runs="on") == {dry.pk}
+    assert listed(user=str(other_user.pk)) == set()
     assert listed(job_type="export") == set()
-    assert listed(target="Customer", date_from=(timezone.localdate() - dt.timedelta(days=7)).isoformat()) == {
-        mine.pk, dry.pk,
-    }
+    assert listed(target="Customer", date_from=(timezone.localdate() - dt.timedelta(days=7)).isoformat(),
+                  dry_runs="on") == {mine.pk, dry.pk}
     assert listed(date_to=(timezone.localdate() - dt.timedelta(days=30)).isoformat()) == {old.pk}
 
 

@@ -161,7 +161,7 @@ def test_validate_then_import_the_whole_way(signed_in, django_capture_on_commit_
     assert Customer.objects.count() == 0
 
     with django_capture_on_commit_callbacks():
-        response = signed_in.post(reverse("imports:wizard_start", args=[created.pk]))
+        response = signed_in.post(reverse("imports:wizard_start", args=[created.pk]), {"dry_run": str(dry_run.pk)})
     created.refresh_from_db()
     assert response.url == reverse("imports:job_detail", args=[created.import_job.pk])
     job_run(job=created.import_job)
@@ -290,9 +290,11 @@ def test_another_companys_uploads_jobs_and_templates_are_404_everywhere(client, 
     with django_capture_on_commit_callbacks():
         client.post(reverse("imports:wizard_options", args=[created.pk]),
                     {"import_mode": "upsert", "duplicate_handling": "skip"})
-        client.post(reverse("imports:wizard_start", args=[created.pk]))
     created.refresh_from_db()
     job_run(job=created.validation_job)
+    with django_capture_on_commit_callbacks():
+        client.post(reverse("imports:wizard_start", args=[created.pk]), {"dry_run": str(created.validation_job.pk)})
+    created.refresh_from_db()
     job_run(job=created.import_job)
     template = DataTemplate.objects.create(company=user.company, target_model="Customer", template_name="Ours",
                                            field_mapping={"Town": "city"})
@@ -346,10 +348,16 @@ def test_the_preview_uses_the_rows_read_at_upload_not_the_file_again(signed_in):
 def test_starting_the_import_twice_imports_the_file_once(signed_in, django_capture_on_commit_callbacks):
     created = uploaded(signed_in)
     signed_in.post(reverse("imports:wizard_mapping", args=[created.pk]), mapping_post(created))
+    with django_capture_on_commit_callbacks():
+        signed_in.post(reverse("imports:wizard_options", args=[created.pk]),
+                       {"import_mode": "upsert", "duplicate_handling": "skip"})
+    created.refresh_from_db()
+    job_run(job=created.validation_job)
+    shown = {"dry_run": str(created.validation_job.pk)}
 
     with django_capture_on_commit_callbacks():
-        first = signed_in.post(reverse("imports:wizard_start", args=[created.pk]))
-        second = signed_in.post(reverse("imports:wizard_start", args=[created.pk]))
+        first = signed_in.post(reverse("imports:wizard_start", args=[created.pk]), shown)
+        second = signed_in.post(reverse("imports:wizard_start", args=[created.pk]), shown)
 
     assert first.url == second.url
     assert ImportExportJob.objects.filter(dry_run=False).count() == 1
