@@ -272,7 +272,8 @@ class ContactTarget(ImportTarget):
                     help_text="The account number of one of your accounts."),
         ImportField("job_title", max_length=100, synonyms=["title", "position", "role"]),
         ImportField("department", max_length=100, synonyms=["dept"]),
-        BooleanField("is_primary", default=False, synonyms=["primary", "primary contact"],
+        BooleanField("is_primary", default=False,
+                     synonyms=["primary", "primary contact", "is primary contact", "main contact", "primary flag"],
                      help_text="Making a contact primary makes the account's other contacts not primary."),
     )
 

@@ -419,6 +419,11 @@ class DataTemplate(models.Model):
     def __str__(self):
         return f"{self.template_name} ({self.target_model})"
 
+    @property
+    def mapped_column_count(self) -> int:
+        """Columns an import template sends to a field; the columns it names to be ignored are not counted."""
+        return sum(1 for name in self.field_mapping.values() if name)
+
 
 class KeySequence(models.Model):
     """The last number handed out by a company's named sequence (e.g. customer account numbers)."""

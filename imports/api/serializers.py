@@ -1,12 +1,13 @@
 """What the API answers, and the upload it takes, as serializers: they present jobs and targets, and give the
-OpenAPI schema its shapes (the upload is checked in imports.api.uploads and imports.api.options, so each refusal
-gets its own status and sentence)."""
+OpenAPI schema its shapes (the upload is checked in imports.api.uploads, imports.api.options and
+imports.api.mappings, so each refusal gets its own status and sentence)."""
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from imports.api.mappings import EXAMPLE as MAPPING_EXAMPLE
 from imports.api.options import EXAMPLE
 from imports.api.statuses import API_STATUSES, api_status
 from imports.declare.targets import ImportTarget
@@ -53,6 +54,18 @@ class ImportUploadSerializer(serializers.Serializer):
         help_text=f"A JSON object: {EXAMPLE}. Options: mode (create, update, upsert; default upsert), "
         "duplicateStrategy (skip, update, error, create_new; default skip), validateOnly (true or false; default "
         "false). Leave it out for the defaults.",
+    )
+    mapping = serializers.CharField(
+        required=False,
+        help_text=f"A JSON object of file column to field: {MAPPING_EXAMPLE}; null skips the column. Columns it "
+        "leaves out are matched by name and synonym. Refused (400) when it names a field the target does not have, "
+        "sends two columns to one field, or names a column the file does not have.",
+    )
+    template = serializers.CharField(
+        required=False,
+        help_text="The name of an import template saved in the wizard's mapping step, for this target; with a "
+        "`mapping` too, the mapping wins for the columns and fields it names. Refused (400) when no such template "
+        "exists.",
     )
 
 

@@ -12,7 +12,8 @@ from imports.models import ImportExportJob
 
 
 def api_import_start(
-    *, user: User, target: ImportTarget, file: UploadedFile, options: ImportOptions, idempotency_key: str = ""
+    *, user: User, target: ImportTarget, file: UploadedFile, options: ImportOptions, idempotency_key: str = "",
+    mapping: dict | None = None, template_name: str | None = None,
 ) -> tuple[ImportExportJob, bool]:
     """Store the upload as a pending job of the user's company and queue it once the job is committed; return the
     job and whether it is new.
@@ -20,13 +21,18 @@ def api_import_start(
     With an `idempotency_key` the company already used, the job of that key comes back instead and nothing is
     stored: also when a retry of the same upload created it a moment ago, in a request running alongside (the
     database's unique constraint decides which one creates it).
+    `mapping` is the explicit mapping (a template's already merged in, imports.api.mappings); `template_name` the
+    template it came from, recorded on the job.
     Raises ImportFileError when the job cannot be created (the core's own checks of the file)."""
     try:
         with transaction.atomic():
             job = job_create(
                 company=user.company, target_name=target.name, file=file, file_name=file.name, options=options,
-                user=user, idempotency_key=idempotency_key, via=ImportExportJob.Via.API,
+                user=user, idempotency_key=idempotency_key, via=ImportExportJob.Via.API, mapping=mapping,
             )
+            if template_name:
+                job.options["template"] = template_name
+                job.save(update_fields=["options"])
             job_enqueue(job)
     except IntegrityError:
         earlier = import_job_by_key(company=user.company, key=idempotency_key) if idempotency_key else None

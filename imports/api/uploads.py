@@ -19,6 +19,7 @@ from imports.declare.errors import ImportFileError
 from imports.engine.readers import sniffing
 from imports.engine.readers.delimited import detect_encoding
 from imports.engine.readers.limits import file_size_refusal
+from imports.engine.readers.table import Table
 
 
 def upload_form(request: Request):
@@ -96,3 +97,11 @@ def idempotency_key(request: Request) -> str:
             "spaces; a new UUID for each upload is a good key."
         )
     return key
+
+
+def file_columns(file: UploadedFile, *, header_score) -> list[str]:
+    """The columns of an uploaded file's header, found the way the job will find them (below title rows, in any
+    encoding or format; a workbook's first sheet), reading only the first rows. ImportFileError for a file whose
+    header cannot be read."""
+    with _on_disk(file) as path, Table(path, header_score=header_score, streamed=True) as table:
+        return table.columns

@@ -28,6 +28,7 @@ from imports.api.errors import (
     IdempotencyKeyReused,
     NotFoundHere,
 )
+from imports.api.mappings import upload_mapping
 from imports.api.negotiation import IgnoreClientContentNegotiation
 from imports.api.options import options_parse
 from imports.api.pagination import RecentJobsPagination
@@ -50,8 +51,10 @@ from imports.models import ImportExportJob
 
 REFUSALS = {
     400: "Bad input: no file, an empty file, bad options (invalid JSON, too long or nested, an unknown option or "
-    "value, validateOnly not a boolean), a missing or unknown target, or more form fields or files than "
-    "DATA_UPLOAD_MAX_NUMBER_FIELDS or DATA_UPLOAD_MAX_NUMBER_FILES.",
+    "value, validateOnly not a boolean), a bad mapping (not a JSON object of column to field or null, a field the "
+    "target does not have, two columns for one field, a column the file does not have), an unknown template, a "
+    "missing or unknown target, or more form fields or files than DATA_UPLOAD_MAX_NUMBER_FIELDS or "
+    "DATA_UPLOAD_MAX_NUMBER_FILES.",
     401: "No token, or not a valid one: send `Authorization: Bearer <token>`. The answer carries "
     "`WWW-Authenticate: Bearer`.",
     404: "No such import job in your company: an unknown id, another company's job or a job of another target; "
@@ -206,7 +209,8 @@ class ImportJobCollectionView(CompanyImportsMixin, GenericAPIView):
     @extend_schema(
         summary="Start an import",
         description=(
-            "Upload a file (multipart/form-data) with optional `options`. The file is checked (present, not empty, "
+            "Upload a file (multipart/form-data) with optional `options`, and optionally a `mapping` of its columns "
+            "or a saved `template`. The file is checked (present, not empty, "
             "within the size limit, a CSV, Excel or JSON file by its content), a job is created and queued for the "
             "workers, and the answer is the pending job (202, with its URL in `Location`). Poll that URL until "
             "`status` is completed, failed or cancelled; rows that fail are then in the CSV at `errors_url`. When "
@@ -239,9 +243,14 @@ class ImportJobCollectionView(CompanyImportsMixin, GenericAPIView):
         target = self.upload_target()
         file = uploaded_file(request)
         options = options_parse(form_text(request, "options"))
+        chosen = upload_mapping(
+            company=request.user.company, target=target, file=file, mapping_text=form_text(request, "mapping"),
+            template_text=form_text(request, "template"),
+        )
         try:
             job, created = api_import_start(
-                user=request.user, target=target, file=file, options=options, idempotency_key=key
+                user=request.user, target=target, file=file, options=options, idempotency_key=key,
+                mapping=chosen.mapping, template_name=chosen.template_name,
             )
         except ImportFileError as error:
             raise BadImportRequest(str(error)) from None

@@ -1,7 +1,8 @@
 """Matching a file's columns to a target's fields.
 
 Columns match fields ignoring case, spaces, hyphens and underscores ("First Name", "first-name", "FIRST_NAME"),
-or through the synonyms a target declares ("E-mail", "Zip"). An explicit mapping (a JSON file or a saved
+or through the synonyms a target declares ("E-mail", "Zip"), and, where a person checks the result (the wizard),
+by a guess for a header close to a name or synonym ("Emial"). An explicit mapping (a JSON file or a saved
 template, `{"file column": "field"}`) comes first; a column mapped to null or "" is ignored on purpose.
 """
 
@@ -10,14 +11,17 @@ from typing import TYPE_CHECKING
 
 from imports.declare.errors import ImportFileError
 from imports.declare.headers import normalise_header
+from imports.engine.header_guesses import header_guesses
 
 if TYPE_CHECKING:
     from imports.declare.fields import ImportField
     from imports.declare.targets import ImportTarget
 
 # How a column was matched, and how sure the match is (shown to the user in the mapping step).
-MAPPED, EXACT, NAME, SYNONYM = "mapping", "exact", "name", "synonym"
+MAPPED, EXACT, NAME, SYNONYM, GUESS = "mapping", "exact", "name", "synonym", "guess"
 CONFIDENCE = {MAPPED: 1.0, EXACT: 1.0, NAME: 0.9, SYNONYM: 0.75}
+# A guess is never surer than this, however alike the headers: below a synonym, so the page asks to check it.
+GUESS_CONFIDENCE = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +30,12 @@ class ColumnMatch:
     column: str
     field: str | None
     how: str | None = None
+    similarity: float = 0.0  # a guess's: how alike the header and the field's name or synonym are, 0 to 1
 
     @property
     def confidence(self) -> float:
+        if self.how == GUESS:
+            return round(GUESS_CONFIDENCE * self.similarity, 2)
         return CONFIDENCE.get(self.how, 0.0)
 
 
@@ -93,10 +100,14 @@ def mapping_validate(target: "ImportTarget", mapping: dict) -> dict[str, str | N
     return {str(column): (value or None) for column, value in mapping.items()}
 
 
-def map_columns(target: "ImportTarget", columns: list[str], explicit: dict | None = None) -> ColumnMapping:
-    """Match every column of the file to a field of `target`, explicit mapping first, then by name."""
+def map_columns(target: "ImportTarget", columns: list[str], explicit: dict | None = None, *,
+                guess: bool = False) -> ColumnMapping:
+    """Match every column of the file to a field of `target`, explicit mapping first, then by name and synonym;
+    with `guess`, a column still unmatched whose header is close to a free field's name or synonym is given it as
+    a guess (for a person to check)."""
     explicit = mapping_validate(target, {} if explicit is None else explicit)
     assigned: dict[int, tuple[str | None, str | None]] = {}
+    similarity: dict[int, float] = {}
     taken: set[str] = set()
     notes: list[str] = []
 
@@ -132,6 +143,16 @@ def map_columns(target: "ImportTarget", columns: list[str], explicit: dict | Non
             if field is not None and field not in taken:
                 assigned[index] = (field, how)
                 taken.add(field)
+    if guess:
+        known = normalised_explicit.keys() | by_name.keys() | by_synonym.keys()  # a second column for a taken field
+        unmatched = {
+            index: header for index, header in enumerate(map(normalise_header, columns))
+            if index not in assigned and header not in known
+        }
+        free = {key: name for key, name in {**by_synonym, **by_name}.items() if name not in taken}
+        for index, (field, alike) in header_guesses(unmatched, free).items():
+            assigned[index], similarity[index] = (field, GUESS), alike
+            taken.add(field)
 
     matches = []
     for index, column in enumerate(columns):
@@ -147,5 +168,6 @@ def map_columns(target: "ImportTarget", columns: list[str], explicit: dict | Non
                 notes.append(f"Column '{column}' also matches {rival}, which column '{feeder}' feeds; it is ignored.")
             else:
                 notes.append(f"Column '{column}' matches no {target.name} field; it is ignored.")
-        matches.append(ColumnMatch(index=index, column=column, field=field, how=how))
+        matches.append(ColumnMatch(index=index, column=column, field=field, how=how,
+                                   similarity=similarity.get(index, 0.0)))
     return ColumnMapping(matches=tuple(matches), notes=tuple(notes))

@@ -98,7 +98,7 @@ def _read_header(upload: ImportUpload, path: Path, *, sheet: str | None, explici
             ReadLimits.from_settings().check_rows(table.count_rows())
         upload.sheet, upload.sheet_names, upload.columns = table.sheet or "", table.sheet_names, table.columns
         upload.sample_rows = sample  # kept, so the preview never reads the file again
-    upload_apply_mapping(upload, map_columns(target, upload.columns, _known_fields(target, explicit or {})))
+    upload_apply_mapping(upload, map_columns(target, upload.columns, _known_fields(target, explicit or {}), guess=True))
 
 
 def _known_fields(target: ImportTarget, mapping: dict) -> dict[str, str | None]:
@@ -212,7 +212,9 @@ def templates_for(upload: ImportUpload) -> list[tuple[DataTemplate, bool]]:
 
 def upload_apply_template(upload: ImportUpload, template: DataTemplate) -> None:
     target = get_target(upload.target_model)
-    upload_apply_mapping(upload, map_columns(target, upload.columns, _known_fields(target, template.field_mapping)))
+    upload_apply_mapping(
+        upload, map_columns(target, upload.columns, _known_fields(target, template.field_mapping), guess=True)
+    )
     upload.template_name = template.template_name
     upload.save(update_fields=["mapping", "match_confidence", "template_name"])
 

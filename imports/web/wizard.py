@@ -5,6 +5,7 @@ Each page looks its upload up through the user's company, so another company's u
 """
 
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,6 +26,7 @@ from imports.models import DataTemplate, ImportExportJob, ImportUpload
 from imports.web.blank_templates import template_csv, template_xlsx
 from imports.web.dry_runs import import_refusal, refused_import_message
 from imports.web.forms import MappingForm, OptionsForm, SheetForm, TemplateNameForm, UploadForm
+from imports.web.remembered_mappings import mapped_as_notice, upload_map_as_before
 from imports.web.sheet_previews import sheet_previews
 from imports.web.uploads import (
     missing_required,
@@ -117,7 +119,7 @@ def upload(request, target_name: str):
         else:
             if len(created.sheet_names) > 1:
                 return redirect("imports:wizard_sheet", created.pk)
-            return redirect("imports:wizard_mapping", created.pk)
+            return _to_mapping(created, mapped_as=upload_map_as_before(created) if previous is None else "")
     message = "; ".join(error for errors in form.errors.values() for error in errors)
     if request.headers.get("X-Requested-With") == "fetch":
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
@@ -131,17 +133,25 @@ def sheet(request, upload_id):
     current = _upload_or_404(request, upload_id)
     form = SheetForm(request.POST or None, sheet_names=current.sheet_names, initial={"sheet": current.sheet})
     if request.method == "POST" and form.is_valid():
+        kept = current.mapping or None  # the mapping of the upload this one replaces
         try:
-            upload_read_header(current, sheet=form.cleaned_data["sheet"], explicit=current.mapping or None)
+            upload_read_header(current, sheet=form.cleaned_data["sheet"], explicit=kept)
         except ImportFileError as error:
             form.add_error("sheet", str(error))
         else:
             current.save()
-            return redirect("imports:wizard_mapping", current.pk)
+            return _to_mapping(current, mapped_as=upload_map_as_before(current) if kept is None else "")
     return _page(request, "imports/wizard/sheet.html", {
         "upload": current, "form": form, "step": 2, "previews": sheet_previews(current),
         "chosen": form["sheet"].value() or current.sheet or next(iter(current.sheet_names), ""),
     })
+
+
+def _to_mapping(current: ImportUpload, *, mapped_as: str):
+    """The mapping step; `mapped_as` (where a remembered mapping came from) rides in the address, so the notice
+    survives the upload script following the redirect before the browser goes there."""
+    url = reverse("imports:wizard_mapping", args=[current.pk])
+    return redirect(f"{url}?{urlencode({'mapped_as': mapped_as})}" if mapped_as else url)
 
 
 def _column_page(request, current: ImportUpload):
@@ -174,6 +184,8 @@ def mapping(request, upload_id):
     if not current.columns:
         return redirect("imports:wizard_sheet", current.pk)
     target = get_target(current.target_model)
+    if request.method == "GET" and (notice := mapped_as_notice(current, request.GET.get("mapped_as"))):
+        messages.info(request, notice)
     page = _column_page(request, current)
     form = MappingForm(request.POST or None, upload=current, target=target, shown=page.object_list)
     if request.method == "POST" and form.is_valid():
@@ -236,18 +248,27 @@ def template_load(request, upload_id):
 @login_required
 @require_POST
 def template_store(request, upload_id):
+    """Save the mapping on the screen as a template: the page's selects are posted with the name (the button
+    belongs to the mapping form), kept as the upload's mapping too, so the page comes back as the user left it."""
     current = _upload_or_404(request, upload_id)
+    page = _column_page(request, current)
+    mapping_form = MappingForm(request.POST, upload=current, target=get_target(current.target_model),
+                               shown=page.object_list)
     form = TemplateNameForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, "Give the template a name.")
+    elif not mapping_form.is_valid():
+        messages.error(request, "Choose a field, or none, for each column before saving the template.")
+    else:
         try:
+            if any(name in request.POST for name, _column in mapping_form.columns):
+                upload_set_mapping(current, mapping_form.chosen())
             template_save(upload=current, name=form.cleaned_data["template_name"])
         except ImportFileError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, f"Mapping saved as template '{current.template_name}'.")
-    else:
-        messages.error(request, "Give the template a name.")
-    return redirect("imports:wizard_mapping", current.pk)
+    return redirect(_mapping_url(current, page.number))
 
 
 @login_required

@@ -81,6 +81,9 @@ def test_the_upload_is_multipart_with_the_file_and_options(schema):
     assert upload["required"] == ["file"]
     assert upload["properties"]["file"]["format"] == "binary"
     assert "duplicateStrategy" in upload["properties"]["options"]["description"]
+    assert sorted(upload["properties"]) == ["file", "mapping", "options", "template"]
+    assert "null skips the column" in upload["properties"]["mapping"]["description"]
+    assert "saved in the wizard" in upload["properties"]["template"]["description"]
     assert schema["components"]["schemas"]["AnyTargetUploadRequest"]["required"] == ["file", "target"]
 
 
