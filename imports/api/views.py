@@ -237,7 +237,7 @@ class ImportJobCollectionView(CompanyImportsMixin, GenericAPIView):
             return self.accepted(earlier, replayed=True)
         target = self.upload_target()
         file = uploaded_file(request)
-        options = options_parse(form_text(request, "options"))
+        options = options_parse(form_text(request, "options"), target)
         try:
             job, created = api_import_start(
                 user=request.user, target=target, file=file, options=options, idempotency_key=key
