@@ -387,6 +387,10 @@ class DataTemplate(models.Model):
     target_model = models.CharField(max_length=100)
     template_type = models.CharField(max_length=20, choices=TemplateType.choices, default=TemplateType.IMPORT)
     field_mapping = models.JSONField(default=dict, help_text='File column to field: {"E-mail Address": "email"}.')
+    value_fixes = models.JSONField(
+        default=dict, blank=True, help_text="An import's date formats, value maps and ZIP padding "
+        "(imports.engine.value_fixes), applied with its mapping.",
+    )
     columns = models.JSONField(default=list, blank=True, help_text="An export's columns, in order.")
     filters = models.JSONField(default=list, blank=True, help_text='An export\'s filters: [{"field", "op", "value"}].')
     file_format = models.CharField(max_length=10, choices=ImportExportJob.FileFormat.choices, blank=True)
@@ -467,6 +471,9 @@ class ImportUpload(models.Model):
     )
     mapping = models.JSONField(default=dict, blank=True, help_text="File column to field (null: ignored).")
     match_confidence = models.JSONField(default=dict, blank=True, help_text="File column to how sure the match is.")
+    value_fixes = models.JSONField(
+        default=dict, blank=True, help_text="Date formats, value maps and ZIP padding chosen with the mapping."
+    )
     template_name = models.CharField(max_length=200, blank=True, help_text="The template the mapping came from.")
     import_mode = models.CharField(
         max_length=10, choices=ImportExportJob.Mode.choices, default=ImportExportJob.Mode.UPSERT

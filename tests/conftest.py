@@ -79,8 +79,9 @@ def write_file(tmp_path):
 def run_import(company):
     """Import a file synchronously through the services, as the command line does; return the finished job."""
 
-    def run(path: Path, *, target="Customer", mode=None, duplicates=None, dry_run=False, into=None, **extra):
-        options = ImportOptions.parse(mode=mode, duplicates=duplicates, dry_run=dry_run)
+    def run(path: Path, *, target="Customer", mode=None, duplicates=None, dry_run=False, into=None, fixes=None,
+            **extra):
+        options = ImportOptions.parse(mode=mode, duplicates=duplicates, dry_run=dry_run, fixes=fixes)
         with open(path, "rb") as handle:
             job = job_create(
                 company=into or company,

@@ -2,22 +2,28 @@
 pipeline's ImportOptions (so a mode or a duplicate rule means what it means on the command line and in the wizard).
 
 Every option may be left out (or given as null) for the product's default: mode `upsert`, duplicateStrategy
-`skip`, validateOnly `false`.
+`skip`, validateOnly `false`, no date formats or value maps, padZipCodes `true`. The value fixes
+(imports.engine.value_fixes) are also accepted spelled date_formats, value_maps and pad_zip_codes.
 """
 
 import json
 
 from imports.api.errors import BadImportRequest
+from imports.declare.errors import ImportFileError
+from imports.declare.targets import ImportTarget
 from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, MODES, ImportOptions
+from imports.engine.value_fixes import value_fixes_parse
 
-OPTION_NAMES = ("mode", "duplicateStrategy", "validateOnly")
+OPTION_NAMES = ("mode", "duplicateStrategy", "validateOnly", "dateFormats", "valueMaps", "padZipCodes")
+ALIASES = {"date_formats": "dateFormats", "value_maps": "valueMaps", "pad_zip_codes": "padZipCodes"}
 EXAMPLE = '{"mode": "create", "duplicateStrategy": "skip", "validateOnly": false}'
-# Three short values fit in a few dozen characters; a longer text is refused before it is parsed, so a huge or
-# deeply nested value costs nothing.
-MAX_CHARS = 1000
+FIXES_EXAMPLE = '{"dateFormats": {"connection_date": "mdy"}, "valueMaps": {"status": {"Closed": "inactive"}}}'
+# A few values and value maps fit in a few thousand characters; a longer text is refused before it is parsed, so a
+# huge or deeply nested value costs nothing.
+MAX_CHARS = 16_000
 
 
-def options_parse(text: str | None) -> ImportOptions:
+def options_parse(text: str | None, target: ImportTarget) -> ImportOptions:
     """The import options an upload asks for; BadImportRequest says what is wrong and which values are allowed."""
     if text is None or not text.strip():
         return ImportOptions.parse()
@@ -36,12 +42,13 @@ def options_parse(text: str | None) -> ImportOptions:
         ) from None
     if not isinstance(given, dict):
         raise BadImportRequest(f"options must be a JSON object such as {EXAMPLE}.")
+    given = {ALIASES.get(name, name): value for name, value in given.items()}
     unknown = sorted(set(given) - set(OPTION_NAMES))
     if unknown:
         names = ", ".join(unknown)
         raise BadImportRequest(
-            f"Unknown option{'s' if len(unknown) > 1 else ''} {names}: the options are mode, duplicateStrategy "
-            "and validateOnly."
+            f"Unknown option{'s' if len(unknown) > 1 else ''} {names}: the options are mode, duplicateStrategy, "
+            "validateOnly, dateFormats, valueMaps and padZipCodes."
         )
     mode, duplicates = given.get("mode"), given.get("duplicateStrategy")
     validate_only = given.get("validateOnly")
@@ -59,5 +66,23 @@ def options_parse(text: str | None) -> ImportOptions:
         )
     if validate_only is not None and not isinstance(validate_only, bool):
         raise BadImportRequest(f"validateOnly must be true or false, not {json.dumps(validate_only)}.")
-    return ImportOptions.parse(mode=mode, duplicates=duplicates, dry_run=bool(validate_only))
+    return ImportOptions.parse(
+        mode=mode, duplicates=duplicates, dry_run=bool(validate_only), fixes=_fixes_parse(given, target)
+    )
+
+
+def _fixes_parse(given: dict, target: ImportTarget):
+    date_formats, value_maps = given.get("dateFormats"), given.get("valueMaps")
+    pad = given.get("padZipCodes")
+    if date_formats is not None and not isinstance(date_formats, dict):
+        raise BadImportRequest(f'dateFormats must be an object of date field or column to format: {FIXES_EXAMPLE}.')
+    if value_maps is not None and not isinstance(value_maps, dict):
+        raise BadImportRequest(f"valueMaps must be an object of field to {{value: choice}}: {FIXES_EXAMPLE}.")
+    if pad is not None and not isinstance(pad, bool):
+        raise BadImportRequest(f"padZipCodes must be true or false, not {json.dumps(pad)}.")
+    try:
+        return value_fixes_parse(target, date_formats=date_formats, value_maps=value_maps,
+                                 pad_zip_codes=pad is not False)
+    except ImportFileError as error:
+        raise BadImportRequest(str(error)) from None
 

@@ -53,7 +53,13 @@ class ImportUploadSerializer(serializers.Serializer):
         required=False,
         help_text=f"A JSON object: {EXAMPLE}. Options: mode (create, update, upsert; default upsert), "
         "duplicateStrategy (skip, update, error, create_new; default skip), validateOnly (true or false; default "
-        "false). Leave it out for the defaults.",
+        "false). Value fixes, read before the rows are checked: dateFormats, how each date column writes its "
+        "dates, by date field or file column: iso (YYYY-MM-DD), mdy (MM/DD/YYYY or M/D/YYYY), mdy2 (M/D/YY; 00-29 "
+        "are 2000-2029, 30-99 are 1930-1999), dmy (DD/MM/YYYY) or excel (serial numbers such as 45366), e.g. "
+        '{"connection_date": "mdy"}; valueMaps, what a choice or yes/no field\'s own words mean, e.g. {"status": '
+        '{"Closed": "inactive"}, "is_primary": {"x": "true"}} (at most 50 values a field); padZipCodes (default '
+        "true): 3- and 4-digit ZIP codes get their leading zeros back where the row's state has ZIP codes starting "
+        "with 0, with a warning on the row. Leave it out for the defaults.",
     )
     mapping = serializers.CharField(
         required=False,

@@ -242,7 +242,7 @@ class ImportJobCollectionView(CompanyImportsMixin, GenericAPIView):
             return self.accepted(earlier, replayed=True)
         target = self.upload_target()
         file = uploaded_file(request)
-        options = options_parse(form_text(request, "options"))
+        options = options_parse(form_text(request, "options"), target)
         chosen = upload_mapping(
             company=request.user.company, target=target, file=file, mapping_text=form_text(request, "mapping"),
             template_text=form_text(request, "template"),

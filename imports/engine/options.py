@@ -5,9 +5,10 @@ ImportOptions.parse, and shows the choices from the constants here (the wizard's
 which these constants are made from).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from imports.declare.errors import ImportFileError
+from imports.engine.value_fixes import ValueFixes
 from imports.models import ImportExportJob
 
 # The words themselves are the job's database choices (the wizard's options form shows their labels); the names
@@ -29,19 +30,26 @@ class ImportOptions:
     `mode` says which records a file may touch: `create` only new ones, `update` only existing ones, `upsert`
     both. `duplicates` says what `create` does with a row whose key already exists: skip it, update the record,
     fail the row, or create a new record under a generated key. In `update` and `upsert` an existing key is
-    updated, since that is what those modes ask for.
+    updated, since that is what those modes ask for. `fixes` says how to read the file's values before they are
+    checked (imports.engine.value_fixes).
     """
 
     mode: str = "upsert"
     duplicates: str = "skip"
     dry_run: bool = False
+    fixes: ValueFixes = field(default_factory=ValueFixes)
 
     @classmethod
-    def parse(cls, *, mode: str | None = None, duplicates: str | None = None, dry_run: bool = False) -> "ImportOptions":
+    def parse(
+        cls, *, mode: str | None = None, duplicates: str | None = None, dry_run: bool = False,
+        fixes: ValueFixes | None = None,
+    ) -> "ImportOptions":
         resolved_mode = MODE_ALIASES.get((mode or "upsert").strip().lower())
         if resolved_mode is None:
             raise ImportFileError(f"Unknown mode '{mode}': use {', '.join(MODES[:-1])} or {MODES[-1]}.")
         resolved_duplicates = (duplicates or "skip").strip().lower()
         if resolved_duplicates not in DUPLICATE_STRATEGIES:
             raise ImportFileError(f"Unknown duplicate handling '{duplicates}': use {', '.join(DUPLICATE_STRATEGIES)}.")
-        return cls(mode=resolved_mode, duplicates=resolved_duplicates, dry_run=bool(dry_run))
+        return cls(
+            mode=resolved_mode, duplicates=resolved_duplicates, dry_run=bool(dry_run), fixes=fixes or ValueFixes()
+        )

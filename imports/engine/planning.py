@@ -17,6 +17,7 @@ from imports.engine.gate import WRITES_NOTHING, Write, WriteGate
 from imports.engine.mapping import ColumnMapping
 from imports.engine.options import ImportOptions
 from imports.engine.references import CYCLE, MISSING, verdict_name
+from imports.engine.value_fixes import ColumnFixer
 from imports.models import ImportDuplicate
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class BatchPlanner:
         self.width = width
         self.field_columns = mapping.field_columns(target)
         self.columns_by_field = {field.name: (column, index) for field, index, column in self.field_columns}
+        self.fixer = ColumnFixer(options.fixes, target, mapping)
         self.stored_fields = target.stored_field_names
         # Defaults depend on the job (the company's rate, the day it started), never on the row: work them out once.
         self.defaults = [
@@ -109,9 +111,11 @@ class BatchPlanner:
         names, columns = [], []
         for import_field, index, column in self.field_columns:
             raws = [cells[index] for cells in rows]
-            values, errors = import_field.clean_column(raws)
+            values, errors, warnings = self.fixer.clean_column(import_field, raws, rows)
             for position, message in errors.items():
                 plans[position].add_error(CellError(import_field.name, column, raws[position], message))
+            for position, message in warnings.items():
+                plans[position].warn(message)
             names.append(import_field.name)
             columns.append(values)
         by_row = zip(*columns, strict=True) if columns else [()] * len(plans)  # no column mapped: no values

@@ -22,6 +22,7 @@ from imports.engine.readers.positioned import PositionedCsv
 from imports.engine.readers.staging import StagedFile
 from imports.engine.readers.table import find_header, report_columns_to_skip, unique_columns
 from imports.engine.spill import ChunkSpill
+from imports.engine.value_fixes import ColumnFixer, ValueFixes
 
 _BLOCK_ROWS = 2000
 
@@ -100,13 +101,16 @@ def chunk_scan(
     target: ImportTarget,
     company: Company,
     spill: ChunkSpill,
+    fixes: ValueFixes | None = None,
 ) -> ChunkScan:
-    """Scan rows first_row..last_row, starting at byte `start_offset`, a block of rows at a time."""
+    """Scan rows first_row..last_row, starting at byte `start_offset`, a block of rows at a time, reading values
+    with the job's `fixes` as its batches will."""
     result, block = ChunkScan(), []
+    fixer = ColumnFixer(fixes or ValueFixes(), target, mapping)
     for number, cells, _next_offset in reader.data_rows(start_offset, after=first_row - 1):
         block.append(cells[skip_columns:] if skip_columns else cells)
         if len(block) == _BLOCK_ROWS or number == last_row:
-            _scan_block(block, number - len(block) + 1, result, mapping, target, company, spill)
+            _scan_block(block, number - len(block) + 1, result, mapping, target, company, spill, fixer)
             block = []
             if number == last_row:
                 return result
@@ -119,34 +123,39 @@ def _column(rows: list[list[str]], index: int | None) -> list[str]:
     return [cells[index] if index < len(cells) else "" for cells in rows]
 
 
-def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill: ChunkSpill) -> None:
+def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill: ChunkSpill, fixer) -> None:
     """One block of rows, column by column, with the same cleaning the chunk's batches will use."""
     numbers = list(range(first, first + len(rows)))
+
+    def cleaned(name: str) -> list:
+        values, _errors, _warnings = fixer.clean_column(
+            target.fields_by_name[name], _column(rows, mapping.index_of(name)), rows
+        )
+        return values
+
     if target.key_parts:
-        keys = _composite_keys(rows, mapping, target)
+        keys = _composite_keys(rows, target, cleaned)
     else:
         raw_keys = _column(rows, mapping.index_of(target.key))
         result.blank_keys += sum(1 for raw in raw_keys if not raw.strip())  # the same test as the batches'
-        keys, _errors = target.fields_by_name[target.key].clean_column(raw_keys)
+        keys = cleaned(target.key)
     spill.add(target.key, keys, numbers)
     result.highest_key_number = max(
         result.highest_key_number, target.highest_key_number(company, [key for key in keys if key is not None])
     )
     for rule in target.unique_in_file:
-        index = mapping.index_of(rule.field)
-        if index is None:
+        if mapping.index_of(rule.field) is None:
             continue
-        values, _errors = target.fields_by_name[rule.field].clean_column(_column(rows, index))
+        values = cleaned(rule.field)
         if rule.only_when is not None:
             name, allowed = rule.only_when
-            conditions, _errors = target.fields_by_name[name].clean_column(_column(rows, mapping.index_of(name)))
+            conditions = cleaned(name)
             values = [v if condition in allowed else None for v, condition in zip(values, conditions, strict=True)]
         spill.add(rule.field, values, numbers)
     for name in target.references_in_file:
-        index = mapping.index_of(name)
-        if index is None:
+        if mapping.index_of(name) is None:
             continue
-        references, _errors = target.fields_by_name[name].clean_column(_column(rows, index))
+        references = cleaned(name)
         spill.add_records(name, [
             (row, key, reference)
             for row, key, reference in zip(numbers, keys, references, strict=True)
@@ -154,12 +163,9 @@ def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill:
         ])
 
 
-def _composite_keys(rows, mapping, target) -> list[str | None]:
+def _composite_keys(rows, target, cleaned) -> list[str | None]:
     """Each row's composite key, from its parts cleaned as the batches will clean them."""
-    parts = []
-    for name in target.key_parts:
-        values, _errors = target.fields_by_name[name].clean_column(_column(rows, mapping.index_of(name)))
-        parts.append(values)
+    parts = [cleaned(name) for name in target.key_parts]
     return [
         target.compose_key(dict(zip(target.key_parts, row_parts, strict=True)))
         for row_parts in zip(*parts, strict=True)

@@ -39,6 +39,7 @@ from imports.engine.references import references_judge
 from imports.engine.report import error_report_build, report_needed
 from imports.engine.scanning import chunk_scan, layout_read
 from imports.engine.spill import ChunkSpill, bucket_count, duplicates_find
+from imports.engine.value_fixes import ValueFixes
 from imports.jobs import status
 from imports.jobs.kinds import JobKind, Phase, kind_register
 from imports.jobs.leases import chunk_claim, chunk_guarded, job_claim, job_guarded, job_lease_take
@@ -135,9 +136,13 @@ def _prepare(job: ImportExportJob, lease) -> None:
         job.chunks.all().delete()
         job.duplicates.all().delete()
         ImportChunk.objects.bulk_create(chunks)
-        for note in layout.mapping.notes:
+        for note in (*layout.mapping.notes, *_fixes(job).unresolved(target, layout.mapping)):
             status.job_log(job, note)
     job.refresh_from_db()
+
+
+def _fixes(job: ImportExportJob) -> ValueFixes:
+    return ValueFixes.from_dict(job.options.get("value_fixes"))
 
 
 def _prepare_continued(job: ImportExportJob, lease) -> None:
@@ -184,6 +189,7 @@ def _scan_chunk(chunk: ImportChunk, lease) -> None:
             target=target,
             company=job.company,
             spill=spill,
+            fixes=_fixes(job),
         )
     finally:
         spill.close()
@@ -262,7 +268,9 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
     )
     if layout.get("repeated_rows", 1):
         context.load_duplicates(chunk.first_row, chunk.last_row)
-    options = ImportOptions(mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=context.dry_run)
+    options = ImportOptions(
+        mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=context.dry_run, fixes=_fixes(job)
+    )
     planner = BatchPlanner(target=target, mapping=mapping, width=width, options=options, context=context)
     key_index = mapping.index_of(target.key)
     batch_size = job.options.get("batch_size") or settings.IMPORT_BATCH_SIZE

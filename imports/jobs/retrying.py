@@ -24,6 +24,7 @@ from imports.engine.retry_file import (
     report_columns_ignored,
     retry_column,
 )
+from imports.engine.value_fixes import ValueFixes
 from imports.jobs.services import job_create, job_enqueue
 from imports.jobs.status import job_log
 from imports.models import ImportExportJob
@@ -108,7 +109,8 @@ def failed_rows_retry(
 
 
 def _options_of(job: ImportExportJob) -> ImportOptions:
-    return ImportOptions(mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=False)
+    fixes = ValueFixes.from_dict(job.options.get("value_fixes")).keyed_by_field(job.field_mapping)
+    return ImportOptions(mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=False, fixes=fixes)
 
 
 def _mapping_of(job: ImportExportJob) -> dict[str, str | None]:

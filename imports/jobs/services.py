@@ -16,14 +16,15 @@ from imports.declare.targets import ImportTarget, get_target
 from imports.engine.mapping import mapping_validate
 from imports.engine.options import ImportOptions
 from imports.engine.readers.limits import check_file_size
+from imports.engine.value_fixes import ValueFixes
 from imports.jobs.status import job_log
 from imports.models import DataTemplate, ImportExportJob
 
 Status = ImportExportJob.Status
 
 
-def template_mapping(*, company: Company, target: ImportTarget, name: str) -> dict:
-    """The column mapping of the company's active import template `name` for `target`."""
+def template_find(*, company: Company, target: ImportTarget, name: str) -> DataTemplate:
+    """The company's active import template `name` for `target`."""
     template = DataTemplate.objects.filter(
         company=company,
         target_model=target.name,
@@ -33,7 +34,12 @@ def template_mapping(*, company: Company, target: ImportTarget, name: str) -> di
     ).first()
     if template is None:
         raise ImportFileError(f"No import template named '{name}' for {target.name}.")
-    return mapping_validate(target, template.field_mapping)
+    return template
+
+
+def template_mapping(*, company: Company, target: ImportTarget, name: str) -> dict:
+    """The column mapping of the company's active import template `name` for `target`."""
+    return mapping_validate(target, template_find(company=company, target=target, name=name).field_mapping)
 
 
 def job_create(
@@ -58,14 +64,19 @@ def job_create(
     started by another takes from its parent when not given).
 
     The size limit, the template and the explicit mapping are checked here, so a bad request fails before a job
-    exists. A template's mapping is copied onto the job, so editing the template later does not change the job.
+    exists. A template's mapping and value fixes are copied onto the job, so editing the template later does not
+    change the job; the fixes given in `options` take precedence over the template's.
     With `all_or_nothing`, every row is validated before any is written, and none is written if one fails.
     A company's `idempotency_key` names one job: a second job with the same key raises IntegrityError, its file
     removed again.
     """
     target = get_target(target_name)
     check_file_size(file.size)
-    explicit = template_mapping(company=company, target=target, name=template_name) if template_name else {}
+    explicit, fixes = {}, options.fixes
+    if template_name:
+        template = template_find(company=company, target=target, name=template_name)
+        explicit = mapping_validate(target, template.field_mapping)
+        fixes = ValueFixes.from_dict(template.value_fixes).overridden_by(fixes)
     explicit.update(mapping_validate(target, {} if mapping is None else mapping))
     job = ImportExportJob(
         company=company,
@@ -83,6 +94,7 @@ def job_create(
             "mapping": explicit,
             "batch_size": batch_size or settings.IMPORT_BATCH_SIZE,
             "all_or_nothing": all_or_nothing,
+            "value_fixes": fixes.as_dict(),
         },
         idempotency_key=idempotency_key,
         parent=parent,

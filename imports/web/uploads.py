@@ -33,6 +33,7 @@ from imports.engine.stored_files import stored_file_local
 from imports.jobs.services import job_create, job_enqueue
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
 from imports.web.dry_runs import upload_choices_fingerprint
+from imports.web.value_fixes import value_fixes_effective
 
 PREVIEW_ROWS = 10
 
@@ -52,6 +53,7 @@ def upload_create(*, company: Company, user, target_name: str, file: File, sheet
     if previous is not None:
         upload.import_mode, upload.duplicate_handling = previous.import_mode, previous.duplicate_handling
         upload.all_or_nothing, upload.template_name = previous.all_or_nothing, previous.template_name
+        upload.value_fixes = dict(previous.value_fixes)
     upload.file.save(upload.file_name, file, save=False)
     try:
         with stored_file_local(upload.file) as path:
@@ -160,7 +162,8 @@ def upload_preview(upload: ImportUpload) -> Preview:
     target = get_target(upload.target_model)
     mapping = ColumnMapping.applied(upload.columns, upload.mapping)
     context = ImportContext(company=upload.company, today=timezone.localdate(), gate=WRITES_NOTHING)
-    options = ImportOptions(mode=upload.import_mode, duplicates=upload.duplicate_handling, dry_run=True)
+    options = ImportOptions(mode=upload.import_mode, duplicates=upload.duplicate_handling, dry_run=True,
+                            fixes=value_fixes_effective(upload))
     planner = BatchPlanner(target=target, mapping=mapping, width=len(upload.columns), options=options,
                            context=context)
     rows = [SourceRow(number, list(cells)) for number, cells in upload.sample_rows]
@@ -216,7 +219,8 @@ def upload_apply_template(upload: ImportUpload, template: DataTemplate) -> None:
         upload, map_columns(target, upload.columns, _known_fields(target, template.field_mapping), guess=True)
     )
     upload.template_name = template.template_name
-    upload.save(update_fields=["mapping", "match_confidence", "template_name"])
+    upload.value_fixes = dict(template.value_fixes)
+    upload.save(update_fields=["mapping", "match_confidence", "template_name", "value_fixes"])
 
 
 def template_save(*, upload: ImportUpload, name: str) -> DataTemplate:
@@ -228,7 +232,10 @@ def template_save(*, upload: ImportUpload, name: str) -> DataTemplate:
         raise ImportFileError("A template name has at most 200 characters.")
     template, _created = DataTemplate.objects.update_or_create(
         company=upload.company, target_model=upload.target_model, template_type=DataTemplate.TemplateType.IMPORT,
-        template_name=name, defaults={"field_mapping": dict(upload.mapping), "is_active": True},
+        template_name=name, defaults={
+            "field_mapping": dict(upload.mapping), "value_fixes": value_fixes_effective(upload).as_dict(),
+            "is_active": True,
+        },
     )
     upload.template_name = name
     upload.save(update_fields=["template_name"])
@@ -244,7 +251,8 @@ def upload_start(*, upload: ImportUpload, user, dry_run: bool) -> ImportExportJo
     if missing:
         raise ImportFileError(f"Map a column to each required field first: {', '.join(missing)}.")
     target: ImportTarget = get_target(upload.target_model)
-    options = ImportOptions(mode=upload.import_mode, duplicates=upload.duplicate_handling, dry_run=dry_run)
+    options = ImportOptions(mode=upload.import_mode, duplicates=upload.duplicate_handling, dry_run=dry_run,
+                            fixes=value_fixes_effective(upload))
     with transaction.atomic():
         with upload.file.open("rb") as handle:
             job = job_create(

@@ -39,6 +39,7 @@ from imports.web.uploads import (
     upload_set_mapping,
     upload_start,
 )
+from imports.web.value_fixes import value_fixes_form, value_fixes_posted, value_fixes_save
 
 # The mapping page shows this many columns at a time, so a file of a thousand columns is still a small, quick page.
 COLUMNS_PER_PAGE = 50
@@ -194,6 +195,7 @@ def mapping(request, upload_id):
         except ImportFileError as error:
             form.add_error(None, str(error))
         else:
+            value_fixes_save(current, request.POST)
             going_to = request.POST.get("page_to")
             if going_to:
                 return redirect(_mapping_url(current, page.paginator.get_page(going_to).number))
@@ -212,7 +214,7 @@ def mapping(request, upload_id):
         "preview": upload_preview(current), "templates": templates_for(current), "template_form": TemplateNameForm(),
         "sure": CONFIDENCE[NAME], "unsure": CONFIDENCE[SYNONYM], "step": 2, "columns_page": page,
         "page_numbers": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
-        "mapped_elsewhere": _mapped_elsewhere(current, page),
+        "mapped_elsewhere": _mapped_elsewhere(current, page), "value_fixes_form": value_fixes_form(current),
     })
 
 
@@ -228,6 +230,10 @@ def preview(request, upload_id):
             current.mapping = mapping_validate(target, form.chosen())
         except ImportFileError as problem:
             error = str(problem)
+        else:
+            fixes = value_fixes_posted(current, request.GET)
+            if fixes is not None:
+                current.value_fixes = fixes.as_dict()  # shown, not saved
     return render(request, "imports/wizard/_preview.html", {
         "preview": None if error else upload_preview(current), "preview_error": error,
         "missing": missing_required(current),

@@ -276,3 +276,17 @@ def test_the_command_line_imports_readings_like_customers(customers, company, wr
     assert result.status == 0, result.stderr
     assert "created 2, updated 0, unchanged 0, skipped 0, failed 0" in result.stdout
     assert MeterReading.objects.filter(company=company).count() == 2
+
+
+def test_a_date_format_applies_to_the_key_so_two_spellings_of_one_day_are_one_reading(customers, import_readings):
+    from imports.declare.targets import get_target
+    from imports.engine.value_fixes import value_fixes_parse
+
+    fixes = value_fixes_parse(get_target("MeterReading"), date_formats={"reading_date": "mdy"})
+
+    job = import_readings("1234567890,MTR-001234,01/15/2024,12345,manual,", "1234567890,MTR-001234,1/15/2024,12350,,",
+                          fixes=fixes)
+
+    assert (job.created_records, job.failed_records) == (1, 1)
+    assert report_rows(job)[0]["error_message"].startswith("Duplicate reading")
+    assert readings_of("MTR-001234") == [(dt.date(2024, 1, 15), Decimal(12345), None)]

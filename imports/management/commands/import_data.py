@@ -8,6 +8,7 @@ from django.db import DatabaseError
 from imports import cli
 from imports.cli.resuming import job_resume_here, resume_conflicts
 from imports.cli.retries import retry_create
+from imports.cli.value_fixes import DATE_FORMAT_HELP, NO_ZIP_PADDING_HELP, VALUE_MAP_HELP, value_fixes_from_flags
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import all_targets, get_target
 from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
@@ -60,6 +61,9 @@ class Command(BaseCommand):
             "--all-or-nothing", action="store_true",
             help="Validate every row first; import nothing if any row fails.",
         )
+        parser.add_argument("--date-format", action="append", metavar="[COLUMN=]FORMAT", help=DATE_FORMAT_HELP)
+        parser.add_argument("--value-map", action="append", metavar="FIELD:VALUE=CHOICE", help=VALUE_MAP_HELP)
+        parser.add_argument("--no-zip-padding", action="store_true", help=NO_ZIP_PADDING_HELP)
         parser.add_argument("--json", action="store_true", help="Print one JSON object instead of a summary.")
 
     def handle(self, *args, **options):
@@ -114,8 +118,13 @@ class Command(BaseCommand):
         mapping = _read_mapping(options["mapping"]) if options["mapping"] else None
         if options["batch_size"] is not None and options["batch_size"] < 1:
             raise cli.CommandFailure("--batch-size must be at least 1.")
+        fixes = value_fixes_from_flags(
+            target, date_formats=options["date_format"], value_maps=options["value_map"],
+            no_zip_padding=options["no_zip_padding"],
+        )
         import_options = ImportOptions.parse(
-            mode=options["mode"] or "upsert", duplicates=options["duplicates"] or "skip", dry_run=options["dry_run"]
+            mode=options["mode"] or "upsert", duplicates=options["duplicates"] or "skip", dry_run=options["dry_run"],
+            fixes=fixes,
         )
         with open(path, "rb") as handle:
             return job_create(

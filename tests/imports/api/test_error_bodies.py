@@ -129,7 +129,7 @@ def test_options_nested_past_the_parser_are_400_json_not_500(api, settings):
     detail = json_refusal(upload(api, CUSTOMERS_URL, GUIDE_CSV, options=nested), 400)
 
     assert detail == (
-        'options is 200,000 characters long; it may have at most 1,000: send an object such as {"mode": "create", '
+        'options is 200,000 characters long; it may have at most 16,000: send an object such as {"mode": "create", '
         '"duplicateStrategy": "skip", "validateOnly": false}.'
     )
 
