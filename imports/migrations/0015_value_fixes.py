@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("imports", "0013_import_change_runs"),
+        ("imports", "0014_job_via"),
     ]
 
     operations = [
