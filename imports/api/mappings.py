@@ -108,9 +108,12 @@ def _columns_check(target: ImportTarget, file: UploadedFile, mapping: dict[str, 
     present = {normalise_header(column) for column in columns}
     absent = [column for column in mapping if normalise_header(column) not in present]
     if absent:
+        # A file without a header row has a data row in its place: for a target holding health data (a patient's
+        # name), the sentence does not repeat it.
+        listed = "" if target.sensitive_fields else f" Its columns are: {', '.join(columns)}."
         raise BadImportRequest(
             f"mapping names column{'s' if len(absent) > 1 else ''} {', '.join(repr(c) for c in absent)}, which "
-            f"the file does not have. Its columns are: {', '.join(columns)}."
+            f"the file does not have.{listed}"
         )
 
 

@@ -131,3 +131,14 @@ def test_a_blank_mapping_and_template_are_left_out(api):
 
     assert response.status_code == 202, response.content
     assert job_of(response).options["mapping"] == {}
+
+
+def test_a_claims_file_without_a_header_is_not_repeated_in_the_refusal(api):
+    """Its first row stands where the header should be: a patient's name must not reach the sentence."""
+    no_header = "ZE59426195,CHANTAL,KISA,05/10/1975,057896633\n"
+
+    detail = refusal(upload(api, "/api/claims/import", no_header, name="claims.csv",
+                            mapping=json.dumps({"Claim No": "claim_number"})))
+
+    assert detail == "mapping names column 'Claim No', which the file does not have."
+    assert "CHANTAL" not in detail

@@ -2,11 +2,13 @@
 before (by a template, an import or a dry run of the same company and target) is mapped that way on upload."""
 
 import datetime as dt
+import io
 import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import Workbook
 
 from imports.jobs.inprocess import job_run
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
@@ -229,3 +231,22 @@ def test_another_users_import_of_the_company_is_remembered_too(client, company, 
     fresh, _page = arrival(client)
 
     assert fresh.mapping["Town"] == "billing_city"
+
+
+def test_a_workbook_is_mapped_as_before_once_its_sheet_is_chosen(signed_in, company):
+    finished_job(company, mapping=remembered(Town="billing_city"))
+    workbook = Workbook()
+    workbook.active.title = "Notes"
+    workbook.active.append(["Just some notes"])
+    customers = workbook.create_sheet("Customers")
+    for line in MESSY_CSV.splitlines()[2:]:
+        customers.append(line.split(","))
+    content = io.BytesIO()
+    workbook.save(content)
+    response = upload(signed_in, content.getvalue(), "book.xlsx")
+
+    response = signed_in.post(response.url, {"sheet": "Customers"})
+
+    created = ImportUpload.objects.get()
+    assert created.mapping["Town"] == "billing_city"
+    assert "Mapped as in your import of customers.csv on 2026-12-05." in signed_in.get(response.url).content.decode()
