@@ -24,8 +24,8 @@ JobType = ImportExportJob.JobType
 
 
 def notice_sentence(job: ImportExportJob) -> str:
-    """"Your import of customers.csv finished: 10 created, 1 failed." — the counts of the rows it wrote; no row's
-    content, so a claim look-up's notice holds no health data."""
+    """One sentence, such as "Your import of customers.csv finished: 10 created, 1 failed.": counts only, never a
+    row's content, so a claim look-up's notice holds no health data."""
     what = f"Your {job.get_job_type_display().lower()} of {job.file_name or job.target_model}"
     if job.job_status == Status.CANCELLED:
         return f"{what} was cancelled."
