@@ -1,10 +1,10 @@
 """What the wizard's Import button may start: exactly what the dry run on the review page validated.
 
 The review page names its dry run in the Import form, and each dry run keeps a fingerprint of the upload's choices
-(sheet, mapping, mode, duplicate handling, all or nothing) as they were when it started. The import starts only
-when the form's dry run is still the upload's latest, it completed, the upload's choices are still the ones it
-checked, and it allows the import (all or nothing with a failed row does not). Otherwise the page and the server
-say why in one sentence, and the user validates again.
+(sheet, mapping, value fixes, mode, duplicate handling, all or nothing) as they were when it started. The import
+starts only when the form's dry run is still the upload's latest, it completed, the upload's choices are still the
+ones it checked, and it allows the import (all or nothing with a failed row does not). Otherwise the page and the
+server say why in one sentence, and the user validates again.
 """
 
 import hashlib
@@ -20,6 +20,7 @@ def upload_choices_fingerprint(upload: ImportUpload) -> str:
     choices = {
         "sheet": upload.sheet, "mapping": upload.mapping, "mode": upload.import_mode,
         "duplicates": upload.duplicate_handling, "all_or_nothing": upload.all_or_nothing,
+        "value_fixes": upload.value_fixes,
     }
     return hashlib.sha256(json.dumps(choices, sort_keys=True).encode()).hexdigest()
 

@@ -87,6 +87,15 @@ def test_changed_options_count_as_a_change_too(signed_in, django_capture_on_comm
     assert not ImportExportJob.objects.filter(dry_run=False).exists()
 
 
+def test_changed_value_fixes_count_as_a_change_too(signed_in, django_capture_on_commit_callbacks):
+    created = validated(signed_in, django_capture_on_commit_callbacks)
+    ImportUpload.objects.filter(pk=created.pk).update(value_fixes={"pad_zip_codes": False})
+
+    start(signed_in, django_capture_on_commit_callbacks, created, created.validation_job)
+
+    assert not ImportExportJob.objects.filter(dry_run=False).exists()
+
+
 def test_the_page_of_an_older_dry_run_cannot_start_the_import(signed_in, django_capture_on_commit_callbacks):
     created = validated(signed_in, django_capture_on_commit_callbacks)
     older = created.validation_job
