@@ -51,16 +51,17 @@ class ImportExportJob(models.Model):
         CLI = "cli", "Command line"
         SCHEDULE = "schedule", "Schedule"
 
+    # The labels are what office staff read on the options page and the job's page: plain words, no "upsert".
     class Mode(models.TextChoices):
-        CREATE = "create", "Create new records only"
+        CREATE = "create", "Add new records only"
         UPDATE = "update", "Update existing records only"
-        UPSERT = "upsert", "Create new and update existing"
+        UPSERT = "upsert", "Add new and update existing"
 
     class DuplicateHandling(models.TextChoices):
-        SKIP = "skip", "Skip"
-        UPDATE = "update", "Update"
-        ERROR = "error", "Error"
-        CREATE_NEW = "create_new", "Create new"
+        SKIP = "skip", "Skip the row"
+        UPDATE = "update", "Update the record instead"
+        ERROR = "error", "Report the row as failed"
+        CREATE_NEW = "create_new", "Add it as a new record with a new number"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="jobs")

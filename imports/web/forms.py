@@ -65,13 +65,15 @@ class OptionsForm(PlainLabels, forms.ModelForm):
         model = ImportUpload
         fields = ["import_mode", "duplicate_handling", "all_or_nothing"]
         labels = {
-            "import_mode": "Mode",
-            "duplicate_handling": "When a row's key already exists (create mode)",
+            "import_mode": "What the file does",
+            "duplicate_handling": "When a row matches a record you already have",
             "all_or_nothing": "Import nothing if any row fails",
         }
         help_texts = {
-            "duplicate_handling": "Skip the row, update the record, report the row as an error, or create a new "
-                                  "record under a new key.",
+            "import_mode": "A row matches a record you have by its identifying column (a customer's account number, "
+                           "say).",
+            "duplicate_handling": "Only with “Add new records only”: the other choices update matching records "
+                                  "anyway.",
             "all_or_nothing": "Every row is checked before any is written.",
         }
 

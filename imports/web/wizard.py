@@ -316,6 +316,7 @@ def review(request, upload_id):
             columns=selectors.job_errors_by_column(job=job),
             upload_form=UploadForm(),
             import_refusal=import_refusal(current),
+            writes=job.created_records + job.updated_records,  # what the Import button would write
         )
     return _page(request, "imports/wizard/review.html", context)
 

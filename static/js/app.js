@@ -300,7 +300,22 @@
     show();
   }
 
+  // The options page: the choice for rows matching a stored record applies to "Add new records only" alone, so it
+  // is shown only then (without JavaScript it stays, its help saying so).
+  function modeDependentOptions(form) {
+    var mode = form.querySelector("select[name=import_mode]");
+    if (!mode) { return; }
+    function show() {
+      form.querySelectorAll("[data-for-mode]").forEach(function (part) {
+        part.hidden = part.dataset.forMode !== mode.value;
+      });
+    }
+    mode.addEventListener("change", show);
+    show();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.options-form").forEach(modeDependentOptions);
     document.querySelectorAll("form[data-submit-on-change]").forEach(function (form) {
       form.addEventListener("change", function () { form.submit(); });
     });

@@ -59,12 +59,12 @@ def test_a_review_page_left_open_while_the_mapping_changed_cannot_start_the_impo
     page.get_by_label("Comments").select_option("billing_state")
     page.get_by_role("button", name="Next: options").click()
     page.wait_for_url(re.compile(r"/options/$"))
-    stale.get_by_role("button", name=re.compile(r"^Import 4 rows")).click()
+    stale.get_by_role("button", name=re.compile(r"^Import \d+ rows?")).click()
 
     expect(stale.locator("#import-refusal")).to_contain_text(
         "The mapping or the options were changed after this validation"
     )
-    expect(stale.get_by_role("button", name=re.compile(r"^Import 4 rows"))).to_be_disabled()
+    expect(stale.get_by_role("button", name=re.compile(r"^Import \d+ rows?"))).to_be_disabled()
     expect(stale.get_by_role("link", name="Validate again")).to_be_visible()
     assert not ImportExportJob.objects.filter(dry_run=False).exists()
     assert Customer.objects.count() == 0
@@ -78,7 +78,7 @@ def test_all_or_nothing_with_a_failing_row_disables_the_import_button(page, live
 
     validate(page, live_server, tmp_path, all_or_nothing=True)
 
-    button = page.get_by_role("button", name=re.compile(r"^Import 4 rows"))
+    button = page.get_by_role("button", name=re.compile(r"^Import \d+ rows?"))
     expect(button).to_be_disabled()
     expect(page.locator("#import-refusal")).to_contain_text(
         "You chose to import nothing if any row fails, and 1 row failed validation"

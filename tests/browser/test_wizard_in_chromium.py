@@ -86,7 +86,7 @@ def test_messy_file_from_upload_to_imported_rows_and_error_report(page, live_ser
     snap("review")
     assert Customer.objects.count() == 0  # the dry run wrote nothing
 
-    page.get_by_role("button", name=re.compile(r"^Import 43 rows")).click()
+    page.get_by_role("button", name=re.compile(r"^Import \d+ rows?")).click()
     page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"))
     expect(page.locator(".badge-completed")).to_be_visible(timeout=60_000)
     expect(page.locator("progress.job-progress")).to_have_attribute("value", "100")
