@@ -233,18 +233,14 @@ class EmailField(ImportField):
 # 1-555-555-5555. For these phonenumbers always answers +1 and the ten digits (tests check it on generated
 # numbers), so they skip its general parser.
 _NANP_NUMBER = re.compile(r"(?:\+?1[ .-]?)?\(?([2-9][0-9]{2})\)?[ .-]?([0-9]{3})[ .-]?([0-9]{4})")
-
-
-# An extension after the number: "ext 2", "ext. 2", "extension 2", "x2", "#2", maybe after a comma. It is kept, as
-# " x2" after the number (phonenumbers reads that form back, so an export imports unchanged).
-_EXTENSION = re.compile(r"(.*?[0-9)])[\s,;]*(?:ext(?:ension)?\.?|x|#)\s*[:.]?\s*([0-9]{1,7})", re.IGNORECASE)
 # The database columns phones are stored in hold 20 characters: +1 and ten digits leave room for " x" and 7 digits.
 PHONE_MAX_LENGTH = 20
 
 
 class PhoneField(ImportField):
     """A phone number of at least ten digits, read as a US number unless it says otherwise, stored as E.164, with
-    its extension if it has one (+16175550101 x2)."""
+    its extension if it has one: "ext 2", "ext. 2", "x2", "#2" and the other spellings phonenumbers reads are kept
+    as " x2" after the number (+16175550101 x2), which it reads back, so an export imports unchanged."""
 
     kind = "phone"
     canonical_name = "phone"
@@ -257,16 +253,6 @@ class PhoneField(ImportField):
         self._nanp = region in phonenumbers.SUPPORTED_REGIONS and phonenumbers.country_code_for_region(region) == 1
 
     def parse(self, text: str) -> str:
-        if self._nanp:
-            match = _NANP_NUMBER.fullmatch(text)  # the commonest case first: a plain US number
-            if match is not None:
-                return "+1" + "".join(match.groups())
-        extension = _EXTENSION.fullmatch(text)
-        if extension is not None:
-            return f"{self._number(extension[1])} x{extension[2]}"
-        return self._number(text)
-
-    def _number(self, text: str) -> str:
         if self._nanp:
             match = _NANP_NUMBER.fullmatch(text)
             if match is not None:

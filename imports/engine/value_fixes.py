@@ -146,14 +146,20 @@ def _value_map_check(target: "ImportTarget", name: Any, mapped: Any) -> dict[str
 
 
 def _date_columns(fixes: ValueFixes, target: "ImportTarget", mapping: "ColumnMapping") -> dict[str, str]:
-    """Each date format's key -> the mapped date field it applies to (a field named directly comes first)."""
+    """Each date format's key -> the mapped date field it applies to: the keys naming a field first, then those
+    naming a column, so a column's own format wins over its field's whatever order the keys were stored in (a
+    PostgreSQL jsonb object keeps none)."""
     by_column = {normalise_header(match.column): match.field for match in mapping.matches if match.field}
-    resolved = {}
+    fields, columns = {}, {}
     for key in fixes.date_formats:
-        name = key if key in target.fields_by_name else by_column.get(normalise_header(key))
-        if name is not None and name in mapping.mapped_fields and isinstance(target.fields_by_name[name], DateField):
-            resolved[key] = name
-    return resolved
+        if key in target.fields_by_name:
+            fields[key] = key
+        elif (name := by_column.get(normalise_header(key))) is not None:
+            columns[key] = name
+    return {
+        key: name for key, name in (*sorted(fields.items()), *sorted(columns.items()))
+        if name in mapping.mapped_fields and isinstance(target.fields_by_name[name], DateField)
+    }
 
 
 def _state_field_for(target: "ImportTarget", postal_name: str) -> list[str]:

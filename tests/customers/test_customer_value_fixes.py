@@ -65,3 +65,19 @@ def test_without_fixes_the_same_file_fails_where_it_did(company, write_file, run
     assert "Invalid connection_date '03/15/2024': use YYYY-MM-DD, e.g. 2024-01-15" in messages[0]
     assert "Invalid status 'Closed'" in messages[0]
     assert "Invalid postal_code '2134'" in messages[0]
+
+
+def test_a_retry_of_the_failed_rows_reads_their_values_with_the_first_jobs_fixes(company, write_file, run_import):
+    from imports.jobs.inprocess import job_run
+    from imports.jobs.retrying import failed_rows_retry
+
+    fixes = value_fixes_parse(get_target("Customer"), date_formats={"Start Date": "mdy"})
+    first = run_import(write_file("us.csv", US_FILE), fixes=fixes, mapping={"Start Date": "connection_date"})
+    assert (first.created_records, first.failed_records) == (1, 2)  # the statuses no map reads yet
+
+    retry = failed_rows_retry(first, enqueue=False)
+
+    assert retry.options["value_fixes"]["date_formats"] == {"connection_date": "mdy"}  # by field now
+    retry = job_run(job=retry)
+    assert retry.failed_records == 2  # still the statuses, not the dates
+    assert all("connection_date" not in row["error_message"] for row in report_rows(retry))

@@ -4,6 +4,7 @@ import pytest
 
 from imports.declare.errors import FieldError
 from imports.declare.fields import PhoneField
+from imports.declare.formulas import escape_formula
 
 
 @pytest.mark.parametrize("raw", [
@@ -39,3 +40,13 @@ def test_an_extension_too_long_for_the_stored_column_is_refused_with_the_limit()
 def test_an_extension_after_no_number_is_still_an_invalid_phone():
     with pytest.raises(FieldError, match="Invalid phone number"):
         PhoneField("phone").clean("ext 2")
+
+
+def test_an_exported_number_with_extension_is_formula_escaped_and_imports_back():
+    """Excel reads `+16175550101 x2` as a formula (a number, then the intersection with cell X2), so exports write
+    it escaped; the import takes the escape off again."""
+    field = PhoneField("phone")
+    exported = escape_formula(field.to_text("+16175550101 x2"))
+
+    assert exported == "'+16175550101 x2"
+    assert field.clean(exported) == "+16175550101 x2"

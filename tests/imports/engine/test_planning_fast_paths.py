@@ -56,7 +56,9 @@ def reference_phone(text: str) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return e164 if len(e164) - 1 >= 10 and phonenumbers.is_possible_number(number) else None
+    if len(e164) - 1 < 10 or not phonenumbers.is_possible_number(number):
+        return None
+    return f"{e164} x{number.extension}" if number.extension else e164  # the extension is kept
 
 
 @settings(max_examples=600, deadline=None)

@@ -177,3 +177,12 @@ def test_a_refused_date_of_health_data_is_not_repeated_in_its_message():
 
     assert values == [None, dt.date(1975, 5, 10)]
     assert errors == {0: "Invalid date_of_birth: this column is read as MM/DD/YYYY, e.g. 03/15/2024"}
+
+
+@pytest.mark.parametrize("stored", [
+    {"connection_date": "dmy", "Start Date": "mdy"}, {"Start Date": "mdy", "connection_date": "dmy"},
+], ids=["field-first", "column-first"])
+def test_a_columns_own_format_wins_over_its_fields_in_whatever_order_they_were_stored(company, stored):
+    [plan] = planned(company, [row(1, start="4/5/2024")], ValueFixes(date_formats=stored))
+
+    assert plan.values["connection_date"] == dt.date(2024, 4, 5)
