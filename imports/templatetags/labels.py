@@ -16,3 +16,12 @@ def records_of(target_name: str) -> str:
         return str(get_target(target_name).verbose_name_plural)
     except KeyError:
         return target_name
+
+
+@register.filter
+def record_of(target_name: str) -> str:
+    """`{{ target.name|record_of }}`: what one of the target's records is called ("meter reading")."""
+    try:
+        return str(get_target(target_name).model._meta.verbose_name)
+    except KeyError:
+        return target_name

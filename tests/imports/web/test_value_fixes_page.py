@@ -155,7 +155,7 @@ def test_the_validation_and_the_import_apply_the_fixes(signed_in, django_capture
     dry_run = job_run(job=upload.validation_job)
     assert (dry_run.created_records, dry_run.failed_records) == (3, 0)
     with django_capture_on_commit_callbacks():
-        signed_in.post(reverse("imports:wizard_start", args=[upload.pk]))
+        signed_in.post(reverse("imports:wizard_start", args=[upload.pk]), {"dry_run": str(dry_run.pk)})
     upload.refresh_from_db()
     job = job_run(job=upload.import_job)
 

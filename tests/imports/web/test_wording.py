@@ -58,3 +58,16 @@ def test_jobs_name_their_records_as_people_call_them(signed_in, company, run_imp
 
     assert "<h1>Import of meter readings" in signed_in.get(reverse("imports:job_detail", args=[job.pk])).text
     assert "<td>Meter readings</td>" in signed_in.get(reverse("imports:job_list")).text
+
+
+def test_the_mapping_page_names_the_records_field_as_people_say_it(signed_in):
+    from tests.imports.web.test_wizard import upload
+
+    upload(signed_in, "Meter,Reading Date,Reading\nMTR-1,2024-01-01,100\n", target="MeterReading")
+    from imports.models import ImportUpload
+
+    created = ImportUpload.objects.get()
+    page = signed_in.get(reverse("imports:wizard_mapping", args=[created.pk])).text
+
+    assert "feeds one meter reading field." in page
+    assert "meterreading" not in page
