@@ -11,7 +11,7 @@ company has not saved.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
 
@@ -22,6 +22,7 @@ from imports.declare.errors import ImportFileError
 from imports.declare.headers import normalise_header
 from imports.declare.targets import ImportTarget
 from imports.jobs.selectors import import_template_list
+from imports.models import DataTemplate
 
 EXAMPLE = '{"E-mail Address": "email", "Notes": null}'
 
@@ -29,10 +30,12 @@ EXAMPLE = '{"E-mail Address": "email", "Notes": null}'
 @dataclass(frozen=True)
 class UploadMapping:
     """What the job is told: the explicit mapping, the template's merged with the request's ({}: neither given),
-    and the template's name, recorded on the job (None: none)."""
+    the template's name, recorded on the job (None: none), and its value fixes (those of the request's options
+    win over them)."""
 
     mapping: dict[str, str | None]
     template_name: str | None = None
+    template_fixes: dict = field(default_factory=dict)
 
 
 def mapping_parse(text: str | None) -> dict[str, str | None] | None:
@@ -82,7 +85,7 @@ def _repeats_check(mapping: dict[str, str | None]) -> None:
         )
 
 
-def _template_mapping(*, company: Company, target: ImportTarget, name: str) -> dict[str, str | None]:
+def _template(*, company: Company, target: ImportTarget, name: str) -> DataTemplate:
     templates = import_template_list(company=company).filter(target_model=target.name, is_active=True)
     template = templates.filter(template_name=name).first()
     if template is None:
@@ -91,7 +94,7 @@ def _template_mapping(*, company: Company, target: ImportTarget, name: str) -> d
             f"You have no {target.name} templates: save one in the wizard's mapping step."
         )
         raise BadImportRequest(f"No import template named '{name}' for {target.name}. {saved}")
-    return dict(template.field_mapping)
+    return template
 
 
 def _columns_check(target: ImportTarget, file: UploadedFile, mapping: dict[str, str | None]) -> None:
@@ -122,7 +125,8 @@ def upload_mapping(*, company: Company, target: ImportTarget, file: UploadedFile
     """The upload's explicit mapping and template, checked; BadImportRequest names what is wrong."""
     mapping = mapping_parse(mapping_text) or {}
     template_name = (template_text or "").strip() or None  # left out or blank: no template, as for options
-    template = {} if template_name is None else _template_mapping(company=company, target=target, name=template_name)
+    saved = None if template_name is None else _template(company=company, target=target, name=template_name)
+    template = {} if saved is None else dict(saved.field_mapping)
     if mapping:
         _fields_check(target, mapping)
         _repeats_check(mapping)
@@ -130,4 +134,5 @@ def upload_mapping(*, company: Company, target: ImportTarget, file: UploadedFile
     sent = {name for name in mapping.values() if name}
     merged = {column: name for column, name in template.items() if name not in sent}
     merged.update(mapping)
-    return UploadMapping(mapping=merged, template_name=template_name)
+    return UploadMapping(mapping=merged, template_name=template_name,
+                         template_fixes={} if saved is None else dict(saved.value_fixes))

@@ -5,6 +5,8 @@ Every job is looked up through the requesting user's company, and on a bound rou
 another company's job, or a job of another target, is a 404 exactly like a job that does not exist.
 """
 
+import dataclasses
+
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -46,6 +48,7 @@ from imports.api.uploads import form_text, idempotency_key, uploaded_file
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import ImportTarget, all_targets, get_target
 from imports.engine.report import report_needed
+from imports.engine.value_fixes import ValueFixes
 from imports.http.downloads import error_report_download
 from imports.models import ImportExportJob
 
@@ -247,6 +250,10 @@ class ImportJobCollectionView(CompanyImportsMixin, GenericAPIView):
             company=request.user.company, target=target, file=file, mapping_text=form_text(request, "mapping"),
             template_text=form_text(request, "template"),
         )
+        if chosen.template_fixes:  # the template's value fixes, those of the request's options winning
+            options = dataclasses.replace(
+                options, fixes=ValueFixes.from_dict(chosen.template_fixes).overridden_by(options.fixes),
+            )
         try:
             job, created = api_import_start(
                 user=request.user, target=target, file=file, options=options, idempotency_key=key,

@@ -61,3 +61,21 @@ def test_a_wrong_fix_is_a_400_that_says_what_is_allowed(api, options, message):
     assert response.status_code == 400, response.content
     assert response.json()["detail"] == message
     assert not ImportExportJob.objects.exists()
+
+
+def test_a_template_named_on_the_upload_brings_its_value_fixes_the_options_winning(api, company):
+    from imports.models import DataTemplate
+
+    DataTemplate.objects.create(
+        company=company, target_model="Customer", template_name="US billing", field_mapping={},
+        value_fixes={"date_formats": {"connection_date": "mdy"}, "value_maps": {"status": {"Closed": "inactive"}}},
+    )
+
+    job = job_run(job=job_of(upload(api, CUSTOMERS_URL, US_FILE, template="US billing")))
+    overridden = job_of(upload(api, CUSTOMERS_URL, US_FILE, template="US billing", name="again.csv",
+                               options={"dateFormats": {"connection_date": "dmy"}}))
+
+    assert (job.created_records, job.failed_records) == (2, 0)
+    assert Customer.objects.get(meter_number="MTR-1").status == "inactive"
+    assert overridden.options["value_fixes"]["date_formats"] == {"connection_date": "dmy"}
+    assert overridden.options["value_fixes"]["value_maps"] == {"status": {"Closed": "inactive"}}
