@@ -43,7 +43,7 @@ def _matching_job(upload: ImportUpload, headers: frozenset[str]) -> ImportExport
             company=upload.company, job_type=ImportExportJob.JobType.IMPORT, target_model=upload.target_model,
         )
         .filter(Q(job_status=ImportExportJob.Status.COMPLETED) | Q(dry_run=True))
-        .only("pk", "file_name", "created_at", "source_columns", "field_mapping")
+        .only("pk", "file_name", "created_at", "source_columns", "field_mapping", "options")
         .order_by("-created_at")[:JOBS_SEARCHED]
     )
     return next((job for job in jobs if job.source_columns and _headers(job.source_columns) == headers), None)
@@ -66,7 +66,9 @@ def upload_map_as_before(upload: ImportUpload) -> str:
         return ""  # a mapping that no longer fits the target (an edited template): the automatic one stays
     upload_apply_mapping(upload, mapping)
     upload.template_name = template.template_name if template is not None else ""
-    upload.save(update_fields=["mapping", "match_confidence", "template_name"])
+    # How the values were read comes back with the columns (dates as MM/DD/YYYY, Closed as inactive).
+    upload.value_fixes = dict(template.value_fixes if template is not None else job.options.get("value_fixes") or {})
+    upload.save(update_fields=["mapping", "match_confidence", "template_name", "value_fixes"])
     return FROM_TEMPLATE if template is not None else str(job.pk)
 
 

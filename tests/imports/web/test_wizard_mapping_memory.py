@@ -146,6 +146,15 @@ def test_a_file_mapped_in_an_earlier_import_is_mapped_that_way_with_a_notice(sig
     assert "Mapped as in your import of customers.csv on 2026-12-05." in page
 
 
+def test_an_earlier_imports_value_fixes_come_back_with_its_mapping(signed_in, company):
+    fixes = {"date_formats": {"connection_date": "mdy"}, "value_maps": {"status": {"Closed": "inactive"}}}
+    finished_job(company, mapping=remembered(), options={"value_fixes": fixes})
+
+    fresh, _page = arrival(signed_in)
+
+    assert fresh.value_fixes == fixes
+
+
 def test_the_newest_matching_import_is_remembered_and_a_template_comes_first(signed_in, company):
     finished_job(company, mapping=remembered(Town="billing_city"), file_name="old.csv", day=dt.date(2026, 11, 1))
     finished_job(company, mapping=remembered(Zip=None), file_name="new.csv", day=dt.date(2026, 12, 1))
