@@ -31,6 +31,7 @@ class ChunkPlan:
     first_row: int
     start_offset: int
     last_row: int = 0
+    sheet_row: int = 0  # the first row's place among all the file's rows, as a spreadsheet numbers it
 
 
 @dataclass
@@ -66,7 +67,9 @@ def layout_read(
     skip = report_columns_to_skip(header)
     columns = unique_columns(header[skip:])
     if not columns:
-        raise ImportFileError("The header row has no columns besides row_number and error_message.")
+        raise ImportFileError(
+            "The header row has no columns besides the error report's own (row_number, error_message, sheet_row)."
+        )
     mapping = map_columns(target, columns, explicit_mapping)
     missing = mapping.missing(required)
     if missing:
@@ -78,8 +81,14 @@ def layout_read(
     ReadLimits(max_rows=max_rows).check_rows(number)
     if number == 0:
         raise ImportFileError("The file has a header row but no data rows.")
-    for (first_row, start_offset), following in zip(starts, [*starts[1:], (number + 1, None)], strict=True):
-        layout.chunks.append(ChunkPlan(first_row=first_row, start_offset=start_offset, last_row=following[0] - 1))
+    header_rows = reader.rows_between(staged.start_offset, data_offset)  # title and blank rows, and the header
+    for (first_row, start_offset, rows_before), following in zip(
+        starts, [*starts[1:], (number + 1, None, None)], strict=True
+    ):
+        layout.chunks.append(ChunkPlan(
+            first_row=first_row, start_offset=start_offset, last_row=following[0] - 1,
+            sheet_row=header_rows + rows_before + 1,
+        ))
     layout.total_rows = number
     return layout
 
