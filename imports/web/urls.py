@@ -1,6 +1,6 @@
 from django.urls import path
 
-from imports.web import audit, backups, exports, lookups, resume, retries, undo, views, wizard
+from imports.web import audit, backups, column_guides, exports, lookups, resume, retries, undo, views, wizard
 
 app_name = "imports"
 
@@ -35,6 +35,7 @@ urlpatterns = [
     path("audit/", audit.audit_list, name="audit"),
     path("import/", wizard.choose, name="wizard"),
     path("import/<str:target_name>/template.<str:file_format>", wizard.blank_template, name="blank_template"),
+    path("import/<str:target_name>/columns/", column_guides.column_guide_page, name="column_guide"),
     path("import/<str:target_name>/upload/", wizard.upload, name="wizard_upload"),
     path("import/<uuid:upload_id>/sheet/", wizard.sheet, name="wizard_sheet"),
     path("import/<uuid:upload_id>/mapping/", wizard.mapping, name="wizard_mapping"),

@@ -17,6 +17,7 @@ from imports.declare import get_target
 from imports.declare.checks import check_import_targets
 from imports.jobs.inprocess import job_run
 from imports.models import ImportUpload
+from imports.web.blank_templates import template_csv
 from tests.factories import UserFactory
 from tests.imports.api.conftest import job_of, token_client, upload
 
@@ -174,14 +175,17 @@ def signed_in(client, user):
     return client
 
 
-def test_the_wizards_blank_template_is_the_guides_sample_and_imports_as_it_is(signed_in, run_import, write_file):
+def test_the_wizards_blank_template_has_the_guides_columns_and_the_guides_sample_imports(signed_in, run_import,
+                                                                                        write_file):
     assert reverse("imports:blank_template", args=["Claim", "csv"]) in signed_in.get(
         reverse("imports:wizard")).content.decode()
 
     template = signed_in.get(reverse("imports:blank_template", args=["Claim", "csv"])).content
-    rows = list(csv.DictReader(io.StringIO(template.decode("utf-8-sig"))))
-    job = run_import(write_file("template.csv", template), target="Claim")
+    sample = template_csv(get_target("Claim"), examples=True)
+    rows = list(csv.DictReader(io.StringIO(sample.decode("utf-8-sig"))))
+    job = run_import(write_file("sample.csv", sample), target="Claim")
 
+    assert template.decode("utf-8-sig").splitlines() == [",".join(f.name for f in get_target("Claim").fields)]
     assert [(row["claim_number"], row["first_name"], row["last_name"], row["subscriber_id"]) for row in rows] == [
         ("ZE59426195", "CHANTAL", "KISA", "057896633"), ("ZE59426196", "JOHN", "DOE", "123456789")
     ]
