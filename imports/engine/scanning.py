@@ -141,16 +141,8 @@ def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill:
     result.highest_key_number = max(
         result.highest_key_number, target.highest_key_number(company, [key for key in keys if key is not None])
     )
-    for rule in target.unique_in_file:
-        index = mapping.index_of(rule.field)
-        if index is None:
-            continue
-        values, _errors = target.fields_by_name[rule.field].clean_column(_column(rows, index))
-        if rule.only_when is not None:
-            name, allowed = rule.only_when
-            conditions, _errors = target.fields_by_name[name].clean_column(_column(rows, mapping.index_of(name)))
-            values = [v if condition in allowed else None for v, condition in zip(values, conditions, strict=True)]
-        spill.add(rule.field, values, numbers)
+    for name, values in _unique_in_file_values(rows, mapping, target):
+        spill.add(name, values, numbers)
     for name in target.references_in_file:
         index = mapping.index_of(name)
         if index is None:
@@ -161,6 +153,46 @@ def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill:
             for row, key, reference in zip(numbers, keys, references, strict=True)
             if reference is not None
         ])
+
+
+def _unique_in_file_values(rows, mapping, target) -> list[tuple[str, list]]:
+    """The values of each field the target wants unique within a file (besides its key), cleaned as the batches
+    will clean them; None where a row has none or its rule does not apply to the row."""
+    columns = []
+    for rule in target.unique_in_file:
+        index = mapping.index_of(rule.field)
+        if index is None:
+            continue
+        values, _errors = target.fields_by_name[rule.field].clean_column(_column(rows, index))
+        if rule.only_when is not None:
+            name, allowed = rule.only_when
+            conditions, _errors = target.fields_by_name[name].clean_column(_column(rows, mapping.index_of(name)))
+            values = [v if condition in allowed else None for v, condition in zip(values, conditions, strict=True)]
+        columns.append((rule.field, values))
+    return columns
+
+
+def repeats_within(
+    rows: list[list[str]], numbers: list[int], *, mapping: ColumnMapping, target: ImportTarget
+) -> list[tuple[int, str, int]]:
+    """The rows among `rows` (a few, held in memory: the wizard's preview) that repeat an earlier one's key or
+    must-be-unique value, as (row, field, first row): what the job's scan and merge find in a whole file
+    (imports.engine.spill.duplicates_find), found on these rows alone, from values cleaned the same way."""
+    if target.key_parts:
+        keys = _composite_keys(rows, mapping, target)
+    else:
+        keys, _errors = target.fields_by_name[target.key].clean_column(_column(rows, mapping.index_of(target.key)))
+    found = []
+    for name, values in [(target.key, keys), *_unique_in_file_values(rows, mapping, target)]:
+        first: dict = {}
+        for value, number in zip(values, numbers, strict=True):
+            if value is None:
+                continue
+            if value in first:
+                found.append((number, name, first[value]))
+            else:
+                first[value] = number
+    return sorted(found)
 
 
 def _composite_keys(rows, mapping, target) -> list[str | None]:
