@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from companies.models import Company
+from imports.sheet_rows import logged_sheet_row, row_label
 
 
 def job_upload_path(job: "ImportExportJob", filename: str) -> str:
@@ -364,8 +365,18 @@ class ImportExportLog(models.Model):
         ]
 
     def __str__(self):
-        where = f"row {self.record_number}" if self.record_number is not None else "job"
+        where = self.row_label if self.record_number is not None else "job"
         return f"{self.get_log_level_display()} ({where}): {self.message}"
+
+    @property
+    def sheet_row(self) -> int | None:
+        """The row as the file's spreadsheet numbers it (imports.sheet_rows), where the entry keeps it."""
+        return logged_sheet_row(self.record_data)
+
+    @property
+    def row_label(self) -> str:
+        """'row 5, sheet row 10' for a row's entry; empty for a job-wide one."""
+        return row_label(self.record_number, self.sheet_row) if self.record_number is not None else ""
 
 
 class DataTemplate(models.Model):

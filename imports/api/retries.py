@@ -25,8 +25,8 @@ class RetryUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         required=False,
         help_text="The error report of the job, its rows fixed (CSV, Excel .xlsx or .xls, or JSON; checked like "
-        "any upload, up to IMPORT_MAX_FILE_MB). Its row_number and error_message columns are ignored; the first "
-        "job's mapping applies by column name.",
+        "any upload, up to IMPORT_MAX_FILE_MB). Its row_number, error_message and sheet_row columns are ignored; "
+        "the first job's mapping applies by column name.",
     )
 
 

@@ -312,11 +312,12 @@ class ImportJobErrorsView(CompanyImportsMixin, APIView):
     @extend_schema(
         summary="Download an import job's error report",
         description=(
-            "The rows that failed, as a CSV download (UTF-8 with a byte-order mark): `row_number,error_message`, "
-            "then the file's own columns. Fixed in a spreadsheet, the report imports as it is. Ready once the job "
-            "has ended with rows to report (`errors_url` in the job is then set); 409 while the job is still going, "
-            "404 when no row failed or carried a warning. Rows imported with a warning are listed too, their "
-            "message starting with \"Warning: \"."
+            "The rows that failed, as a CSV download (UTF-8 with a byte-order mark): "
+            "`row_number,error_message,sheet_row`, then the file's own columns (`row_number` counts data rows; "
+            "`sheet_row` is the row as the spreadsheet numbers it, title, header and blank rows counted). Fixed in a "
+            "spreadsheet, the report imports as it is. Ready once the job has ended with rows to report (`errors_url` "
+            "in the job is then set); 409 while the job is still going, 404 when no row failed or carried a warning. "
+            "Rows imported with a warning are listed too, their message starting with \"Warning: \"."
         ),
         parameters=[JOB_ID],
         responses={

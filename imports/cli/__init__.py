@@ -124,7 +124,8 @@ def result_json(job: ImportExportJob | None, *, error_report: str | None = None,
         "failed": job.failed_records if job else 0,
         "error_report": error_report,
         "errors": [
-            {"row": log.record_number, "message": log.message} for log in (job_errors_first(job=job) if job else [])
+            {"row": log.record_number, "sheet_row": log.sheet_row, "message": log.message}
+            for log in (job_errors_first(job=job) if job else [])
         ],
     }
     if error:

@@ -15,11 +15,14 @@ class SourceRow(NamedTuple):
 
     `blank_key` numbers the rows of a chunk whose key cell is empty (0, 1, 2, ...), so each gets the same
     generated key however the job's chunks are spread over workers; None when the row names its key.
+    `sheet_row` is the row as a spreadsheet program numbers it (title rows, the header and blank rows counted),
+    which is what a person finds in their file; None where the file has no sheet (JSON).
     """
 
     number: int
     cells: list[str]
     blank_key: int | None = None
+    sheet_row: int | None = None
 
 
 class Outcome(StrEnum):

@@ -21,6 +21,7 @@ from imports.engine.keys import keys_assign
 from imports.engine.links import links_prepare, links_write
 from imports.engine.planning import ImportContext
 from imports.models import ImportChunk, ImportExportJob, ImportExportLog
+from imports.sheet_rows import SHEET_ROW
 
 LOG_FIELDS = ImportExportLog._meta.concrete_fields
 
@@ -141,6 +142,8 @@ def _log_entry(job: ImportExportJob, plan: RowPlan, columns: list[str]) -> Impor
     record_data = dict(zip(columns, cells, strict=False))
     if len(cells) > len(columns):
         record_data["_extra"] = cells[len(columns) :]
+    if plan.source.sheet_row is not None:
+        record_data[SHEET_ROW] = plan.source.sheet_row
     if plan.failed:
         level = ImportExportLog.Level.ERROR
         message = "; ".join(error.message for error in plan.errors)

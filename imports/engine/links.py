@@ -31,6 +31,7 @@ from imports.engine.planning import ImportContext
 from imports.engine.readers.positioned import PositionedCsv
 from imports.engine.references import ROW, cycles_find, stored_parents, verdict_name
 from imports.models import ImportExportJob, ImportExportLog, ImportReference
+from imports.sheet_rows import SHEET_ROW
 
 WRITTEN = (Outcome.CREATED, Outcome.UPDATED)
 REFERENCE_FIELDS = [field for field in ImportReference._meta.concrete_fields if not field.primary_key]
@@ -237,7 +238,7 @@ def _warnings_log(job: ImportExportJob, warnings: dict[int, list[str]]) -> None:
     ImportExportLog.objects.bulk_create(
         ImportExportLog(
             job=job, record_number=row, log_level=ImportExportLog.Level.WARNING, message="; ".join(messages),
-            record_data=_record_data(job.source_columns, cells.get(row, [])),
+            record_data=_record_data(job.source_columns, *cells.get(row, ([], None))),
             details=[{"warning": text} for text in messages],
         )
         for row, messages in sorted(warnings.items())
@@ -245,30 +246,37 @@ def _warnings_log(job: ImportExportJob, warnings: dict[int, list[str]]) -> None:
     )
 
 
-def _record_data(columns: list[str], cells: list[str]) -> dict:
+def _record_data(columns: list[str], cells: list[str], sheet_row: int | None) -> dict:
     data = dict(zip(columns, cells, strict=False))
     if len(cells) > len(columns):
         data["_extra"] = cells[len(columns) :]
+    if sheet_row is not None:
+        data[SHEET_ROW] = sheet_row
     return data
 
 
-def _rows_cells(job: ImportExportJob, numbers: set[int]) -> dict[int, list[str]]:
-    """The cells of a few rows of the job's file, reading each chunk that holds one up to the last of them."""
+def _rows_cells(job: ImportExportJob, numbers: set[int]) -> dict[int, tuple[list[str], int | None]]:
+    """The cells and sheet row (None for a file without sheet rows) of a few rows of the job's file, reading each
+    chunk that holds one up to the last of them."""
     if not numbers or not job.layout.get("file"):
         return {}
     path = stored_files.staged_path(job)
     if not path.is_file():
         return {}
     reader, skip = PositionedCsv(path, job.layout["delimiter"]), job.layout["skip_columns"]
+    sheet_rows = job.layout.get("sheet_rows")
     found = {}
     for chunk in job.chunks.order_by("index"):
         wanted = [number for number in numbers if chunk.first_row <= number <= chunk.last_row]
         if not wanted:
             continue
         last = max(wanted)
-        for number, cells, _next_offset in reader.data_rows(chunk.start_offset, after=chunk.first_row - 1):
+        known = sheet_rows is not None and chunk.index < len(sheet_rows)
+        sheet_after = sheet_rows[chunk.index] - 1 if known else 0
+        rows = reader.sheet_rows(chunk.start_offset, after=chunk.first_row - 1, sheet_after=sheet_after)
+        for number, sheet_row, cells, _next_offset in rows:
             if number in numbers:
-                found[number] = cells[skip:]
+                found[number] = (cells[skip:], sheet_row if known else None)
             if number >= last:
                 break
     return found

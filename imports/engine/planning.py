@@ -6,6 +6,7 @@ per batch. Repeats within the file were found before any batch ran (imports.engi
 not depend on which worker handles which rows.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -46,9 +47,12 @@ class ImportContext:
         if self.job_id is None:
             return
         repeats = ImportDuplicate.objects.filter(job_id=self.job_id, row_number__range=(first_row, last_row))
-        self._duplicates = {
-            (name, row): first for name, row, first in repeats.values_list("field", "row_number", "first_row")
-        }
+        self.duplicates_set(repeats.values_list("row_number", "field", "first_row"))
+
+    def duplicates_set(self, repeats: Iterable[tuple[int, str, int]]) -> None:
+        """Take the repeats as (row, field, first row): a job's from the database, the preview's found on its
+        rows (imports.engine.scanning.repeats_within)."""
+        self._duplicates = {(name, row): first for row, name, first in repeats}
 
     def duplicate_of(self, field_name: str, row_number: int) -> int | None:
         """The earlier row with the same value of `field_name`, if this row repeats one."""

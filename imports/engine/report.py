@@ -1,10 +1,12 @@
 """Error reports, rebuilt from a job's log entries so they always match what the database says happened.
 
-The report is a CSV: `row_number,error_message,` then the file's own columns in their order, one line per failed
-row, and one per row imported with a warning (its message starts "Warning: "), in row order. Every cell is escaped
-against formula injection, and the file starts with a UTF-8 byte-order mark so Excel shows accents correctly.
-Fixed in a spreadsheet, it imports as it is: the reader drops the first two columns (and rows imported with a
-warning come out unchanged).
+The report is a CSV: `row_number,error_message,sheet_row,` then the file's own columns in their order, one line
+per failed row, and one per row imported with a warning (its message starts "Warning: "), in row order.
+`row_number` counts data rows, as the customer import guide's report does; `sheet_row` is the row as the user's
+spreadsheet numbers it (title rows, the header and blank rows counted; empty for a JSON file). Every cell is
+escaped against formula injection, and the file starts with a UTF-8 byte-order mark so Excel shows accents
+correctly. Fixed in a spreadsheet, it imports as it is: the reader drops the first three columns (and rows
+imported with a warning come out unchanged).
 """
 
 import csv
@@ -18,9 +20,10 @@ from django.utils import timezone
 
 from imports.declare.formulas import escape_formula
 from imports.declare.targets import get_target
+from imports.engine.readers.table import REPORT_COLUMNS
 from imports.models import ImportExportJob, ImportExportLog
 
-REPORT_HEADER = ["row_number", "error_message"]
+REPORT_HEADER = list(REPORT_COLUMNS)
 
 
 _ROW_LEVELS = (ImportExportLog.Level.ERROR, ImportExportLog.Level.WARNING)
@@ -59,7 +62,8 @@ def error_report_write(job: ImportExportJob, stream) -> int:
     count = 0
     for log in row_logs(job):
         data = log.record_data
-        cells = [str(log.record_number), _message(log)]
+        sheet_row = log.sheet_row
+        cells = [str(log.record_number), _message(log), "" if sheet_row is None else str(sheet_row)]
         cells += [data.get(column, "") for column in job.source_columns]
         cells += data.get("_extra", [])
         writer.writerow([escape_formula(cell) for cell in cells])
@@ -82,8 +86,8 @@ def error_report_build(job: ImportExportJob) -> None:
 
 
 def error_log_write(job: ImportExportJob, directory: Path) -> Path:
-    """Write the command line's `import_errors_{model}_{timestamp}.log`: row number, row data and message, for
-    failed rows and rows imported with a warning. Cells of the target's sensitive fields (a patient's name, date
+    """Write the command line's `import_errors_{model}_{timestamp}.log`: row (and sheet row), row data and message,
+    for failed rows and rows imported with a warning. Cells of the target's sensitive fields (a patient's name, date
     of birth, subscriber id) are withheld: the log is the operators', unlike the error report, which goes to the
     company's users to fix their rows."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -97,5 +101,5 @@ def error_log_write(job: ImportExportJob, directory: Path) -> Path:
             cells = _in_file_order(job, log.record_data)
             cells.update((column, WITHHELD) for column in withheld & cells.keys() if cells[column])
             data = json.dumps(cells, ensure_ascii=False)
-            log_file.write(f"Row {log.record_number}: {_message(log)} | data: {data}\n")
+            log_file.write(f"{log.row_label.capitalize()}: {_message(log)} | data: {data}\n")
     return path

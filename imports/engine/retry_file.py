@@ -79,9 +79,9 @@ def corrected_file_columns(path: Path, target: ImportTarget, *, sheet: str | Non
 
 
 def report_columns_ignored(columns: list[str], source_columns: list[str]) -> dict[str, None]:
-    """The error report's own columns (`row_number`, `error_message`) the file still has where the reader does not
-    drop them (moved, or one of them deleted), mapped to nothing, unless the first file had a column of that
-    name."""
+    """The error report's own columns (`row_number`, `error_message`, `sheet_row`) the file still has where the
+    reader does not drop them (moved, or one of them deleted), mapped to nothing, unless the first file had a column
+    of that name."""
     own = {name.casefold() for name in source_columns}
     return {
         column: None

@@ -32,6 +32,7 @@ class ChunkPlan:
     first_row: int
     start_offset: int
     last_row: int = 0
+    sheet_row: int = 0  # the first row's place among all the file's rows, as a spreadsheet numbers it
 
 
 @dataclass
@@ -67,7 +68,9 @@ def layout_read(
     skip = report_columns_to_skip(header)
     columns = unique_columns(header[skip:])
     if not columns:
-        raise ImportFileError("The header row has no columns besides row_number and error_message.")
+        raise ImportFileError(
+            "The header row has no columns besides the error report's own (row_number, error_message, sheet_row)."
+        )
     mapping = map_columns(target, columns, explicit_mapping)
     missing = mapping.missing(required)
     if missing:
@@ -79,8 +82,14 @@ def layout_read(
     ReadLimits(max_rows=max_rows).check_rows(number)
     if number == 0:
         raise ImportFileError("The file has a header row but no data rows.")
-    for (first_row, start_offset), following in zip(starts, [*starts[1:], (number + 1, None)], strict=True):
-        layout.chunks.append(ChunkPlan(first_row=first_row, start_offset=start_offset, last_row=following[0] - 1))
+    header_rows = reader.rows_between(staged.start_offset, data_offset)  # title and blank rows, and the header
+    for (first_row, start_offset, rows_before), following in zip(
+        starts, [*starts[1:], (number + 1, None, None)], strict=True
+    ):
+        layout.chunks.append(ChunkPlan(
+            first_row=first_row, start_offset=start_offset, last_row=following[0] - 1,
+            sheet_row=header_rows + rows_before + 1,
+        ))
     layout.total_rows = number
     return layout
 
@@ -124,17 +133,11 @@ def _column(rows: list[list[str]], index: int | None) -> list[str]:
 
 
 def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill: ChunkSpill, fixer) -> None:
-    """One block of rows, column by column, with the same cleaning the chunk's batches will use."""
+    """One block of rows, column by column, with the same cleaning (value fixes first) the chunk's batches use."""
     numbers = list(range(first, first + len(rows)))
-
-    def cleaned(name: str) -> list:
-        values, _errors, _warnings = fixer.clean_column(
-            target.fields_by_name[name], _column(rows, mapping.index_of(name)), rows
-        )
-        return values
-
+    cleaned = _cleaner(rows, mapping, target, fixer)
     if target.key_parts:
-        keys = _composite_keys(rows, target, cleaned)
+        keys = _composite_keys(target, cleaned)
     else:
         raw_keys = _column(rows, mapping.index_of(target.key))
         result.blank_keys += sum(1 for raw in raw_keys if not raw.strip())  # the same test as the batches'
@@ -143,15 +146,8 @@ def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill:
     result.highest_key_number = max(
         result.highest_key_number, target.highest_key_number(company, [key for key in keys if key is not None])
     )
-    for rule in target.unique_in_file:
-        if mapping.index_of(rule.field) is None:
-            continue
-        values = cleaned(rule.field)
-        if rule.only_when is not None:
-            name, allowed = rule.only_when
-            conditions = cleaned(name)
-            values = [v if condition in allowed else None for v, condition in zip(values, conditions, strict=True)]
-        spill.add(rule.field, values, numbers)
+    for name, values in _unique_in_file_values(mapping, target, cleaned):
+        spill.add(name, values, numbers)
     for name in target.references_in_file:
         if mapping.index_of(name) is None:
             continue
@@ -163,7 +159,58 @@ def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill:
         ])
 
 
-def _composite_keys(rows, target, cleaned) -> list[str | None]:
+def _cleaner(rows, mapping, target, fixer: ColumnFixer):
+    """`cleaned(name)`: the block's column of field `name`, its value fixes applied, cleaned as the batches clean
+    it (None where blank or invalid)."""
+
+    def cleaned(name: str) -> list:
+        values, _errors, _warnings = fixer.clean_column(
+            target.fields_by_name[name], _column(rows, mapping.index_of(name)), rows
+        )
+        return values
+
+    return cleaned
+
+
+def _unique_in_file_values(mapping, target, cleaned) -> list[tuple[str, list]]:
+    """The values of each field the target wants unique within a file (besides its key), cleaned as the batches
+    will clean them; None where a row has none or its rule does not apply to the row."""
+    columns = []
+    for rule in target.unique_in_file:
+        if mapping.index_of(rule.field) is None:
+            continue
+        values = cleaned(rule.field)
+        if rule.only_when is not None:
+            name, allowed = rule.only_when
+            conditions = cleaned(name)
+            values = [v if condition in allowed else None for v, condition in zip(values, conditions, strict=True)]
+        columns.append((rule.field, values))
+    return columns
+
+
+def repeats_within(
+    rows: list[list[str]], numbers: list[int], *, mapping: ColumnMapping, target: ImportTarget,
+    fixes: ValueFixes | None = None,
+) -> list[tuple[int, str, int]]:
+    """The rows among `rows` (a few, held in memory: the wizard's preview) that repeat an earlier one's key or
+    must-be-unique value, as (row, field, first row): what the job's scan and merge find in a whole file
+    (imports.engine.spill.duplicates_find), found on these rows alone, from values cleaned the same way."""
+    cleaned = _cleaner(rows, mapping, target, ColumnFixer(fixes or ValueFixes(), target, mapping))
+    keys = _composite_keys(target, cleaned) if target.key_parts else cleaned(target.key)
+    found = []
+    for name, values in [(target.key, keys), *_unique_in_file_values(mapping, target, cleaned)]:
+        first: dict = {}
+        for value, number in zip(values, numbers, strict=True):
+            if value is None:
+                continue
+            if value in first:
+                found.append((number, name, first[value]))
+            else:
+                first[value] = number
+    return sorted(found)
+
+
+def _composite_keys(target, cleaned) -> list[str | None]:
     """Each row's composite key, from its parts cleaned as the batches will clean them."""
     parts = [cleaned(name) for name in target.key_parts]
     return [

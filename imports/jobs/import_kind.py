@@ -122,6 +122,11 @@ def _prepare(job: ImportExportJob, lease) -> None:
                 "delimiter": staged.delimiter,
                 "skip_columns": layout.skip_columns,
                 "start_offset": staged.start_offset,
+                # Each chunk's first sheet row, for messages naming rows as the spreadsheet shows them (a JSON
+                # file has no sheet rows).
+                **({} if staged.source_format == sniffing.JSON else {
+                    "sheet_rows": [plan.sheet_row for plan in layout.chunks]
+                }),
             },
             judged_on=timezone.localdate(),
             writing=False,
@@ -277,7 +282,10 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
 
     reader = PositionedCsv(stored_files.staged_path(job), layout["delimiter"])
     blank_keys, batch = chunk.checkpoint_keys, []
-    for number, cells, next_offset in reader.data_rows(chunk.checkpoint_offset, after=chunk.checkpoint_row):
+    sheet_after = _sheet_row_before_checkpoint(reader, chunk, layout)
+    on_sheet = sheet_after is not None
+    rows = reader.sheet_rows(chunk.checkpoint_offset, after=chunk.checkpoint_row, sheet_after=sheet_after or 0)
+    for number, sheet_row, cells, next_offset in rows:
         if skip:
             cells = cells[skip:]
         if len(cells) < width:
@@ -285,7 +293,7 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
         blank_key = None
         if key_index is None or not cells[key_index].strip():  # the same test as the scan's
             blank_key, blank_keys = blank_keys, blank_keys + 1
-        batch.append(SourceRow(number, cells, blank_key))
+        batch.append(SourceRow(number, cells, blank_key, sheet_row if on_sheet else None))
         last = number >= chunk.last_row
         if len(batch) == batch_size or last:
             batch_write(
@@ -301,6 +309,16 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
     raise ImportFileError(
         f"The file changed while it was imported: it ended before row {chunk.last_row:,}. Upload it again."
     )
+
+
+def _sheet_row_before_checkpoint(reader: PositionedCsv, chunk: ImportChunk, layout: dict) -> int | None:
+    """The sheet row of the row before the chunk's checkpoint, from the sheet row its first row has; the rows
+    before a checkpoint in the chunk are counted again (only for a chunk continued part way). None for a file
+    without sheet rows (JSON), or a job laid out before sheet rows were kept."""
+    sheet_rows = layout.get("sheet_rows")
+    if sheet_rows is None or chunk.index >= len(sheet_rows):
+        return None
+    return sheet_rows[chunk.index] - 1 + reader.rows_between(chunk.start_offset, chunk.checkpoint_offset)
 
 
 # --- Finishing -------------------------------------------------------------------------------------------------

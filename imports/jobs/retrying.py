@@ -79,9 +79,9 @@ def failed_rows_retry(
 
     Without `upload`, its file is the failed rows as they are (every one of them, a CSV of the first file's
     columns); with it, the user's corrected file (an error report fixed in a spreadsheet, CSV or Excel), checked
-    like any import upload, whose `row_number` and `error_message` columns are ignored. Either way the first job's
-    mode, duplicate handling, all-or-nothing, batch size and column mapping apply. Raises RetryRefused when the job
-    cannot be retried now and ImportFileError for a file that cannot be imported."""
+    like any import upload, whose `row_number`, `error_message` and `sheet_row` columns are ignored. Either way the
+    first job's mode, duplicate handling, all-or-nothing, batch size and column mapping apply. Raises RetryRefused
+    when the job cannot be retried now and ImportFileError for a file that cannot be imported."""
     refusal = retry_refusal(job, as_they_are=upload is None)
     if refusal:
         raise RetryRefused(refusal)

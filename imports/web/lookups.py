@@ -110,7 +110,8 @@ def lookup_page(request, service_name: str):
 def lookup_template(request, service_name: str):
     """A CSV with the service's columns and example rows, to fill in."""
     service = service_or_404(service_name)
-    response = HttpResponse(template_csv(service), content_type="text/csv; charset=utf-8")
+    # Its example rows stay: a look-up's sample queries only read the claims store, they create nothing.
+    response = HttpResponse(template_csv(service, examples=True), content_type="text/csv; charset=utf-8")
     stem = service.verbose_name.replace(" ", "_").replace("-", "")
     response["Content-Disposition"] = f'attachment; filename="{stem}_template.csv"'
     return response

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from companies.models import Company
-from imports.declare.errors import ImportFileError
+from imports.declare.errors import CellError, ImportFileError
 from imports.declare.outcomes import Outcome
 from imports.declare.targets import ImportTarget, get_target
 from imports.engine.gate import WRITES_NOTHING
@@ -29,9 +29,11 @@ from imports.engine.readers.limits import ReadLimits, check_file_size
 from imports.engine.readers.table import Table
 from imports.engine.readers.workbooks import XlsSource
 from imports.engine.readers.xlsx_stream import XlsxStream
+from imports.engine.scanning import repeats_within
 from imports.engine.stored_files import stored_file_local
 from imports.jobs.services import job_create, job_enqueue
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
+from imports.sheet_rows import row_label
 from imports.web.dry_runs import upload_choices_fingerprint
 from imports.web.value_fixes import value_fixes_effective
 
@@ -91,7 +93,7 @@ def upload_read_header(upload: ImportUpload, *, sheet: str | None, explicit: dic
 def _read_header(upload: ImportUpload, path: Path, *, sheet: str | None, explicit: dict | None) -> None:
     target = get_target(upload.target_model)
     with Table(path, sheet=sheet or None, header_score=target.header_score, streamed=True) as table:
-        sample = [[row.number, row.cells] for row in islice(table.rows(), PREVIEW_ROWS)]
+        sample = [[row.number, row.cells, row.sheet_row] for row in islice(table.rows(), PREVIEW_ROWS)]
         if not sample:
             raise ImportFileError("The file has a header row but no data rows.")
         if table.format in (sniffing.CSV, sniffing.JSON):
@@ -146,8 +148,9 @@ class PreviewRow:
     number: int
     outcome: str
     cells: list[PreviewCell]
-    row_errors: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # every error, "column: message", shown beside the outcome
     warnings: list[str] = field(default_factory=list)
+    label: str = ""  # "row 5, sheet row 10"
 
 
 @dataclass
@@ -166,7 +169,13 @@ def upload_preview(upload: ImportUpload) -> Preview:
                             fixes=value_fixes_effective(upload))
     planner = BatchPlanner(target=target, mapping=mapping, width=len(upload.columns), options=options,
                            context=context)
-    rows = [SourceRow(number, list(cells)) for number, cells in upload.sample_rows]
+    # Uploads read before sheet rows were kept hold [number, cells].
+    rows = [SourceRow(sample[0], list(sample[1]), sheet_row=sample[2] if len(sample) > 2 else None)
+            for sample in upload.sample_rows]
+    context.duplicates_set(
+        repeats_within([row.cells for row in rows], [row.number for row in rows], mapping=mapping, target=target,
+                       fixes=options.fixes)
+    )
     plans = planner.plan(rows) if rows else []
     mapped = {name for name in upload.mapping.values() if name}
     if target.generates_keys:
@@ -188,10 +197,18 @@ def upload_preview(upload: ImportUpload) -> Preview:
             if name == target.key and value is None and target.generates_keys and not plan.failed:
                 value_text = "(generated)"
             cells.append(PreviewCell(value_text, errors.get(name, "")))
-        row_errors = [error.message for error in plan.errors if error.field not in shown]
         outcome = plan.outcome.value if plan.outcome else Outcome.FAILED.value
-        preview_rows.append(PreviewRow(plan.number, outcome, cells, row_errors, list(plan.warnings)))
+        preview_rows.append(PreviewRow(
+            plan.number, outcome, cells, [_reason(error) for error in plan.errors], list(plan.warnings),
+            label=row_label(plan.number, plan.source.sheet_row),
+        ))
     return Preview(fields=shown, rows=preview_rows)
+
+
+def _reason(error: CellError) -> str:
+    """An error as the preview's result column gives it: the file's column it is about, then the message."""
+    where = error.column or error.field
+    return f"{where}: {error.message}" if where else error.message
 
 
 # --- Templates -------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from imports.declare import get_target
 from imports.declare.checks import check_import_targets
 from imports.jobs.inprocess import job_run
 from imports.models import ImportUpload
+from imports.web.blank_templates import template_csv
 from tests.factories import UserFactory
 from tests.imports.api.conftest import job_of, token_client, upload
 
@@ -67,11 +68,13 @@ def test_import_data_stores_claims_and_fails_bad_rows_naming_fields_not_values(c
     output = json.loads(result.stdout)
     assert (result.status, output["created"], output["failed"]) == (1, 2, 4)
     assert output["errors"] == [
-        {"row": 3, "message": "date_of_birth is not a real date: use MM/DD/YYYY"},
-        {"row": 4, "message": "first_name contains ~, *, : or ^, which a claim status request cannot carry"},
-        {"row": 5, "message": "status_code is not an X12 277 claim status category code: use one such as F1, "
-                              "F2, P1, A3 or R4; total_charged cannot be negative"},
-        {"row": 6, "message": "status does not agree with status_code: leave status blank to take the code's"},
+        {"row": 3, "sheet_row": 4, "message": "date_of_birth is not a real date: use MM/DD/YYYY"},
+        {"row": 4, "sheet_row": 5,
+         "message": "first_name contains ~, *, : or ^, which a claim status request cannot carry"},
+        {"row": 5, "sheet_row": 6, "message": "status_code is not an X12 277 claim status category code: use one "
+                                              "such as F1, F2, P1, A3 or R4; total_charged cannot be negative"},
+        {"row": 6, "sheet_row": 7,
+         "message": "status does not agree with status_code: leave status blank to take the code's"},
     ]
     messages = " ".join(error["message"] for error in output["errors"])
     assert not [secret for secret in SECRETS if secret in messages]
@@ -172,14 +175,17 @@ def signed_in(client, user):
     return client
 
 
-def test_the_wizards_blank_template_is_the_guides_sample_and_imports_as_it_is(signed_in, run_import, write_file):
+def test_the_wizards_blank_template_has_the_guides_columns_and_the_guides_sample_imports(signed_in, run_import,
+                                                                                        write_file):
     assert reverse("imports:blank_template", args=["Claim", "csv"]) in signed_in.get(
         reverse("imports:wizard")).content.decode()
 
     template = signed_in.get(reverse("imports:blank_template", args=["Claim", "csv"])).content
-    rows = list(csv.DictReader(io.StringIO(template.decode("utf-8-sig"))))
-    job = run_import(write_file("template.csv", template), target="Claim")
+    sample = template_csv(get_target("Claim"), examples=True)
+    rows = list(csv.DictReader(io.StringIO(sample.decode("utf-8-sig"))))
+    job = run_import(write_file("sample.csv", sample), target="Claim")
 
+    assert template.decode("utf-8-sig").splitlines() == [",".join(f.name for f in get_target("Claim").fields)]
     assert [(row["claim_number"], row["first_name"], row["last_name"], row["subscriber_id"]) for row in rows] == [
         ("ZE59426195", "CHANTAL", "KISA", "057896633"), ("ZE59426196", "JOHN", "DOE", "123456789")
     ]

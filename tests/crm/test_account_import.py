@@ -124,10 +124,10 @@ def test_failed_rows_go_to_the_error_log_with_their_data(import_command, setting
 
     log = next(settings.IMPORT_LOG_DIR.glob("import_errors_Account_*.log")).read_text()
     assert status == 1
-    assert result["errors"] == [{"row": 2, "message": "Unknown customer_group 'Partners': no customer group of yours "
-                                                      "has this name (create it first, e.g. by importing customer "
-                                                      "groups)"}]
-    assert 'Row 2: Unknown customer_group \'Partners\'' in log
+    assert result["errors"] == [{"row": 2, "sheet_row": 3,
+                                 "message": "Unknown customer_group 'Partners': no customer group of yours has this "
+                                            "name (create it first, e.g. by importing customer groups)"}]
+    assert 'Row 2, sheet row 3: Unknown customer_group \'Partners\'' in log
     assert '"account_number": "A-2"' in log
 
 

@@ -63,8 +63,8 @@ def test_json_is_one_object_like_import_data_and_rows_failing_exit_1(company, co
     assert output == {
         "job_id": str(job.pk), "status": "completed", "dry_run": False, "total": 3, "created": 2, "updated": 0,
         "unchanged": 0, "skipped": 0, "failed": 1, "error_report": job.error_report.path,
-        "errors": [{"row": 2, "message": "Could not parse datetime: invalid_date (_created_at needs an ISO 8601 "
-                                         "timestamp such as 2025-06-18T14:30:00Z)"}],
+        "errors": [{"row": 2, "sheet_row": 3, "message": "Could not parse datetime: invalid_date (_created_at needs "
+                                                         "an ISO 8601 timestamp such as 2025-06-18T14:30:00Z)"}],
     }
     sync = only_sync()
     assert (sync.status, sync.records_created, sync.records_failed) == ("completed", 2, 1)
@@ -79,7 +79,7 @@ def test_failed_rows_are_in_the_error_report_and_the_error_log(company, command,
     assert f"Error report: {report}" in result.stdout
     assert len(logs) == 1
     assert f"Error log: {logs[0]}" in result.stdout
-    assert "Row 2: Could not parse datetime: invalid_date" in logs[0].read_text()
+    assert "Row 2, sheet row 3: Could not parse datetime: invalid_date" in logs[0].read_text()
 
 
 def test_a_dry_run_reports_what_would_happen_and_writes_nothing_not_even_a_sync(company, command, write_export):

@@ -49,6 +49,28 @@ class PositionedCsv:
                 number += 1
                 yield number, cells, next_offset
 
+    def sheet_rows(self, offset: int, after: int, sheet_after: int) -> Iterator[tuple[int, int, list[str], int]]:
+        """`data_rows`, each row also with its sheet row: its place among all the file's rows (title rows, the
+        header and blank rows included) as a spreadsheet program numbers it, counted on from `sheet_after` (the
+        sheet row of the row before `offset`). Returns (number, sheet row, cells, next offset) for each row."""
+        number, sheet = after, sheet_after
+        for cells, blank, next_offset in self._rows(offset, cells_wanted=True):
+            sheet += 1
+            if not blank:
+                number += 1
+                yield number, sheet, cells, next_offset
+
+    def rows_between(self, start: int, end: int) -> int:
+        """How many rows, blank ones included, start between byte `start` and byte `end` (a row's start)."""
+        if end <= start:
+            return 0
+        count = 0
+        for _blank, next_offset in self.row_ends(start):
+            count += 1
+            if next_offset >= end:
+                break
+        return count
+
     def row_ends(self, offset: int = 0) -> Iterator[tuple[bool, int]]:
         """For each row from `offset`: whether it is blank, and the offset where the next row starts.
 
@@ -59,9 +81,11 @@ class PositionedCsv:
         for _cells, blank, next_offset in self._rows(offset, cells_wanted=False):
             yield blank, next_offset
 
-    def chunk_starts(self, offset: int, every: int) -> tuple[int, list[tuple[int, int]]]:
+    def chunk_starts(self, offset: int, every: int) -> tuple[int, list[tuple[int, int, int]]]:
         """Count the non-blank rows from byte `offset`, and find where rows 1, 1 + every, 1 + 2 * every, ... start
-        (the byte after the row before, as `row_ends` gives it). Returns (rows, [(row number, start byte), ...]).
+        (the byte after the row before, as `row_ends` gives it), and how many rows, blank ones included, come
+        before each from `offset` (what makes a row's sheet row). Returns
+        (rows, [(row number, start byte, rows before it), ...]).
 
         The same answer as walking `row_ends`, several times faster: a block of lines with no quote (nearly every
         block of a real export) is counted whole, in C; a block with a quote, a lone carriage return or bytes that
@@ -75,7 +99,7 @@ class PositionedCsv:
             re.compile(rb"\n(?=[" + blank_bytes + rb"]*\n)"), re.compile(rb"[" + blank_bytes + rb"]*\n"),
             re.compile(r"\n(?=" + blank_text + r"*\n)"), re.compile(blank_text + r"*\n"),
         )
-        number, starts, position = 0, [], offset
+        number, raw, starts, position = 0, 0, [], offset
         with open(self.path, "rb") as handle:
             while True:
                 handle.seek(position)
@@ -85,29 +109,33 @@ class PositionedCsv:
                     end = position + cut
                     block = block[:cut]
                     next_first = (number // every + 1) * every + 1 if number % every else number + 1
-                    rows = _rows_at_once(block, blank_lines, self.delimiter, self.limits)
-                    if rows is not None and number + rows < next_first:
-                        number, position = number + rows, end
+                    counted = _rows_at_once(block, blank_lines, self.delimiter, self.limits)
+                    if counted is not None and number + counted[0] < next_first:
+                        number, raw, position = number + counted[0], raw + counted[1], end
                         continue
                 else:  # no line feed: the file's last line, lines ending in a lone CR, or a giant line
                     end = position + len(block) if len(block) == self.block_bytes else None
                 # Row by row to the end of this block (a quoted value may carry the walk a little past it).
-                number, position, finished = self._walk(position, end, number, every, starts)
+                number, raw, position, finished = self._walk(position, end, number, raw, every, starts)
                 if finished:
                     return number, starts
 
-    def _walk(self, position: int, end: int | None, number: int, every: int, starts: list) -> tuple[int, int, bool]:
+    def _walk(
+        self, position: int, end: int | None, number: int, raw: int, every: int, starts: list
+    ) -> tuple[int, int, int, bool]:
         """Rows from byte `position` until byte `end` is reached (None: the file's end), counted and noted as
-        `chunk_starts` does; returns the count, the position reached, and whether the file ended."""
+        `chunk_starts` does; returns the counts (non-blank rows, all rows), the position reached, and whether the
+        file ended."""
         for blank, next_offset in self.row_ends(position):
             if not blank:
                 number += 1
                 if (number - 1) % every == 0:
-                    starts.append((number, position))
+                    starts.append((number, position, raw))
+            raw += 1
             position = next_offset
             if end is not None and position >= end:
-                return number, position, False
-        return number, position, True
+                return number, raw, position, False
+        return number, raw, position, True
 
     block_bytes = 256 * 1024  # how much is read and counted at once
 
@@ -162,9 +190,11 @@ class PositionedCsv:
 _ASCII_WHITESPACE = bytes(code for code in range(128) if chr(code).isspace())
 
 
-def _rows_at_once(block: bytes, blank_lines: tuple[re.Pattern, ...], delimiter: str, limits: ReadLimits) -> int | None:
-    """The non-blank rows of a block of whole lines, counted without walking them; None when the block needs the
-    walk: a quote (values may span lines), a NUL, a carriage return that is not part of a CRLF line end, bytes
+def _rows_at_once(
+    block: bytes, blank_lines: tuple[re.Pattern, ...], delimiter: str, limits: ReadLimits
+) -> tuple[int, int] | None:
+    """The non-blank rows and all rows of a block of whole lines, counted without walking them; None when the block
+    needs the walk: a quote (values may span lines), a NUL, a carriage return that is not part of a CRLF line end, bytes
     that are not UTF-8, or a line long enough to break a read limit (the walk says where)."""
     if b'"' in block or b"\0" in block or block.count(b"\r") != block.count(b"\r\n"):
         return None
@@ -181,7 +211,8 @@ def _rows_at_once(block: bytes, blank_lines: tuple[re.Pattern, ...], delimiter: 
     if not _within_limits(lines.split(line_feed), delimiter if isinstance(lines, str) else delimiter.encode(), limits):
         return None
     blank = len(after_line_feed.findall(lines)) + (1 if first.match(lines) else 0)
-    return lines.count(line_feed) - blank
+    rows = lines.count(line_feed)
+    return rows - blank, rows
 
 
 def _within_limits(lines: list, delimiter, limits: ReadLimits) -> bool:

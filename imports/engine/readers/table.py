@@ -13,8 +13,9 @@ from imports.engine.readers.workbooks import XlsSource
 from imports.engine.readers.xlsx_stream import XlsxStream
 
 HEADER_SEARCH_ROWS = 10
-# An error report starts with these two columns; importing the corrected report must ignore them.
-REPORT_COLUMNS = ("row_number", "error_message")
+# An error report starts with these columns (reports written before sheet rows were kept, with the first two);
+# importing the corrected report must ignore them.
+REPORT_COLUMNS = ("row_number", "error_message", "sheet_row")
 
 Position = TypeVar("Position")
 
@@ -59,8 +60,12 @@ def find_header(
 
 
 def report_columns_to_skip(header: list[str]) -> int:
-    """How many leading columns are an error report's own (`row_number`, `error_message`), to be ignored."""
-    return len(REPORT_COLUMNS) if tuple(c.strip().casefold() for c in header[:2]) == REPORT_COLUMNS else 0
+    """How many leading columns are an error report's own (`row_number`, `error_message`, then `sheet_row` in the
+    reports that have it), to be ignored."""
+    leading = tuple(cell.strip().casefold() for cell in header[: len(REPORT_COLUMNS)])
+    if leading[:2] != REPORT_COLUMNS[:2]:
+        return 0
+    return len(REPORT_COLUMNS) if leading == REPORT_COLUMNS else 2
 
 
 def unique_columns(header: list[str]) -> list[str]:
@@ -104,7 +109,8 @@ class Table:
         self.columns = unique_columns(header[self._skip :])
         if not self.columns:
             self.close()
-            raise ImportFileError("The header row has no columns besides row_number and error_message.")
+            raise ImportFileError("The header row has no columns besides the error report's own (row_number, "
+                                  "error_message, sheet_row).")
 
     def _open_source(self, sheet: str | None, streamed: bool):
         if self.format == sniffing.XLSX:
@@ -126,8 +132,10 @@ class Table:
                 yield index, cells
 
     def rows(self, start_after: int = 0) -> Iterator[SourceRow]:
-        """Data rows in file order, numbered from 1; `start_after` skips rows already processed."""
+        """Data rows in file order, numbered from 1, each with its sheet row (a JSON file has none);
+        `start_after` skips rows already processed."""
         width, skip, number = len(self.columns), self._skip, 0
+        on_sheet = self.format != sniffing.JSON
         for index, cells in self._non_blank_raw_rows():
             if index <= self._header_index:
                 continue
@@ -137,7 +145,7 @@ class Table:
             cells = cells[skip:] if skip else cells
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
-            yield SourceRow(number, cells)
+            yield SourceRow(number, cells, sheet_row=index + 1 if on_sheet else None)
 
     def count_rows(self) -> int:
         return sum(1 for index, _cells in self._non_blank_raw_rows() if index > self._header_index)

@@ -87,9 +87,9 @@ def test_a_finished_import_reports_its_counts_and_its_error_report(api, company)
     assert download["Content-Type"] == "text/csv; charset=utf-8"
     assert download["Content-Disposition"] == 'attachment; filename="mixed_errors.csv"'
     rows = csv_rows(download)
-    assert rows[0].startswith("row_number,error_message,first_name,last_name,email")
-    assert rows[1].startswith("2,Invalid email format,Bad,Email,notanemail,")
-    assert rows[2].startswith("3,Invalid state code,Bad,State,bad.state@example.com,")
+    assert rows[0].startswith("row_number,error_message,sheet_row,first_name,last_name,email")
+    assert rows[1].startswith("2,Invalid email format,3,Bad,Email,notanemail,")
+    assert rows[2].startswith("3,Invalid state code,4,Bad,State,bad.state@example.com,")
     assert len(rows) == 3
 
 

@@ -35,13 +35,13 @@ def test_the_report_downloads_as_csv_whatever_the_client_accepts(api, finished_w
     assert body.startswith(b"\xef\xbb\xbf")  # a byte-order mark, so Excel reads UTF-8
     rows = body.decode("utf-8-sig").splitlines()
     assert rows[0] == (
-        "row_number,error_message,first_name,last_name,email,phone,service_address,city,state,postal_code,"
-        "meter_number,account_number,status,customer_type"
+        "row_number,error_message,sheet_row,first_name,last_name,email,phone,service_address,city,state,"
+        "postal_code,meter_number,account_number,status,customer_type"
     )
     assert rows[1:] == [
-        "2,Invalid email format,Bad,Email,notanemail,555-555-5556,1 A St,Springfield,IL,62702,MTR-2,,active,"
+        "2,Invalid email format,3,Bad,Email,notanemail,555-555-5556,1 A St,Springfield,IL,62702,MTR-2,,active,"
         "residential",
-        "3,Invalid state code,Bad,State,bad.state@example.com,555-555-5557,2 B St,Springfield,ZZ,62703,MTR-3,,"
+        "3,Invalid state code,4,Bad,State,bad.state@example.com,555-555-5557,2 B St,Springfield,ZZ,62703,MTR-3,,"
         "active,residential",
     ]
 

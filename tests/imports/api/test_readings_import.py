@@ -43,9 +43,9 @@ def test_readings_upload_poll_and_errors(api, company, customer):
     ]
     rows = csv_rows(api.get(status["errors_url"]))
     assert rows[0] == (
-        "row_number,error_message,account_number,meter_number,reading_date,reading_value,reading_type,notes"
+        "row_number,error_message,sheet_row,account_number,meter_number,reading_date,reading_value,reading_type,notes"
     )
-    assert rows[1].startswith("2,Unknown account_number '9999999999': no customer of yours has it,9999999999,")
+    assert rows[1].startswith("2,Unknown account_number '9999999999': no customer of yours has it,3,9999999999,")
     assert len(rows) == 2
 
 

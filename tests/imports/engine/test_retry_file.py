@@ -90,6 +90,7 @@ def test_the_reports_own_columns_are_ignored_unless_the_first_file_had_them():
         "error_message": None, "row_number": None,
     }
     assert report_columns_ignored(["error_message", "Name"], ["Error_Message", "Name"]) == {}
+    assert report_columns_ignored(["Name", "Sheet_Row"], ["Name"]) == {"Sheet_Row": None}  # moved by the user
 
 
 def test_memory_stays_flat_as_failed_rows_grow(company, tmp_path):

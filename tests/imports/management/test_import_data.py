@@ -50,7 +50,8 @@ def test_json_output_is_one_object_with_the_documented_keys(company, command, wr
         "skipped": 0,
         "failed": 2,
         "error_report": job.error_report.path,
-        "errors": [{"row": 2, "message": "Invalid email format"}, {"row": 3, "message": "Invalid phone number"}],
+        "errors": [{"row": 2, "sheet_row": 3, "message": "Invalid email format"},
+                   {"row": 3, "sheet_row": 4, "message": "Invalid phone number"}],
     }
 
 
@@ -61,10 +62,10 @@ def test_error_report_lists_failed_rows_with_original_columns_and_escaped_formul
     report = Path(json.loads(result.stdout)["error_report"])
     with open(report, encoding="utf-8-sig", newline="") as handle:
         lines = list(csv.reader(handle))
-    assert lines[0] == ["row_number", "error_message", *GUIDE_HEADER.split(",")]
-    assert lines[1] == ["2", "Invalid email format", "Bad", "Email", "notanemail", "555-555-5556", "456 Oak Ave",
+    assert lines[0] == ["row_number", "error_message", "sheet_row", *GUIDE_HEADER.split(",")]
+    assert lines[1] == ["2", "Invalid email format", "3", "Bad", "Email", "notanemail", "555-555-5556", "456 Oak Ave",
                         "Springfield", "IL", "62702", "MTR-2", "", "active", "residential"]
-    assert lines[2][:4] == ["3", "Invalid phone number", "'=HYPERLINK(\"x\")", "Phone"]
+    assert lines[2][:5] == ["3", "Invalid phone number", "4", "'=HYPERLINK(\"x\")", "Phone"]
     assert len(lines) == 3
 
 
@@ -90,10 +91,9 @@ def test_seed_log_file_records_row_number_data_and_message(company, command, wri
     assert len(logs) == 1
     assert f"Error log: {logs[0]}" in result.stdout
     text = logs[0].read_text()
-    assert 'Row 2: Invalid email format | data: {"first_name": "Bad", "last_name": "Email", "email": "notanemail"' in (
-        text
-    )
-    assert "Row 3: Invalid phone number" in text
+    assert ('Row 2, sheet row 3: Invalid email format | data: {"first_name": "Bad", "last_name": "Email", '
+            '"email": "notanemail"') in text
+    assert "Row 3, sheet row 4: Invalid phone number" in text
 
 
 def test_dry_run_reports_predictions_and_writes_nothing(company, command, write_file):

@@ -73,7 +73,7 @@ def test_error_report_downloads_for_the_owner(client, user, job_with_report):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="bad_errors.csv"'
     assert response["Content-Type"] == "text/csv; charset=utf-8"  # as the API gives it
-    assert body.splitlines()[1].startswith("1,Invalid email format,Bad,Email,notanemail")
+    assert body.splitlines()[1].startswith("1,Invalid email format,2,Bad,Email,notanemail")
 
 
 def test_another_companys_user_gets_404_everywhere(client, other_company, job_with_report):

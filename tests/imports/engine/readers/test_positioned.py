@@ -90,14 +90,14 @@ def test_the_quick_pass_judges_blank_rows_and_row_ends_like_the_full_reader(tmp_
     assert quick == [(is_blank(cells), offset) for cells, offset in reader.rows()]
 
 
-def chunk_starts_walked(reader: PositionedCsv, offset: int, every: int) -> tuple[int, list[tuple[int, int]]]:
+def chunk_starts_walked(reader: PositionedCsv, offset: int, every: int) -> tuple[int, list[tuple[int, int, int]]]:
     """The answer `chunk_starts` must give, found the slow way: row after row."""
     number, starts, position = 0, [], offset
-    for blank, next_offset in reader.row_ends(offset):
+    for raw, (blank, next_offset) in enumerate(reader.row_ends(offset)):
         if not blank:
             number += 1
             if (number - 1) % every == 0:
-                starts.append((number, position))
+                starts.append((number, position, raw))
         position = next_offset
     return number, starts
 
@@ -203,3 +203,20 @@ def test_data_rows_skip_blank_rows_and_number_on_from_the_row_before_the_offset(
     walked = list(reader.data_rows(after_a, after=1))
     assert [(number, cells) for number, cells, _next in walked] == [(2, ["b", "2"]), (3, ["c", "3"])]
     assert [(number, cells) for number, cells, _next in reader.data_rows(walked[0][2], after=2)] == [(3, ["c", "3"])]
+
+
+def test_sheet_rows_number_every_row_of_the_file_as_a_spreadsheet_does(tmp_path):
+    # Given a title row, a blank row, the header, data with blank rows between, and a cell over two lines.
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'Customers 2026\n\nkey,name\na,1\n\n , \n"b\nb",2\nc,3\n')
+    reader = PositionedCsv(path, ",")
+    rows = list(reader.rows())
+    after_header = rows[2][1]
+
+    # Then data row 1 is sheet row 4, and the blank rows and the header count as a spreadsheet counts them.
+    assert [(number, sheet, cells[0]) for number, sheet, cells, _next in reader.sheet_rows(after_header, 0, 3)] == [
+        (1, 4, "a"), (2, 7, "b\nb"), (3, 8, "c"),
+    ]
+    assert reader.rows_between(0, after_header) == 3
+    assert reader.rows_between(after_header, rows[6][1]) == 4  # a, two blank rows, the two-line row
+    assert reader.rows_between(after_header, after_header) == 0

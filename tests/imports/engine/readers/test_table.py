@@ -23,9 +23,16 @@ def known_field_score(cells: list[str]) -> int:
 
 
 def read(path: Path, **options) -> tuple[Table, list[SourceRow]]:
-    """Open the file as a table, read every row, and return the (closed) table with its rows."""
+    """Open the file as a table, read every row, and return the (closed) table with its rows, numbered as data rows
+    (their sheet rows are checked in the tests of sheet rows below)."""
     with Table(path, **options) as table:
-        return table, list(table.rows())
+        return table, [SourceRow(row.number, row.cells) for row in table.rows()]
+
+
+def read_sheet_rows(path: Path, **options) -> list[tuple[int, int | None]]:
+    """Each data row's number and sheet row."""
+    with Table(path, **options) as table:
+        return [(row.number, row.sheet_row) for row in table.rows()]
 
 
 def cells_of(rows: list[SourceRow]) -> list[list[str]]:
@@ -271,10 +278,10 @@ def test_blank_rows_anywhere_are_skipped_and_not_numbered(write_file):
         count = table.count_rows()
 
     assert table.columns == ["first_name", "last_name", "email"]
-    assert rows == [
-        SourceRow(1, ["John", "Doe", "john@example.com"]),
-        SourceRow(2, ["Jane", "Smith", "jane@example.com"]),
-        SourceRow(3, ["Jim", "Beam", "jim@example.com"]),
+    assert rows == [  # each with its row in the sheet, blank and header rows counted
+        SourceRow(1, ["John", "Doe", "john@example.com"], sheet_row=5),
+        SourceRow(2, ["Jane", "Smith", "jane@example.com"], sheet_row=9),
+        SourceRow(3, ["Jim", "Beam", "jim@example.com"], sheet_row=11),
     ]
     assert count == 3
 
@@ -317,7 +324,7 @@ def test_rows_start_after_skips_already_processed_rows_and_keeps_their_numbers(w
         resumed = list(table.rows(start_after=2))
         everything = list(table.rows(start_after=0))
 
-    assert resumed == [SourceRow(3, ["c@example.com"]), SourceRow(4, ["d@example.com"])]
+    assert resumed == [SourceRow(3, ["c@example.com"], sheet_row=5), SourceRow(4, ["d@example.com"], sheet_row=7)]
     assert numbers_of(everything) == [1, 2, 3, 4]
 
 
@@ -412,9 +419,9 @@ def test_xlsx_header_under_title_rows_is_found(tmp_path, streamed):
             count = table.count_rows()
 
         assert table.columns == ["first_name", "last_name", "email"]
-        assert rows == [
-            SourceRow(1, ["John", "Doe", "john@example.com"]),
-            SourceRow(2, ["Jane", "", "jane@example.com"]),
+        assert rows == [  # each with its row in the sheet, title, blank and header rows counted
+            SourceRow(1, ["John", "Doe", "john@example.com"], sheet_row=5),
+            SourceRow(2, ["Jane", "", "jane@example.com"], sheet_row=7),
         ]
         assert count == 2
 
@@ -746,3 +753,31 @@ def test_streamed_xlsx_with_a_broken_sheet_is_a_file_error(tmp_path):
 
     with pytest.raises(ImportFileError, match="The Excel workbook cannot be read"):
         list(XlsxStream(broken).rows())
+
+
+# --- Sheet rows ----------------------------------------------------------------------------------------------------
+
+
+def test_a_row_with_a_cell_over_several_lines_is_one_sheet_row(write_file):
+    path = write_file("customers.csv", 'Export\nname,notes\nJohn,"line1\nline2\nline3"\n\nJane,short\n')
+
+    assert read_sheet_rows(path) == [(1, 3), (2, 5)]
+
+
+def test_a_legacy_workbook_row_is_named_by_its_row_in_the_sheet(tmp_path):
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("Customers")
+    for row_index, values in ((0, ["Customer export"]), (2, ["first_name", "email"]), (3, ["John", "j@x.io"]),
+                              (6, ["Jane", "jane@x.io"])):
+        for column_index, value in enumerate(values):
+            sheet.write(row_index, column_index, value)
+    path = tmp_path / "customers.xls"
+    workbook.save(str(path))
+
+    assert read_sheet_rows(path) == [(1, 4), (2, 7)]
+
+
+def test_json_records_have_no_sheet_rows(write_file):
+    path = write_file("customers.json", '[{"first_name": "John"}, {"first_name": "Jane"}]')
+
+    assert read_sheet_rows(path) == [(1, None), (2, None)]
