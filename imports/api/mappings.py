@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from companies.models import Company
 from imports.api.errors import BadImportRequest
+from imports.api.json_parts import json_object_part
 from imports.api.uploads import file_columns
 from imports.declare.errors import ImportFileError
 from imports.declare.headers import normalise_header
@@ -25,6 +26,7 @@ from imports.jobs.selectors import import_template_list
 from imports.models import DataTemplate
 
 EXAMPLE = '{"E-mail Address": "email", "Notes": null}'
+MAX_CHARS = 100_000  # a thousand columns with long names fit; a longer text is refused before it is parsed
 
 
 @dataclass(frozen=True)
@@ -42,17 +44,8 @@ def mapping_parse(text: str | None) -> dict[str, str | None] | None:
     """The `mapping` part as an object of column to field (or None); BadImportRequest says what is wrong."""
     if text is None or not text.strip():
         return None
-    try:
-        given = json.loads(text)
-    except RecursionError:
-        raise BadImportRequest(f"mapping is nested too deeply: send a flat object such as {EXAMPLE}.") from None
-    except json.JSONDecodeError as error:
-        raise BadImportRequest(
-            f"mapping is not valid JSON ({error.msg} at character {error.pos + 1}): send an object such as "
-            f"{EXAMPLE}."
-        ) from None
-    if not isinstance(given, dict):
-        raise BadImportRequest(f"mapping must be a JSON object of file column to field, such as {EXAMPLE}.")
+    given = json_object_part(text, part="mapping", example=EXAMPLE, max_chars=MAX_CHARS,
+                             what="a JSON object of file column to field,")
     for column, value in given.items():
         if value is not None and not isinstance(value, str):
             raise BadImportRequest(

@@ -9,6 +9,7 @@ Every option may be left out (or given as null) for the product's default: mode 
 import json
 
 from imports.api.errors import BadImportRequest
+from imports.api.json_parts import json_object_part
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import ImportTarget
 from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, MODES, ImportOptions
@@ -27,21 +28,7 @@ def options_parse(text: str | None, target: ImportTarget) -> ImportOptions:
     """The import options an upload asks for; BadImportRequest says what is wrong and which values are allowed."""
     if text is None or not text.strip():
         return ImportOptions.parse()
-    if len(text) > MAX_CHARS:
-        raise BadImportRequest(
-            f"options is {len(text):,} characters long; it may have at most {MAX_CHARS:,}: send an object such as "
-            f"{EXAMPLE}."
-        )
-    try:
-        given = json.loads(text)
-    except RecursionError:
-        raise BadImportRequest(f"options is nested too deeply: send a flat object such as {EXAMPLE}.") from None
-    except json.JSONDecodeError as error:
-        raise BadImportRequest(
-            f"options is not valid JSON ({error.msg} at character {error.pos + 1}): send an object such as {EXAMPLE}."
-        ) from None
-    if not isinstance(given, dict):
-        raise BadImportRequest(f"options must be a JSON object such as {EXAMPLE}.")
+    given = json_object_part(text, part="options", example=EXAMPLE, max_chars=MAX_CHARS)
     given = {ALIASES.get(name, name): value for name, value in given.items()}
     unknown = sorted(set(given) - set(OPTION_NAMES))
     if unknown:

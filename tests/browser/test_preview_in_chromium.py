@@ -8,11 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_wizard_in_chromium import PASSWORD, sign_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery"
 HEADER = ("first_name,last_name,email,phone,service_address,city,state,postal_code,meter_number,account_number,"
           "billing_address,billing_city,billing_state,billing_postal_code,status,customer_type,rate_code,"
           "connection_date,notes")
@@ -39,14 +39,6 @@ WIDE_CSV = "\n".join([
     customer(3, account="5000000003", connection_date="2024-13-45"),
     customer(4, account="5000000004"),
 ]) + "\n"
-
-
-def sign_in(page, live_server) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("olivia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_the_preview_shows_each_rows_outcome_first_on_one_line(page, live_server, company, screenshots, tmp_path):

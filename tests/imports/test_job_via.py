@@ -2,24 +2,19 @@
 API's job says which."""
 
 import pytest
-from django.urls import reverse
 
 from imports.models import ImportExportJob
 from tests.conftest import GUIDE_CSV
 from tests.imports.api.conftest import IMPORTS_URL, token_client, upload
-from tests.imports.web.test_wizard import mapping_post, uploaded
+from tests.imports.web.test_review_guards import validated
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_wizard_records_its_jobs_as_from_the_browser(client, user, django_capture_on_commit_callbacks):
     client.force_login(user)
-    created = uploaded(client)
-    client.post(reverse("imports:wizard_mapping", args=[created.pk]), mapping_post(created))
-    with django_capture_on_commit_callbacks():
-        client.post(reverse("imports:wizard_options", args=[created.pk]),
-                    {"import_mode": "upsert", "duplicate_handling": "skip"})
-    created.refresh_from_db()
+
+    created = validated(client, django_capture_on_commit_callbacks)
 
     assert created.validation_job.via == ImportExportJob.Via.WEB
 

@@ -214,7 +214,8 @@ def test_the_size_limit_is_checked_on_the_server(signed_in, settings):
     assert response.content.decode() == "The file is larger than 0 MB, the limit set by UPLOAD_MAX_FILE_MB."
 
 
-def test_a_workbook_with_several_sheets_asks_which_one(signed_in):
+def notes_and_customers_workbook() -> bytes:
+    """A workbook of two sheets: notes first, then the messy file's customers under their header."""
     workbook = Workbook()
     workbook.active.title = "Notes"
     workbook.active.append(["Just some notes"])
@@ -223,8 +224,11 @@ def test_a_workbook_with_several_sheets_asks_which_one(signed_in):
         customers.append(line.split(","))
     content = io.BytesIO()
     workbook.save(content)
+    return content.getvalue()
 
-    response = upload(signed_in, content.getvalue(), "book.xlsx")
+
+def test_a_workbook_with_several_sheets_asks_which_one(signed_in):
+    response = upload(signed_in, notes_and_customers_workbook(), "book.xlsx")
     created = ImportUpload.objects.get()
     assert response.url == reverse("imports:wizard_sheet", args=[created.pk])
 

@@ -2,19 +2,17 @@
 before (by a template, an import or a dry run of the same company and target) is mapped that way on upload."""
 
 import datetime as dt
-import io
 import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
 
 from imports.jobs.inprocess import job_run
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
 from tests.factories import UserFactory
 
-from .test_wizard import MESSY_CSV, mapping_post, upload, uploaded
+from .test_wizard import MESSY_CSV, mapping_post, notes_and_customers_workbook, upload, uploaded
 
 pytestmark = pytest.mark.django_db
 
@@ -244,15 +242,7 @@ def test_another_users_import_of_the_company_is_remembered_too(client, company, 
 
 def test_a_workbook_is_mapped_as_before_once_its_sheet_is_chosen(signed_in, company):
     finished_job(company, mapping=remembered(Town="billing_city"))
-    workbook = Workbook()
-    workbook.active.title = "Notes"
-    workbook.active.append(["Just some notes"])
-    customers = workbook.create_sheet("Customers")
-    for line in MESSY_CSV.splitlines()[2:]:
-        customers.append(line.split(","))
-    content = io.BytesIO()
-    workbook.save(content)
-    response = upload(signed_in, content.getvalue(), "book.xlsx")
+    response = upload(signed_in, notes_and_customers_workbook(), "book.xlsx")
 
     response = signed_in.post(response.url, {"sheet": "Customers"})
 
