@@ -72,7 +72,7 @@ class ValueFixesPage:
 
 def _sample_column(upload: ImportUpload, column: str) -> list[str]:
     index = upload.columns.index(column)
-    return [cells[index] if index < len(cells) else "" for _number, cells in upload.sample_rows]
+    return [cells[index] if index < len(cells) else "" for _number, cells, *_sheet_row in upload.sample_rows]
 
 
 def _mapped_columns(upload: ImportUpload):
