@@ -157,6 +157,7 @@ class PreviewRow:
 class Preview:
     fields: list[str]
     rows: list[PreviewRow]
+    labels: list[str] = field(default_factory=list)  # the fields' labels, for the column headers people read
 
 
 def upload_preview(upload: ImportUpload) -> Preview:
@@ -202,7 +203,8 @@ def upload_preview(upload: ImportUpload) -> Preview:
             plan.number, outcome, cells, [_reason(error) for error in plan.errors], list(plan.warnings),
             label=row_label(plan.number, plan.source.sheet_row),
         ))
-    return Preview(fields=shown, rows=preview_rows)
+    labels = [target.fields_by_name[name].label if name in target.fields_by_name else name for name in shown]
+    return Preview(fields=shown, rows=preview_rows, labels=labels)
 
 
 def _reason(error: CellError) -> str:

@@ -71,3 +71,13 @@ def test_the_mapping_page_names_the_records_field_as_people_say_it(signed_in):
 
     assert "feeds one meter reading field." in page
     assert "meterreading" not in page
+
+
+def test_the_preview_heads_its_columns_with_the_fields_labels(signed_in):
+    from tests.imports.web.test_wizard import uploaded
+
+    created = uploaded(signed_in)
+    page = signed_in.get(reverse("imports:wizard_mapping", args=[created.pk])).text
+
+    assert '<th scope="col">First name</th>' in page
+    assert '<th scope="col">first_name</th>' not in page
