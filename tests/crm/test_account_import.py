@@ -89,7 +89,7 @@ def test_create_update_imported_twice_creates_then_finds_everything_unchanged(im
     rows = [business("A-1", website="acme.example.com"), business("A-2", "A-1")]
 
     assert counts(import_command(rows)[1]) == (2, 0, 0, 0, 0)  # create_update is the default
-    assert counts(import_command(rows, "--mode", "create_update")[1]) == (0, 0, 2, 2, 0)
+    assert counts(import_command(rows, "--mode", "create_update")[1]) == (0, 0, 2, 0, 0)  # unchanged, not skipped
     assert Account.objects.count() == 2
 
 
@@ -100,8 +100,8 @@ def test_update_only_imported_twice_updates_then_finds_everything_unchanged(impo
     first_status, first = import_command(rows, "--mode", "update_only")
     second_status, second = import_command(rows, "--mode", "update_only")
 
-    assert (first_status, counts(first)) == (1, (0, 1, 1, 1, 2))
-    assert (second_status, counts(second)) == (1, (0, 0, 2, 2, 2))
+    assert (first_status, counts(first)) == (1, (0, 1, 1, 0, 2))
+    assert (second_status, counts(second)) == (1, (0, 0, 2, 0, 2))
     assert [error["message"] for error in second["errors"]] == [
         "Unknown account number 'A-404': no account has it, and update mode only changes existing records",
         "Missing required field: account_number",

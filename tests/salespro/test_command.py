@@ -40,7 +40,7 @@ def test_an_export_imports_with_a_summary_and_a_completed_sync(company, command,
     assert sync.job == ImportExportJob.objects.get()
 
 
-def test_the_second_import_of_an_export_reports_every_row_skipped_as_unchanged(company, command, write_export):
+def test_the_second_import_of_an_export_reports_every_row_unchanged_and_none_skipped(company, command, write_export):
     path = write_export([appointment("A1"), appointment("A2")])
     command(COMMAND, str(path))
 
@@ -48,7 +48,7 @@ def test_the_second_import_of_an_export_reports_every_row_skipped_as_unchanged(c
 
     output = json.loads(result.stdout)
     assert (result.status, output["created"], output["updated"], output["unchanged"], output["skipped"]) == (
-        0, 0, 0, 2, 2
+        0, 0, 0, 2, 0
     )
     latest = SalesProSyncHistory.objects.order_by("-started_at").first()
     assert (latest.records_processed, latest.records_skipped, latest.records_created) == (2, 2, 0)
