@@ -302,6 +302,12 @@ def _start(request, current: ImportUpload, *, dry_run: bool):
     return redirect(reverse("imports:job_detail", args=[job.pk]))
 
 
+def _labelled(upload: ImportUpload, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Errors per field, each field by its label ("Postal code", not postal_code)."""
+    fields = get_target(upload.target_model).fields_by_name
+    return [(fields[name].label if name in fields else name, count) for name, count in counts]
+
+
 @login_required
 def review(request, upload_id):
     """Step 4: the dry run's live progress, then what the import would do, errors per column, the first errors."""
@@ -313,7 +319,7 @@ def review(request, upload_id):
     if job.is_finished:
         context.update(
             errors=selectors.job_errors_first(job=job),
-            columns=selectors.job_errors_by_column(job=job),
+            columns=_labelled(current, selectors.job_errors_by_column(job=job)),
             upload_form=UploadForm(),
             import_refusal=import_refusal(current),
             writes=job.created_records + job.updated_records,  # what the Import button would write

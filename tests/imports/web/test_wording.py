@@ -81,3 +81,12 @@ def test_the_preview_heads_its_columns_with_the_fields_labels(signed_in):
 
     assert '<th scope="col">First name</th>' in page
     assert '<th scope="col">first_name</th>' not in page
+
+
+def test_the_errors_per_column_name_the_fields_by_their_labels(signed_in, django_capture_on_commit_callbacks):
+    created = validated(signed_in, django_capture_on_commit_callbacks)
+
+    page = signed_in.get(reverse("imports:wizard_review", args=[created.pk])).text
+
+    assert '<th scope="row">Email</th>' in page
+    assert '<th scope="row">email</th>' not in page
