@@ -3,17 +3,13 @@ it, its format and allowed values, with an example. The CSV template is the head
 its guidance lives (the workbook carries it too, in its header cells' comments)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 
-from imports.declare.targets import get_target
 from imports.web.blank_templates import column_guide
+from imports.web.targets import target_or_404
 
 
 @login_required
 def column_guide_page(request, target_name: str):
-    try:
-        target = get_target(target_name)
-    except KeyError:
-        raise Http404(f"Nothing named {target_name} can be imported.") from None
+    target = target_or_404(target_name)
     return render(request, "imports/wizard/column_guide.html", {"target": target, "columns": column_guide(target)})

@@ -13,7 +13,6 @@ from django.http import Http404
 from django.shortcuts import render
 
 from companies.addresses import client_address
-from imports.declare.targets import get_target
 from imports.engine.record_search import WORDS_AT_MOST, choice_filters, records_matching, searched_fields
 from imports.jobs import selectors
 from imports.jobs.audit import audit_record
@@ -21,6 +20,7 @@ from imports.jobs.change_selectors import CHANGES, records_changed
 from imports.models import AuditEvent
 from imports.web.exports import builder_url
 from imports.web.masking import mask
+from imports.web.targets import target_or_404
 
 RECORD_COLUMNS = 10
 RECORDS_PER_PAGE = 50
@@ -29,10 +29,7 @@ SEARCH_CHARACTERS = 200
 
 @login_required
 def records(request, target_name: str):
-    try:
-        target = get_target(target_name)
-    except KeyError:
-        raise Http404(f"Nothing named {target_name} can be imported.") from None
+    target = target_or_404(target_name)
     fields = list(target.record_fields[:RECORD_COLUMNS])
     queryset = target.export_queryset(request.user.company).order_by("-pk")
     narrowed = _import_narrowing(request, target)

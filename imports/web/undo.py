@@ -14,6 +14,7 @@ from imports.jobs.change_selectors import change_counts, record_history
 from imports.jobs.undo_services import UndoRefused, undo_create, undo_latest, undo_refusal
 from imports.models import ImportExportJob
 from imports.web.masking import mask
+from imports.web.targets import target_or_404
 
 
 @login_required
@@ -41,10 +42,7 @@ def undo_confirm(request, job_id):
 @login_required
 def record_page(request, target_name: str, record_id: int):
     """One record's fields and what each import did to it (job, date, field: before → after)."""
-    try:
-        target = get_target(target_name)
-    except KeyError:
-        raise Http404(f"Nothing named {target_name} can be imported.") from None
+    target = target_or_404(target_name)
     fields = target.record_fields
     values = target.export_queryset(request.user.company).filter(pk=record_id).values_list(
         *(field.name for field in fields)

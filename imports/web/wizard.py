@@ -28,6 +28,7 @@ from imports.web.dry_runs import import_refusal, refused_import_message
 from imports.web.forms import MappingForm, OptionsForm, SheetForm, TemplateNameForm, UploadForm
 from imports.web.remembered_mappings import mapped_as_notice, upload_map_as_before
 from imports.web.sheet_previews import sheet_previews
+from imports.web.targets import target_or_404
 from imports.web.uploads import (
     missing_required,
     template_save,
@@ -61,13 +62,6 @@ def _uuid_or_none(text: str | None) -> uuid.UUID | None:
         return None
 
 
-def _target_or_404(name: str):
-    try:
-        return get_target(name)
-    except KeyError:
-        raise Http404(f"Nothing named {name} can be imported.") from None
-
-
 def _upload_or_404(request, upload_id) -> ImportUpload:
     return get_object_or_404(ImportUpload.objects.select_related("company"), pk=upload_id,
                              company=request.user.company)
@@ -86,7 +80,7 @@ def choose(request):
 
 @login_required
 def blank_template(request, target_name: str, file_format: str):
-    target = _target_or_404(target_name)
+    target = target_or_404(target_name)
     if file_format not in ("csv", "xlsx"):
         raise Http404("Templates come as csv or xlsx.")
     if file_format == "csv":
@@ -103,7 +97,7 @@ def blank_template(request, target_name: str, file_format: str):
 @require_POST
 def upload(request, target_name: str):
     """Store the file and read its header; a bad file is one message on the first step, nothing kept."""
-    target = _target_or_404(target_name)
+    target = target_or_404(target_name)
     previous = None
     previous_id = _uuid_or_none(request.POST.get("previous"))
     if previous_id is not None:
