@@ -2,7 +2,6 @@
 formula, and memory stays flat however many rows failed."""
 
 import io
-import tracemalloc
 
 import pytest
 
@@ -12,6 +11,7 @@ from imports.engine import retry_file
 from imports.engine.readers.table import Table
 from imports.engine.retry_file import failed_rows_write, report_columns_ignored, retry_cell
 from imports.models import ImportExportJob, ImportExportLog
+from tests.memory import peak_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -103,10 +103,7 @@ def test_memory_stays_flat_as_failed_rows_grow(company, tmp_path):
         ImportExportLog.objects.all().delete()
         job = job_with_failures(columns, [cells] * count, company=company)
         with open(tmp_path / f"retry-{count}.csv", "w", encoding="utf-8", newline="") as stream:
-            tracemalloc.start()
-            written = failed_rows_write(job, stream)
-            peak = tracemalloc.get_traced_memory()[1]
-            tracemalloc.stop()
+            written, peak = peak_bytes(lambda: failed_rows_write(job, stream))
         assert written == count
         return peak
 

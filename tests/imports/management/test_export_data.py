@@ -4,7 +4,6 @@ nothing could run."""
 
 import csv
 import json
-import tracemalloc
 from datetime import date
 
 import openpyxl
@@ -18,6 +17,7 @@ from imports.jobs import export_kind
 from imports.jobs.export_services import export_template_save
 from imports.models import AuditEvent, ImportExportJob
 from tests.factories import CustomerFactory
+from tests.memory import peak_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -295,10 +295,7 @@ def test_export_memory_stays_flat_as_records_grow(company, export, monkeypatch):
             Customer(**{**sample, "account_number": str(n), "meter_number": f"M{n}"}, company=company)
             for n in range(count)
         )
-        tracemalloc.start()
-        result, _output = export("--model", "Customer")
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
+        (result, _output), peak = peak_bytes(lambda: export("--model", "Customer"))
         assert result.status == 0
         return peak
 

@@ -3,7 +3,6 @@
 import codecs
 import datetime as dt
 import json
-import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import xlwt
 
 from imports.declare.errors import ImportFileError
 from imports.engine.readers import SourceRow, Table
+from tests.memory import peak_bytes
 
 KNOWN_FIELDS = {"first_name", "last_name", "email"}
 
@@ -704,14 +704,11 @@ def write_customers_json(path: Path, count: int) -> Path:
 
 def peak_memory_reading(path: Path) -> tuple[int, int]:
     """Open the table and iterate all its rows under tracemalloc; return (rows read, peak bytes allocated)."""
-    tracemalloc.start()
-    try:
+    def rows_counted() -> int:
         with Table(path) as table:
-            count = sum(1 for _row in table.rows())
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return count, peak
+            return sum(1 for _row in table.rows())
+
+    return peak_bytes(rows_counted)
 
 
 def test_csv_reading_memory_does_not_grow_with_the_file(tmp_path):

@@ -2,7 +2,6 @@
 grow with the sheet."""
 
 import datetime as dt
-import tracemalloc
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -17,6 +16,7 @@ from imports.engine.readers.cells import cell_to_text
 from imports.engine.readers.limits import ReadLimits
 from imports.engine.readers.xlsx_stream import XlsxStream, column_index
 from tests.hostile import xlsx_files
+from tests.memory import peak_bytes
 
 LIMITS = ReadLimits()
 
@@ -220,13 +220,7 @@ def write_customer_sheet(path: Path, rows: int, *, shared: bool) -> Path:
 
 
 def peak_memory_reading(path: Path) -> tuple[int, int]:
-    tracemalloc.start()
-    try:
-        count = sum(1 for _row in XlsxStream(path, limits=LIMITS).rows())
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return count, peak
+    return peak_bytes(lambda: sum(1 for _row in XlsxStream(path, limits=LIMITS).rows()))
 
 
 @pytest.mark.parametrize("shared", [False, True], ids=["inline-strings", "shared-strings"])
