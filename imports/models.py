@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from companies.models import Company
 from imports.sheet_rows import logged_sheet_row, row_label
@@ -92,6 +93,10 @@ class ImportExportJob(models.Model):
     dry_run = models.BooleanField(default=False, help_text="Validate everything, write no records.")
     options = models.JSONField(default=dict, blank=True, help_text="Sheet, template, explicit mapping, batch size.")
     field_mapping = models.JSONField(default=dict, blank=True, help_text="File column to field, as applied.")
+    validation_rules = models.JSONField(
+        default=dict, blank=True, help_text="The company's own rules the rows were checked with, field to rules "
+        "(imports.engine.validation_rules), as they were when the job was asked for.",
+    )
     source_columns = models.JSONField(default=list, blank=True, help_text="The file's columns in their order.")
 
     total_records = models.IntegerField(default=0)
@@ -403,6 +408,10 @@ class DataTemplate(models.Model):
         default=dict, blank=True, help_text="An import's date formats, value maps and ZIP padding "
         "(imports.engine.value_fixes), applied with its mapping.",
     )
+    validation_rules = models.JSONField(
+        default=dict, blank=True, help_text="An import's own rules, field to rules (imports.engine.validation_rules): "
+        "required, a pattern, allowed values, a minimum or maximum, unique in the file, each with its message.",
+    )
     columns = models.JSONField(default=list, blank=True, help_text="An export's columns, in order.")
     filters = models.JSONField(default=list, blank=True, help_text='An export\'s filters: [{"field", "op", "value"}].')
     file_format = models.CharField(max_length=10, choices=ImportExportJob.FileFormat.choices, blank=True)
@@ -507,6 +516,43 @@ class ImportUpload(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.target_model})"
+
+
+class CellEdit(models.Model):
+    """A cell of an uploaded file changed in the browser: who, which cell, what it said before and after.
+
+    Edits are made on an upload (the wizard's review page), and every job started from it afterwards gets its own
+    copy of them, which it reads its rows with (imports.engine.cell_edits): the job keeps the edits it ran with,
+    whatever is edited later. A cell edited twice has two entries; the later one counts. `column` is the file's
+    column as its header names it; `before` is the file's text, or the earlier edit's.
+    """
+
+    upload = models.ForeignKey(
+        "ImportUpload", on_delete=models.SET_NULL, null=True, blank=True, related_name="cell_edits"
+    )
+    job = models.ForeignKey(
+        ImportExportJob, on_delete=models.CASCADE, null=True, blank=True, related_name="cell_edits",
+        help_text="The job that read its rows with this edit; empty while the edit waits on its upload.",
+    )
+    row_number = models.PositiveIntegerField(help_text="The data row (1 = the first data row).")
+    sheet_row = models.PositiveIntegerField(null=True, blank=True, help_text="The row as the spreadsheet shows it.")
+    column = models.CharField(max_length=255)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["row_number", "id"]
+        indexes = [
+            models.Index(fields=["job", "row_number"], name="idx_cell_edit_job_row"),
+            models.Index(fields=["upload", "job", "row_number"], name="idx_cell_edit_upload_row"),
+        ]
+
+    def __str__(self):
+        return f"Row {self.row_number}, {self.column}: {self.before!r} -> {self.after!r}"
 
 
 class LookupResult(models.Model):
