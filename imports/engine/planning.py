@@ -75,6 +75,7 @@ class BatchPlanner:
         self.options = options
         self.context = context
         self.width = width
+        self.mapping = mapping
         self.field_columns = mapping.field_columns(target)
         self.columns_by_field = {field.name: (column, index) for field, index, column in self.field_columns}
         self.fixer = ColumnFixer(options.fixes, target, mapping)

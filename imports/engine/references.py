@@ -33,6 +33,11 @@ def verdict_name(field: str, kind: str) -> str:
     return f"{field}:{kind}"
 
 
+def verdict_field(name: str) -> str:
+    """The field a stored repeat or verdict (ImportDuplicate.field) is about."""
+    return name.split(":", 1)[0]
+
+
 def references_judge(
     *, target: ImportTarget, company: Company, chunk_folders: list[Path], buckets: int
 ) -> list[tuple[int, str, int]]:

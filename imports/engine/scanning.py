@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from companies.models import Company
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import ImportTarget
+from imports.engine.cell_edits import CellEdits
 from imports.engine.mapping import ColumnMapping, map_columns
 from imports.engine.readers import sniffing
 from imports.engine.readers.limits import ReadLimits
@@ -111,13 +112,15 @@ def chunk_scan(
     company: Company,
     spill: ChunkSpill,
     fixes: ValueFixes | None = None,
+    edits: CellEdits | None = None,
 ) -> ChunkScan:
     """Scan rows first_row..last_row, starting at byte `start_offset`, a block of rows at a time, reading values
-    with the job's `fixes` as its batches will."""
+    with the job's `fixes` and cell `edits` as its batches will."""
     result, block = ChunkScan(), []
     fixer = ColumnFixer(fixes or ValueFixes(), target, mapping)
+    edits = edits or CellEdits()
     for number, cells, _next_offset in reader.data_rows(start_offset, after=first_row - 1):
-        block.append(cells[skip_columns:] if skip_columns else cells)
+        block.append(edits.applied(number, cells[skip_columns:] if skip_columns else cells))
         if len(block) == _BLOCK_ROWS or number == last_row:
             _scan_block(block, number - len(block) + 1, result, mapping, target, company, spill, fixer)
             block = []

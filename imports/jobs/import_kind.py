@@ -26,6 +26,7 @@ from django.utils import timezone
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import get_target
 from imports.engine import stored_files
+from imports.engine.cell_edits import CellEdits
 from imports.engine.commit import LeaseLost, batch_write
 from imports.engine.gate import Write, WriteGate, follow_up_queue
 from imports.engine.keys import keys_reserve_for_chunks
@@ -195,6 +196,7 @@ def _scan_chunk(chunk: ImportChunk, lease) -> None:
             company=job.company,
             spill=spill,
             fixes=_fixes(job),
+            edits=CellEdits.of_job(job.pk, job.source_columns, chunk.first_row, chunk.last_row),
         )
     finally:
         spill.close()
@@ -264,22 +266,16 @@ def chunk_run(*, chunk_id: int, lease, on_progress: ProgressCallback | None = No
 
 def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) -> None:
     job = chunk.job
-    target = get_target(job.target_model)
     columns, layout = job.source_columns, job.layout
     width, skip = len(columns), layout["skip_columns"]
-    mapping = ColumnMapping.applied(columns, job.field_mapping)
-    context = ImportContext(
-        company=job.company, today=job.judged_on, gate=WriteGate.of(job), job_id=job.pk
-    )
+    planner = job_planner(job, today=job.judged_on)
+    target, context = planner.target, planner.context
     if layout.get("repeated_rows", 1):
         context.load_duplicates(chunk.first_row, chunk.last_row)
-    options = ImportOptions(
-        mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=context.dry_run, fixes=_fixes(job)
-    )
-    planner = BatchPlanner(target=target, mapping=mapping, width=width, options=options, context=context)
-    key_index = mapping.index_of(target.key)
+    key_index = planner.mapping.index_of(target.key)
     batch_size = job.options.get("batch_size") or settings.IMPORT_BATCH_SIZE
 
+    edits = CellEdits.of_job(job.pk, columns, chunk.checkpoint_row + 1, chunk.last_row)
     reader = PositionedCsv(stored_files.staged_path(job), layout["delimiter"])
     blank_keys, batch = chunk.checkpoint_keys, []
     sheet_after = _sheet_row_before_checkpoint(reader, chunk, layout)
@@ -290,6 +286,7 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
             cells = cells[skip:]
         if len(cells) < width:
             cells += [""] * (width - len(cells))
+        cells = edits.applied(number, cells)
         blank_key = None
         if key_index is None or not cells[key_index].strip():  # the same test as the scan's
             blank_key, blank_keys = blank_keys, blank_keys + 1
@@ -308,6 +305,19 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
                 return
     raise ImportFileError(
         f"The file changed while it was imported: it ended before row {chunk.last_row:,}. Upload it again."
+    )
+
+
+def job_planner(job: ImportExportJob, *, today) -> BatchPlanner:
+    """What judges the job's rows, batch by batch, as of `today`: its target, mapping, options and value fixes.
+    The repeats within the file are the caller's to load into its context (a chunk's, or a few rows')."""
+    context = ImportContext(company=job.company, today=today, gate=WriteGate.of(job), job_id=job.pk)
+    options = ImportOptions(
+        mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=context.dry_run, fixes=_fixes(job)
+    )
+    return BatchPlanner(
+        target=get_target(job.target_model), mapping=ColumnMapping.applied(job.source_columns, job.field_mapping),
+        width=len(job.source_columns), options=options, context=context,
     )
 
 

@@ -3,13 +3,16 @@
 The review page names its dry run in the Import form, and each dry run keeps a fingerprint of the upload's choices
 (sheet, mapping, value fixes, mode, duplicate handling, all or nothing) as they were when it started. The import
 starts only when the form's dry run is still the upload's latest, it completed, the upload's choices are still the
-ones it checked, and it allows the import (all or nothing with a failed row does not). Otherwise the page and the
+ones it checked, and it allows the import (all or nothing with a failed row not fixed since does not). Cells
+fixed on the review page change only the rows the dry run failed, each judged again as it is fixed, so they do
+not call for another dry run. Otherwise the page and the
 server say why in one sentence, and the user validates again.
 """
 
 import hashlib
 import json
 
+from imports.jobs.cell_edits import EditsSummary, edits_summary
 from imports.models import ImportExportJob, ImportUpload
 
 Status = ImportExportJob.Status
@@ -25,9 +28,12 @@ def upload_choices_fingerprint(upload: ImportUpload) -> str:
     return hashlib.sha256(json.dumps(choices, sort_keys=True).encode()).hexdigest()
 
 
-def import_refusal(upload: ImportUpload, *, shown_dry_run: str | None = None) -> str | None:
+def import_refusal(
+    upload: ImportUpload, *, shown_dry_run: str | None = None, fixes: EditsSummary | None = None
+) -> str | None:
     """Why the upload's import may not start from the review page of `shown_dry_run` (the dry run's id the page
-    carried; None to judge the page being drawn now, which shows the latest), or None when it may."""
+    carried; None to judge the page being drawn now, which shows the latest), or None when it may. `fixes`: what
+    the cells fixed since the dry run did to its failing rows, when the caller has it already."""
     job = upload.validation_job
     if job is None:
         return "Validate the file first: its dry run shows what the import would do."
@@ -42,9 +48,11 @@ def import_refusal(upload: ImportUpload, *, shown_dry_run: str | None = None) ->
         return ("The mapping or the options were changed after this validation, so its results no longer describe "
                 "the import: validate again to see what it would do now.")
     if upload.all_or_nothing and job.failed_records:
-        rows = "row" if job.failed_records == 1 else "rows"
-        return (f"You chose to import nothing if any row fails, and {job.failed_records} {rows} failed validation: "
-                "fix them in the error report and upload it again, or change that option and validate again.")
+        failing = job.failed_records - (fixes or edits_summary(upload, job)).fixed
+        if failing:
+            rows = "row still fails" if failing == 1 else "rows still fail"
+            return (f"You chose to import nothing if any row fails, and {failing:,} {rows} validation: fix them "
+                    "below or in the error report, or change that option and validate again.")
     return None
 
 

@@ -31,6 +31,7 @@ from imports.engine.readers.workbooks import XlsSource
 from imports.engine.readers.xlsx_stream import XlsxStream
 from imports.engine.scanning import repeats_within
 from imports.engine.stored_files import stored_file_local
+from imports.jobs.cell_edits import edits_copy_to_job
 from imports.jobs.services import job_create, job_enqueue
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
 from imports.sheet_rows import row_label
@@ -284,6 +285,7 @@ def upload_start(*, upload: ImportUpload, user, dry_run: bool) -> ImportExportJo
         if dry_run:  # what the review page's Import button is held to (imports.web.dry_runs)
             job.options["choices"] = upload_choices_fingerprint(upload)
         job.save(update_fields=["options"])
+        edits_copy_to_job(upload, job)  # the cells fixed on the review page: the job reads its rows with them
         job_enqueue(job)
         if dry_run:
             upload.validation_job = job

@@ -63,6 +63,7 @@ urlpatterns = [
     path("import/<uuid:upload_id>/template/save/", wizard.template_store, name="wizard_template_save"),
     path("import/<uuid:upload_id>/options/", wizard.options, name="wizard_options"),
     path("import/<uuid:upload_id>/review/", wizard.review, name="wizard_review"),
+    path("import/<uuid:upload_id>/fix/", wizard.fix_cells, name="wizard_fix_cells"),
     path("import/<uuid:upload_id>/start/", wizard.start_import, name="wizard_start"),
     path("backups/", backups.backups_page, name="backups"),
     path("backups/start/", backups.backup_start, name="backup_start"),

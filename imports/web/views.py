@@ -22,6 +22,7 @@ from imports.jobs.progress import job_progress_data
 from imports.jobs.stopping import job_cancel
 from imports.jobs.undo_services import undo_refusal
 from imports.models import DataTemplate, ImportExportJob, ImportExportLog
+from imports.web.cell_fixes import cell_edits_shown
 from imports.web.exports import export_job_cancel, export_job_page
 from imports.web.forms import PlainLabels, TemplateForm
 from imports.web.lookups import lookup_job_cancel
@@ -115,7 +116,7 @@ def job_detail(request, job_id):
         "job": job, "logs": logs, "level": level, "levels": ImportExportLog.Level.choices,
         "query": f"level={level}" if level else "", "progress": job_progress_data(job),
         "records_url": records_url, "resume": resume_offer(job), "retry": retry_panel(job),
-        **undo_context(job, records_url),
+        "cell_edits": cell_edits_shown(job), **undo_context(job, records_url),
     })
 
 

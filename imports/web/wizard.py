@@ -21,9 +21,11 @@ from imports.declare.targets import all_targets, get_target
 from imports.engine.mapping import CONFIDENCE, NAME, SYNONYM, mapping_validate
 from imports.engine.readers.limits import max_file_bytes
 from imports.jobs import selectors
+from imports.jobs.cell_edits import edits_summary
 from imports.jobs.progress import job_progress_data
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
 from imports.web.blank_templates import template_csv, template_xlsx
+from imports.web.cell_fixes import cells_fix, fix_grid
 from imports.web.dry_runs import import_refusal, refused_import_message
 from imports.web.forms import MappingForm, OptionsForm, SheetForm, TemplateNameForm, UploadForm
 from imports.web.remembered_mappings import mapped_as_notice, upload_map_as_before
@@ -311,14 +313,26 @@ def review(request, upload_id):
         return redirect("imports:wizard_options", current.pk)
     context = {"upload": current, "job": job, "step": 4, "progress": job_progress_data(job)}
     if job.is_finished:
+        fixes = edits_summary(current, job)
         context.update(
-            errors=selectors.job_errors_first(job=job),
             columns=_labelled(current, selectors.job_errors_by_column(job=job)),
             upload_form=UploadForm(),
-            import_refusal=import_refusal(current),
-            writes=job.created_records + job.updated_records,  # what the Import button would write
+            import_refusal=import_refusal(current, fixes=fixes),
+            fixes=fixes,
+            still_failing=job.failed_records - fixes.fixed,
+            # what the Import button would write: the dry run's, and the failing rows fixed since
+            writes=job.created_records + job.updated_records + fixes.fixed_writes,
         )
+        if job.failed_records:
+            context["grid"] = fix_grid(current, job, request.GET.get("page"))
     return _page(request, "imports/wizard/review.html", context)
+
+
+@login_required
+@require_POST
+def fix_cells(request, upload_id):
+    """Step 4: keep the cells fixed in the review page's grid of failing rows."""
+    return cells_fix(request, _upload_or_404(request, upload_id))
 
 
 @login_required

@@ -300,6 +300,62 @@
     show();
   }
 
+  // The review page's grid of failing rows: a changed cell sends its row, which the server judges again and draws
+  // anew; the counts and the Import button above are then drawn again from the page itself. Without JavaScript the
+  // grid is a form saved a page at a time.
+  function setUpFixGrid(form) {
+    var status = form.querySelector(".fix-status");
+    form.addEventListener("change", function (event) {
+      var row = event.target.closest("tr[data-row]");
+      if (!row || event.target.tagName !== "INPUT") {
+        return;
+      }
+      var body = new FormData();
+      ["csrfmiddlewaretoken", "dry_run", "page"].forEach(function (name) {
+        body.append(name, form.elements[name].value);
+      });
+      body.append("fragment", "1");
+      row.querySelectorAll("input").forEach(function (input) { body.append(input.name, input.value); });
+      row.setAttribute("aria-busy", "true");
+      fetch(form.action, { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (response) {
+          return response.text().then(function (html) { return { ok: response.ok, html: html }; });
+        })
+        .then(function (answer) {
+          var holder = document.createElement("template");
+          holder.innerHTML = answer.html;
+          if (!answer.ok) {
+            row.removeAttribute("aria-busy");
+            status.textContent = holder.content.textContent.trim();
+            return;
+          }
+          var fresh = holder.content.querySelector("tr[data-row]");
+          var focused = document.activeElement && row.contains(document.activeElement) ? document.activeElement.name : null;
+          row.replaceWith(fresh);
+          if (focused) {
+            fresh.querySelector('input[name="' + focused + '"]').focus();
+          }
+          var label = fresh.querySelector(".row-label").textContent;
+          status.textContent = fresh.classList.contains("fixed") ? label + " passes now." : label + " still fails.";
+          return fetch(window.location.href, { credentials: "same-origin" })
+            .then(function (response) { return response.text(); })
+            .then(function (html) {
+              var page = new DOMParser().parseFromString(html, "text/html");
+              document.querySelectorAll("[data-fix-refresh]").forEach(function (part) {
+                var newer = page.getElementById(part.id);
+                if (newer) {
+                  part.replaceWith(newer);
+                }
+              });
+            });
+        })
+        .catch(function () {
+          row.removeAttribute("aria-busy");
+          status.textContent = "The change could not be sent: save the page to keep it.";
+        });
+    });
+  }
+
   // The options page: the choice for rows matching a stored record applies to "Add new records only" alone, so it
   // is shown only then (without JavaScript it stays, its help saying so).
   function modeDependentOptions(form) {
@@ -329,6 +385,7 @@
     if (mapping) {
       setUpPreview(mapping);
     }
+    document.querySelectorAll("form.fix-form").forEach(setUpFixGrid);
     document.querySelectorAll("[data-progress-url]").forEach(setUpProgress);
     document.querySelectorAll("ul.notices[data-notices-url]").forEach(setUpNotices);
   });

@@ -81,7 +81,7 @@ def test_all_or_nothing_with_a_failing_row_disables_the_import_button(page, live
     button = page.get_by_role("button", name=re.compile(r"^Import \d+ rows?"))
     expect(button).to_be_disabled()
     expect(page.locator("#import-refusal")).to_contain_text(
-        "You chose to import nothing if any row fails, and 1 row failed validation"
+        "You chose to import nothing if any row fails, and 1 row still fails validation"
     )
 
 

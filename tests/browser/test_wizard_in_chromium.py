@@ -82,7 +82,7 @@ def test_messy_file_from_upload_to_imported_rows_and_error_report(page, live_ser
     page.get_by_role("button", name="Validate the file").click()
     expect(page.locator('[data-count="failed"]')).to_have_text("2", timeout=60_000)
     expect(page.locator('[data-count="created"]')).to_have_text("41")
-    expect(page.locator("table.errors")).to_contain_text("Invalid email format")
+    expect(page.locator("table.fix-grid")).to_contain_text("Invalid email format")
     snap("review")
     assert Customer.objects.count() == 0  # the dry run wrote nothing
 

@@ -136,8 +136,8 @@ def test_all_or_nothing_with_a_failed_row_disables_the_import_and_the_server_ref
     page = signed_in.get(reverse("imports:wizard_review", args=[created.pk])).content.decode()
     response = start(signed_in, django_capture_on_commit_callbacks, created, created.validation_job)
 
-    sentence = ("You chose to import nothing if any row fails, and 1 row failed validation: fix them in the error "
-                "report and upload it again, or change that option and validate again.")
+    sentence = ("You chose to import nothing if any row fails, and 1 row still fails validation: fix them below or "
+                "in the error report, or change that option and validate again.")
     assert sentence in page
     assert 'disabled aria-describedby="import-refusal"' in page
     assert response.url == reverse("imports:wizard_review", args=[created.pk])

@@ -23,7 +23,7 @@ def test_the_import_button_counts_the_rows_it_writes_and_those_left_out(signed_i
     page = signed_in.get(reverse("imports:wizard_review", args=[created.pk])).text
 
     assert "Import 2 rows (1 failing row left out)</button>" in page
-    assert "<h2>The failing row</h2>" in page
+    assert "<caption>The failing row</caption>" in page
 
 
 def test_one_row_written_is_one_row(signed_in, django_capture_on_commit_callbacks):
@@ -34,7 +34,7 @@ def test_one_row_written_is_one_row(signed_in, django_capture_on_commit_callback
     page = signed_in.get(reverse("imports:wizard_review", args=[created.pk])).text
 
     assert "Import 1 row (3 failing rows left out)</button>" in page
-    assert "<h2>The 3 failing rows</h2>" in page
+    assert "<caption>The 3 failing rows</caption>" in page
 
 
 def test_the_options_speak_plainly_and_the_duplicate_choice_is_tied_to_adding_only(signed_in,
