@@ -28,6 +28,7 @@ from imports.web.lookups import lookup_job_cancel
 from imports.web.resume import resume_offer
 from imports.web.retries import retry_panel
 from imports.web.template_library import template_library
+from imports.web.validation_rules import job_rules_listed, rules_editor
 
 Status = ImportExportJob.Status
 JobType = ImportExportJob.JobType
@@ -115,7 +116,7 @@ def job_detail(request, job_id):
         "job": job, "logs": logs, "level": level, "levels": ImportExportLog.Level.choices,
         "query": f"level={level}" if level else "", "progress": job_progress_data(job),
         "records_url": records_url, "resume": resume_offer(job), "retry": retry_panel(job),
-        **undo_context(job, records_url),
+        "validation_rules": job_rules_listed(job), **undo_context(job, records_url),
     })
 
 
@@ -199,7 +200,8 @@ def template_edit(request, template_id):
         form.save()
         messages.success(request, f"Template '{template.template_name}' saved.")
         return redirect("imports:template_list")
-    return render(request, "imports/template_edit.html", {"template": template, "form": form})
+    return render(request, "imports/template_edit.html", {"template": template, "form": form,
+                                                          **rules_editor(template)})
 
 
 @login_required
