@@ -130,7 +130,8 @@ def test_required_fails_a_blank_value_with_the_standard_message_naming_the_label
     plans = planned(company, [row(1, notes="called"), row(2, notes="  ")], {"notes": [{"rule": "required"}]})
 
     assert (plans[0].failed, messages(plans[1])) == (False, ["Notes is required"])
-    assert plans[1].errors[0].field == "notes" and plans[1].errors[0].column == "notes"
+    assert plans[1].errors[0].field == "notes"
+    assert plans[1].errors[0].column == "notes"
 
 
 def test_required_fails_every_row_when_the_file_has_no_column_for_the_field(company):
@@ -171,7 +172,8 @@ def test_min_and_max_compare_dates_as_dates(company):
     plans = planned(company, [row(1, start="2024-06-01"), row(2, start="2023-12-31"), row(3, start="2025-01-01")],
                     given)
 
-    assert plans[0].values["connection_date"] == dt.date(2024, 6, 1) and not plans[0].failed
+    assert plans[0].values["connection_date"] == dt.date(2024, 6, 1)
+    assert not plans[0].failed
     assert messages(plans[1]) == ["Connection date must be at least 2024-01-01"]
     assert messages(plans[2]) == ["Connection date must be at most 2024-12-31"]
 
