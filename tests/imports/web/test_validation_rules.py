@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def signed_in(client, user):
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def template(company):
     return DataTemplate.objects.create(company=company, template_name="Springfield", target_model="Customer")
 
