@@ -37,6 +37,17 @@ def test_a_rule_added_on_the_template_page_is_saved_and_listed_by_the_fields_lab
     assert "<td>Meter number</td><td>matches MTR-[0-9]+</td><td>Meters are MTR- and digits</td>" in page
 
 
+def test_the_library_says_which_import_templates_have_rules(signed_in, template, company):
+    DataTemplate.objects.create(company=company, template_name="Plain", target_model="Customer")
+    template.validation_rules = {"city": [{"rule": "required"}], "phone": [{"rule": "unique"}]}
+    template.save()
+
+    page = signed_in.get(reverse("imports:template_list")).content.decode()
+
+    assert "<td>on 2 fields</td>" in page
+    assert "<td>none</td>" in page
+
+
 def test_allowed_values_are_entered_comma_separated(signed_in, template):
     add(signed_in, template, field="status", rule="allowed", value="Active, suspended")
 
