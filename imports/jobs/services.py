@@ -16,7 +16,7 @@ from imports.declare.targets import ImportTarget, get_target
 from imports.engine.mapping import mapping_validate
 from imports.engine.options import ImportOptions
 from imports.engine.readers.limits import check_file_size
-from imports.engine.validation_rules import ValidationRules
+from imports.engine.validation_rules import ValidationRules, validation_rules_parse
 from imports.engine.value_fixes import ValueFixes
 from imports.jobs.status import job_log
 from imports.models import DataTemplate, ImportExportJob
@@ -93,6 +93,8 @@ def job_create(
         fixes = ValueFixes.from_dict(template.value_fixes).overridden_by(fixes)
         rules = ValidationRules.from_dict(template.validation_rules).overridden_by(rules)
     explicit.update(mapping_validate(target, {} if mapping is None else mapping))
+    # Checked again, whoever gave them: a rule saved on a template may no longer fit the target (a field removed).
+    rules = validation_rules_parse(target, rules.as_dict())
     job = ImportExportJob(
         company=company,
         created_by=user,

@@ -205,3 +205,18 @@ def test_a_job_without_rules_plans_as_before(company):
     plans = planned(company, [row(1, notes="")], {})
 
     assert not plans[0].failed
+
+
+def test_stored_rules_the_target_outgrew_are_passed_over_by_the_planner(company):
+    """A template's rules are read as saved by the wizard's preview; one that no longer fits must not break it
+    (a job refuses them when it is created)."""
+    stored = ValidationRules.from_dict({"fax": [{"rule": "required"}], "connection_date": [{"rule": "min",
+                                        "value": "soon"}], "notes": [{"rule": "required"}]})
+    mapping = map_columns(CUSTOMER, COLUMNS, {})
+    planner = BatchPlanner(target=CUSTOMER, mapping=mapping, width=len(COLUMNS),
+                           context=ImportContext(company, timezone.localdate()),
+                           options=ImportOptions(dry_run=True, rules=stored))
+
+    [plan] = planner.plan([row(1)])
+
+    assert messages(plan) == ["Notes is required"]

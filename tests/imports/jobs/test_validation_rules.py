@@ -6,12 +6,13 @@ import pytest
 from django.core.files.base import ContentFile
 
 from customers.models import Customer
+from imports.declare.errors import ImportFileError
 from imports.declare.targets import get_target
 from imports.engine.options import ImportOptions
 from imports.engine.validation_rules import validation_rules_parse
 from imports.jobs.retrying import failed_rows_retry
 from imports.jobs.services import job_create, template_rules
-from imports.models import DataTemplate
+from imports.models import DataTemplate, ImportExportJob
 from tests.customers.test_customer_import import HEADER, row
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +96,13 @@ def test_the_wizards_rules_are_those_of_the_template_still_saved(company, templa
 
     assert not template_rules(company=company, target_name="Customer", name="Springfield")
     assert not template_rules(company=company, target_name="Customer", name=None)
+
+
+def test_a_templates_rule_the_target_no_longer_fits_refuses_the_job_in_one_sentence(company, template):
+    template.validation_rules = {**RULES, "fax": [{"rule": "required"}]}
+    template.save()
+
+    with pytest.raises(ImportFileError, match=r"^A validation rule names 'fax', which is no field of Customer\.$"):
+        job_create(company=company, target_name="Customer", file=ContentFile(FILE.encode(), name="c.csv"),
+                   file_name="c.csv", options=ImportOptions(), template_name="Springfield")
+    assert not ImportExportJob.objects.exists()
