@@ -97,6 +97,9 @@ def test_the_wizard_previews_and_validates_with_the_templates_rules(signed_in, t
     dry_run = dry_run_of(signed_in, django_capture_on_commit_callbacks, created)
     assert dry_run.validation_rules == template.validation_rules
     assert dry_run.failed_records == 2  # the bad e-mail, and the third meter
+    review = signed_in.get(reverse("imports:wizard_review", args=[created.pk])).content.decode()
+    assert "Checked with your validation rules" in review
+    assert "Meter number: matches MTR-[12] — “Only meters 1 and 2 are ours”" in review
 
 
 def dry_run_of(client, capture, created) -> ImportExportJob:
