@@ -32,12 +32,13 @@ MAX_CHARS = 100_000  # a thousand columns with long names fit; a longer text is 
 @dataclass(frozen=True)
 class UploadMapping:
     """What the job is told: the explicit mapping, the template's merged with the request's ({}: neither given),
-    the template's name, recorded on the job (None: none), and its value fixes (those of the request's options
-    win over them)."""
+    the template's name, recorded on the job (None: none), its value fixes and its validation rules (those of the
+    request's options win over them)."""
 
     mapping: dict[str, str | None]
     template_name: str | None = None
     template_fixes: dict = field(default_factory=dict)
+    template_rules: dict = field(default_factory=dict)
 
 
 def mapping_parse(text: str | None) -> dict[str, str | None] | None:
@@ -127,5 +128,7 @@ def upload_mapping(*, company: Company, target: ImportTarget, file: UploadedFile
     sent = {name for name in mapping.values() if name}
     merged = {column: name for column, name in template.items() if name not in sent}
     merged.update(mapping)
-    return UploadMapping(mapping=merged, template_name=template_name,
-                         template_fixes={} if saved is None else dict(saved.value_fixes))
+    if saved is None:
+        return UploadMapping(mapping=merged)
+    return UploadMapping(mapping=merged, template_name=template_name, template_fixes=dict(saved.value_fixes),
+                         template_rules=dict(saved.validation_rules))

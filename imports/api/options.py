@@ -2,8 +2,9 @@
 pipeline's ImportOptions (so a mode or a duplicate rule means what it means on the command line and in the wizard).
 
 Every option may be left out (or given as null) for the product's default: mode `upsert`, duplicateStrategy
-`skip`, validateOnly `false`, no date formats or value maps, padZipCodes `true`. The value fixes
-(imports.engine.value_fixes) are also accepted spelled date_formats, value_maps and pad_zip_codes.
+`skip`, validateOnly `false`, no date formats or value maps, padZipCodes `true`, no validationRules. The value
+fixes (imports.engine.value_fixes) are also accepted spelled date_formats, value_maps and pad_zip_codes, and the
+company's own rules (imports.engine.validation_rules) spelled validation_rules.
 """
 
 import json
@@ -13,10 +14,16 @@ from imports.api.json_parts import json_object_part
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import ImportTarget
 from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, MODES, ImportOptions
+from imports.engine.validation_rules import validation_rules_parse
 from imports.engine.value_fixes import value_fixes_parse
 
-OPTION_NAMES = ("mode", "duplicateStrategy", "validateOnly", "dateFormats", "valueMaps", "padZipCodes")
-ALIASES = {"date_formats": "dateFormats", "value_maps": "valueMaps", "pad_zip_codes": "padZipCodes"}
+OPTION_NAMES = (
+    "mode", "duplicateStrategy", "validateOnly", "dateFormats", "valueMaps", "padZipCodes", "validationRules",
+)
+ALIASES = {
+    "date_formats": "dateFormats", "value_maps": "valueMaps", "pad_zip_codes": "padZipCodes",
+    "validation_rules": "validationRules",
+}
 EXAMPLE = '{"mode": "create", "duplicateStrategy": "skip", "validateOnly": false}'
 FIXES_EXAMPLE = '{"dateFormats": {"connection_date": "mdy"}, "valueMaps": {"status": {"Closed": "inactive"}}}'
 # A few values and value maps fit in a few thousand characters; a longer text is refused before it is parsed, so a
@@ -35,7 +42,7 @@ def options_parse(text: str | None, target: ImportTarget) -> ImportOptions:
         names = ", ".join(unknown)
         raise BadImportRequest(
             f"Unknown option{'s' if len(unknown) > 1 else ''} {names}: the options are mode, duplicateStrategy, "
-            "validateOnly, dateFormats, valueMaps and padZipCodes."
+            "validateOnly, dateFormats, valueMaps, padZipCodes and validationRules."
         )
     mode, duplicates = given.get("mode"), given.get("duplicateStrategy")
     validate_only = given.get("validateOnly")
@@ -53,8 +60,13 @@ def options_parse(text: str | None, target: ImportTarget) -> ImportOptions:
         )
     if validate_only is not None and not isinstance(validate_only, bool):
         raise BadImportRequest(f"validateOnly must be true or false, not {json.dumps(validate_only)}.")
+    try:
+        rules = validation_rules_parse(target, given.get("validationRules"))
+    except ImportFileError as error:
+        raise BadImportRequest(str(error)) from None
     return ImportOptions.parse(
-        mode=mode, duplicates=duplicates, dry_run=bool(validate_only), fixes=_fixes_parse(given, target)
+        mode=mode, duplicates=duplicates, dry_run=bool(validate_only), fixes=_fixes_parse(given, target),
+        rules=rules,
     )
 
 

@@ -59,7 +59,14 @@ class ImportUploadSerializer(serializers.Serializer):
         '{"connection_date": "mdy"}; valueMaps, what a choice or yes/no field\'s own words mean, e.g. {"status": '
         '{"Closed": "inactive"}, "is_primary": {"x": "true"}} (at most 50 values a field); padZipCodes (default '
         "true): 3- and 4-digit ZIP codes get their leading zeros back where the row's state has ZIP codes starting "
-        "with 0, with a warning on the row. Leave it out for the defaults.",
+        "with 0, with a warning on the row. validationRules, your own checks of the cleaned values, by field, e.g. "
+        '{"phone": [{"rule": "unique", "message": "One customer per phone"}], "status": [{"rule": "allowed", '
+        '"values": ["active", "suspended"]}], "connection_date": [{"rule": "min", "value": "2020-01-01"}], '
+        '"meter_number": [{"rule": "pattern", "pattern": "MTR-[0-9]+"}]}: required, pattern (matching the whole '
+        "value; at most 200 characters, no nested repeats or back references), allowed, min and max (numbers and "
+        "dates), unique (within the file), each with an optional message; a row breaking one fails with its "
+        "message. A template's rules apply too; the rules given here for a field replace the template's for it. "
+        "Leave it out for the defaults.",
     )
     mapping = serializers.CharField(
         required=False,
@@ -105,6 +112,10 @@ class ImportJobSerializer(serializers.Serializer):
     unchanged_rows = serializers.IntegerField(source="unchanged_records", help_text="Updates that changed nothing.")
     skipped_rows = serializers.SerializerMethodField()
     options = serializers.SerializerMethodField()
+    validation_rules = serializers.JSONField(
+        help_text="The company's own rules the rows were checked with, by field (the upload's validationRules and "
+        "its template's), as they were when the job was asked for; {} for none.",
+    )
     via = serializers.SerializerMethodField()
     error_message = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()

@@ -48,6 +48,7 @@ from imports.api.uploads import form_text, idempotency_key, uploaded_file
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import ImportTarget, all_targets, get_target
 from imports.engine.report import report_needed
+from imports.engine.validation_rules import ValidationRules
 from imports.engine.value_fixes import ValueFixes
 from imports.http.downloads import error_report_download
 from imports.models import ImportExportJob
@@ -250,9 +251,10 @@ class ImportJobCollectionView(CompanyImportsMixin, GenericAPIView):
             company=request.user.company, target=target, file=file, mapping_text=form_text(request, "mapping"),
             template_text=form_text(request, "template"),
         )
-        if chosen.template_fixes:  # the template's value fixes, those of the request's options winning
+        if chosen.template_name:  # the template's value fixes and rules, those of the request's options winning
             options = dataclasses.replace(
                 options, fixes=ValueFixes.from_dict(chosen.template_fixes).overridden_by(options.fixes),
+                rules=ValidationRules.from_dict(chosen.template_rules).overridden_by(options.rules),
             )
         try:
             job, created = api_import_start(

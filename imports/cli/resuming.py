@@ -11,7 +11,7 @@ from imports.models import ImportExportJob
 # The options that describe a new import: a continued job keeps its own file, mapping and options.
 NEW_IMPORT_OPTIONS = (
     "model", "file", "mapping", "template", "sheet", "batch_size", "mode", "duplicates", "dry_run", "all_or_nothing",
-    "retry_failed", "date_format", "value_map", "no_zip_padding",
+    "retry_failed", "date_format", "value_map", "no_zip_padding", "rules",
 )
 
 

@@ -8,6 +8,7 @@ which these constants are made from).
 from dataclasses import dataclass, field
 
 from imports.declare.errors import ImportFileError
+from imports.engine.validation_rules import ValidationRules
 from imports.engine.value_fixes import ValueFixes
 from imports.models import ImportExportJob
 
@@ -31,18 +32,20 @@ class ImportOptions:
     both. `duplicates` says what `create` does with a row whose key already exists: skip it, update the record,
     fail the row, or create a new record under a generated key. In `update` and `upsert` an existing key is
     updated, since that is what those modes ask for. `fixes` says how to read the file's values before they are
-    checked (imports.engine.value_fixes).
+    checked (imports.engine.value_fixes); `rules` what the company demands of the cleaned values
+    (imports.engine.validation_rules).
     """
 
     mode: str = "upsert"
     duplicates: str = "skip"
     dry_run: bool = False
     fixes: ValueFixes = field(default_factory=ValueFixes)
+    rules: ValidationRules = field(default_factory=ValidationRules)
 
     @classmethod
     def parse(
         cls, *, mode: str | None = None, duplicates: str | None = None, dry_run: bool = False,
-        fixes: ValueFixes | None = None,
+        fixes: ValueFixes | None = None, rules: ValidationRules | None = None,
     ) -> "ImportOptions":
         resolved_mode = MODE_ALIASES.get((mode or "upsert").strip().lower())
         if resolved_mode is None:
@@ -51,5 +54,6 @@ class ImportOptions:
         if resolved_duplicates not in DUPLICATE_STRATEGIES:
             raise ImportFileError(f"Unknown duplicate handling '{duplicates}': use {', '.join(DUPLICATE_STRATEGIES)}.")
         return cls(
-            mode=resolved_mode, duplicates=resolved_duplicates, dry_run=bool(dry_run), fixes=fixes or ValueFixes()
+            mode=resolved_mode, duplicates=resolved_duplicates, dry_run=bool(dry_run), fixes=fixes or ValueFixes(),
+            rules=rules or ValidationRules(),
         )

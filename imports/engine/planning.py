@@ -18,6 +18,7 @@ from imports.engine.gate import WRITES_NOTHING, Write, WriteGate
 from imports.engine.mapping import ColumnMapping
 from imports.engine.options import ImportOptions
 from imports.engine.references import CYCLE, MISSING, verdict_name
+from imports.engine.validation_rules import RuleChecker
 from imports.engine.value_fixes import ColumnFixer
 from imports.models import ImportDuplicate
 
@@ -79,6 +80,7 @@ class BatchPlanner:
         self.field_columns = mapping.field_columns(target)
         self.columns_by_field = {field.name: (column, index) for field, index, column in self.field_columns}
         self.fixer = ColumnFixer(options.fixes, target, mapping)
+        self.rules = RuleChecker(options.rules, target)
         self.stored_fields = target.stored_field_names
         # Defaults depend on the job (the company's rate, the day it started), never on the row: work them out once.
         self.defaults = [
@@ -93,6 +95,7 @@ class BatchPlanner:
         columns = self.columns_by_field
         plans = [RowPlan(row, columns) for row in rows]
         self._clean(plans)
+        self.rules.check(plans, self.context.duplicate_of)
         self.target.check_rows(plans, self.context)
         self._check_keys_within_file(plans)
         if self.target.references_in_file:

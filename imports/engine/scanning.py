@@ -23,6 +23,7 @@ from imports.engine.readers.positioned import PositionedCsv
 from imports.engine.readers.staging import StagedFile
 from imports.engine.readers.table import find_header, report_columns_to_skip, unique_columns
 from imports.engine.spill import ChunkSpill
+from imports.engine.validation_rules import ValidationRules, unique_name
 from imports.engine.value_fixes import ColumnFixer, ValueFixes
 
 _BLOCK_ROWS = 2000
@@ -112,17 +113,20 @@ def chunk_scan(
     company: Company,
     spill: ChunkSpill,
     fixes: ValueFixes | None = None,
+    rules: ValidationRules | None = None,
     edits: CellEdits | None = None,
 ) -> ChunkScan:
     """Scan rows first_row..last_row, starting at byte `start_offset`, a block of rows at a time, reading values
-    with the job's `fixes` and cell `edits` as its batches will."""
+    with the job's `fixes` and cell `edits` as its batches will, and spilling the fields its `rules` want unique
+    too."""
     result, block = ChunkScan(), []
     fixer = ColumnFixer(fixes or ValueFixes(), target, mapping)
+    unique = (rules or ValidationRules()).unique_fields
     edits = edits or CellEdits()
     for number, cells, _next_offset in reader.data_rows(start_offset, after=first_row - 1):
         block.append(edits.applied(number, cells[skip_columns:] if skip_columns else cells))
         if len(block) == _BLOCK_ROWS or number == last_row:
-            _scan_block(block, number - len(block) + 1, result, mapping, target, company, spill, fixer)
+            _scan_block(block, number - len(block) + 1, result, mapping, target, company, spill, fixer, unique)
             block = []
             if number == last_row:
                 return result
@@ -135,7 +139,7 @@ def _column(rows: list[list[str]], index: int | None) -> list[str]:
     return [cells[index] if index < len(cells) else "" for cells in rows]
 
 
-def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill: ChunkSpill, fixer) -> None:
+def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill: ChunkSpill, fixer, unique) -> None:
     """One block of rows, column by column, with the same cleaning (value fixes first) the chunk's batches use."""
     numbers = list(range(first, first + len(rows)))
     cleaned = _cleaner(rows, mapping, target, fixer)
@@ -149,7 +153,7 @@ def _scan_block(rows, first, result: ChunkScan, mapping, target, company, spill:
     result.highest_key_number = max(
         result.highest_key_number, target.highest_key_number(company, [key for key in keys if key is not None])
     )
-    for name, values in _unique_in_file_values(mapping, target, cleaned):
+    for name, values in _unique_in_file_values(mapping, target, cleaned, unique):
         spill.add(name, values, numbers)
     for name in target.references_in_file:
         if mapping.index_of(name) is None:
@@ -175,9 +179,10 @@ def _cleaner(rows, mapping, target, fixer: ColumnFixer):
     return cleaned
 
 
-def _unique_in_file_values(mapping, target, cleaned) -> list[tuple[str, list]]:
-    """The values of each field the target wants unique within a file (besides its key), cleaned as the batches
-    will clean them; None where a row has none or its rule does not apply to the row."""
+def _unique_in_file_values(mapping, target, cleaned, rule_fields: list[str]) -> list[tuple[str, list]]:
+    """The values of each field the target wants unique within a file (besides its key), then of each a company's
+    rule wants unique (`rule_fields`, under their own names), cleaned as the batches will clean them; None where a
+    row has none or its rule does not apply to the row."""
     columns = []
     for rule in target.unique_in_file:
         if mapping.index_of(rule.field) is None:
@@ -188,12 +193,13 @@ def _unique_in_file_values(mapping, target, cleaned) -> list[tuple[str, list]]:
             conditions = cleaned(name)
             values = [v if condition in allowed else None for v, condition in zip(values, conditions, strict=True)]
         columns.append((rule.field, values))
+    columns.extend((unique_name(name), cleaned(name)) for name in rule_fields if mapping.index_of(name) is not None)
     return columns
 
 
 def repeats_within(
     rows: list[list[str]], numbers: list[int], *, mapping: ColumnMapping, target: ImportTarget,
-    fixes: ValueFixes | None = None,
+    fixes: ValueFixes | None = None, rules: ValidationRules | None = None,
 ) -> list[tuple[int, str, int]]:
     """The rows among `rows` (a few, held in memory: the wizard's preview) that repeat an earlier one's key or
     must-be-unique value, as (row, field, first row): what the job's scan and merge find in a whole file
@@ -201,7 +207,8 @@ def repeats_within(
     cleaned = _cleaner(rows, mapping, target, ColumnFixer(fixes or ValueFixes(), target, mapping))
     keys = _composite_keys(target, cleaned) if target.key_parts else cleaned(target.key)
     found = []
-    for name, values in [(target.key, keys), *_unique_in_file_values(mapping, target, cleaned)]:
+    unique = (rules or ValidationRules()).unique_fields
+    for name, values in [(target.key, keys), *_unique_in_file_values(mapping, target, cleaned, unique)]:
         first: dict = {}
         for value, number in zip(values, numbers, strict=True):
             if value is None:

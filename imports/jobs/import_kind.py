@@ -40,6 +40,7 @@ from imports.engine.references import references_judge
 from imports.engine.report import error_report_build, report_needed
 from imports.engine.scanning import chunk_scan, layout_read
 from imports.engine.spill import ChunkSpill, bucket_count, duplicates_find
+from imports.engine.validation_rules import ValidationRules, unique_name
 from imports.engine.value_fixes import ValueFixes
 from imports.jobs import status
 from imports.jobs.kinds import JobKind, Phase, kind_register
@@ -151,6 +152,11 @@ def _fixes(job: ImportExportJob) -> ValueFixes:
     return ValueFixes.from_dict(job.options.get("value_fixes"))
 
 
+def _rules(job: ImportExportJob) -> ValidationRules:
+    """The company's own rules the job was asked with (kept on the job: a template edited later changes none)."""
+    return ValidationRules.from_dict(job.validation_rules)
+
+
 def _prepare_continued(job: ImportExportJob, lease) -> None:
     """A continued job: its staged CSV is made again where its stop deleted it (converting the same file gives the
     same rows at the same offsets), and its unfinished chunks wait to run on from their checkpoints."""
@@ -196,6 +202,7 @@ def _scan_chunk(chunk: ImportChunk, lease) -> None:
             company=job.company,
             spill=spill,
             fixes=_fixes(job),
+            rules=_rules(job),
             edits=CellEdits.of_job(job.pk, job.source_columns, chunk.first_row, chunk.last_row),
         )
     finally:
@@ -225,7 +232,9 @@ def job_merge(*, job: ImportExportJob, lease, takes_turn: bool = True) -> bool:
 def _merge(job: ImportExportJob, lease) -> None:
     target = get_target(job.target_model)
     chunks = list(job.chunks.order_by("index"))
-    fields = [target.key, *(rule.field for rule in target.unique_in_file)]
+    fields = [
+        target.key, *(rule.field for rule in target.unique_in_file), *map(unique_name, _rules(job).unique_fields)
+    ]
     folders = stored_files.scan_folders(job, [chunk.index for chunk in chunks])
     buckets = bucket_count(job.total_records)
     repeats = duplicates_find(folders, fields, buckets)
@@ -313,7 +322,8 @@ def job_planner(job: ImportExportJob, *, today) -> BatchPlanner:
     The repeats within the file are the caller's to load into its context (a chunk's, or a few rows')."""
     context = ImportContext(company=job.company, today=today, gate=WriteGate.of(job), job_id=job.pk)
     options = ImportOptions(
-        mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=context.dry_run, fixes=_fixes(job)
+        mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=context.dry_run, fixes=_fixes(job),
+        rules=_rules(job),
     )
     return BatchPlanner(
         target=get_target(job.target_model), mapping=ColumnMapping.applied(job.source_columns, job.field_mapping),

@@ -24,6 +24,7 @@ from imports.engine.retry_file import (
     report_columns_ignored,
     retry_column,
 )
+from imports.engine.validation_rules import ValidationRules
 from imports.engine.value_fixes import ValueFixes
 from imports.jobs.services import job_create, job_enqueue
 from imports.jobs.status import job_log
@@ -80,8 +81,9 @@ def failed_rows_retry(
     Without `upload`, its file is the failed rows as they are (every one of them, a CSV of the first file's
     columns); with it, the user's corrected file (an error report fixed in a spreadsheet, CSV or Excel), checked
     like any import upload, whose `row_number`, `error_message` and `sheet_row` columns are ignored. Either way the
-    first job's mode, duplicate handling, all-or-nothing, batch size and column mapping apply. Raises RetryRefused
-    when the job cannot be retried now and ImportFileError for a file that cannot be imported."""
+    first job's mode, duplicate handling, all-or-nothing, batch size, column mapping and validation rules apply.
+    Raises RetryRefused when the job cannot be retried now and ImportFileError for a file that cannot be
+    imported."""
     refusal = retry_refusal(job, as_they_are=upload is None)
     if refusal:
         raise RetryRefused(refusal)
@@ -110,7 +112,8 @@ def failed_rows_retry(
 
 def _options_of(job: ImportExportJob) -> ImportOptions:
     fixes = ValueFixes.from_dict(job.options.get("value_fixes")).keyed_by_field(job.field_mapping)
-    return ImportOptions(mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=False, fixes=fixes)
+    return ImportOptions(mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=False, fixes=fixes,
+                         rules=ValidationRules.from_dict(job.validation_rules))
 
 
 def _mapping_of(job: ImportExportJob) -> dict[str, str | None]:

@@ -16,6 +16,7 @@ from imports.declare.targets import ImportTarget, get_target
 from imports.engine.mapping import mapping_validate
 from imports.engine.options import ImportOptions
 from imports.engine.readers.limits import check_file_size
+from imports.engine.validation_rules import ValidationRules, validation_rules_parse
 from imports.engine.value_fixes import ValueFixes
 from imports.jobs.status import job_log
 from imports.models import DataTemplate, ImportExportJob
@@ -42,6 +43,18 @@ def template_mapping(*, company: Company, target: ImportTarget, name: str) -> di
     return mapping_validate(target, template_find(company=company, target=target, name=name).field_mapping)
 
 
+def template_rules(*, company: Company, target_name: str, name: str | None) -> ValidationRules:
+    """The validation rules of the company's active import template `name` (none when no such template is left):
+    the rules the wizard applies to an upload that took its mapping from the template."""
+    if not name:
+        return ValidationRules()
+    template = DataTemplate.objects.filter(
+        company=company, target_model=target_name, template_type=DataTemplate.TemplateType.IMPORT,
+        template_name=name, is_active=True,
+    ).only("validation_rules").first()
+    return ValidationRules.from_dict(template.validation_rules if template else None)
+
+
 def job_create(
     *,
     company: Company,
@@ -64,20 +77,24 @@ def job_create(
     started by another takes from its parent when not given).
 
     The size limit, the template and the explicit mapping are checked here, so a bad request fails before a job
-    exists. A template's mapping and value fixes are copied onto the job, so editing the template later does not
-    change the job; the fixes given in `options` take precedence over the template's.
+    exists. A template's mapping, value fixes and validation rules are copied onto the job, so editing the template
+    later does not change the job; the fixes given in `options` take precedence over the template's, and so do the
+    rules given for a field in `options` over the template's rules of that field.
     With `all_or_nothing`, every row is validated before any is written, and none is written if one fails.
     A company's `idempotency_key` names one job: a second job with the same key raises IntegrityError, its file
     removed again.
     """
     target = get_target(target_name)
     check_file_size(file.size)
-    explicit, fixes = {}, options.fixes
+    explicit, fixes, rules = {}, options.fixes, options.rules
     if template_name:
         template = template_find(company=company, target=target, name=template_name)
         explicit = mapping_validate(target, template.field_mapping)
         fixes = ValueFixes.from_dict(template.value_fixes).overridden_by(fixes)
+        rules = ValidationRules.from_dict(template.validation_rules).overridden_by(rules)
     explicit.update(mapping_validate(target, {} if mapping is None else mapping))
+    # Checked again, whoever gave them: a rule saved on a template may no longer fit the target (a field removed).
+    rules = validation_rules_parse(target, rules.as_dict())
     job = ImportExportJob(
         company=company,
         created_by=user,
@@ -96,6 +113,7 @@ def job_create(
             "all_or_nothing": all_or_nothing,
             "value_fixes": fixes.as_dict(),
         },
+        validation_rules=rules.as_dict(),
         idempotency_key=idempotency_key,
         parent=parent,
     )

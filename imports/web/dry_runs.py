@@ -1,12 +1,12 @@
 """What the wizard's Import button may start: exactly what the dry run on the review page validated.
 
 The review page names its dry run in the Import form, and each dry run keeps a fingerprint of the upload's choices
-(sheet, mapping, value fixes, mode, duplicate handling, all or nothing) as they were when it started. The import
-starts only when the form's dry run is still the upload's latest, it completed, the upload's choices are still the
-ones it checked, and it allows the import (all or nothing with a failed row not fixed since does not). Cells
-fixed on the review page change only the rows the dry run failed, each judged again as it is fixed, so they do
-not call for another dry run. Otherwise the page and the
-server say why in one sentence, and the user validates again.
+(sheet, mapping, value fixes, mode, duplicate handling, all or nothing, and its template's validation rules) as
+they were when it started. The import starts only when the form's dry run is still the upload's latest, it
+completed, the upload's choices are still the ones it checked, and it allows the import (all or nothing with a
+failed row not fixed since does not). Cells fixed on the review page change only the rows the dry run failed, each
+judged again as it is fixed, so they do not call for another dry run. Otherwise the page and the server say why in
+one sentence, and the user validates again.
 """
 
 import hashlib
@@ -14,6 +14,7 @@ import json
 
 from imports.jobs.cell_edits import EditsSummary, edits_summary
 from imports.models import ImportExportJob, ImportUpload
+from imports.web.validation_rules import upload_rules
 
 Status = ImportExportJob.Status
 
@@ -23,7 +24,7 @@ def upload_choices_fingerprint(upload: ImportUpload) -> str:
     choices = {
         "sheet": upload.sheet, "mapping": upload.mapping, "mode": upload.import_mode,
         "duplicates": upload.duplicate_handling, "all_or_nothing": upload.all_or_nothing,
-        "value_fixes": upload.value_fixes,
+        "value_fixes": upload.value_fixes, "validation_rules": upload_rules(upload).as_dict(),
     }
     return hashlib.sha256(json.dumps(choices, sort_keys=True).encode()).hexdigest()
 
@@ -45,8 +46,8 @@ def import_refusal(
     if job.job_status != Status.COMPLETED:
         return f"The validation did not complete ({job.get_job_status_display().lower()}): validate again."
     if job.options.get("choices") != upload_choices_fingerprint(upload):
-        return ("The mapping or the options were changed after this validation, so its results no longer describe "
-                "the import: validate again to see what it would do now.")
+        return ("The mapping, the options or the template's validation rules were changed after this validation, so "
+                "its results no longer describe the import: validate again to see what it would do now.")
     if upload.all_or_nothing and job.failed_records:
         failing = job.failed_records - (fixes or edits_summary(upload, job)).fixed
         if failing:

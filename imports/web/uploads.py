@@ -36,6 +36,7 @@ from imports.jobs.services import job_create, job_enqueue
 from imports.models import DataTemplate, ImportExportJob, ImportUpload
 from imports.sheet_rows import row_label
 from imports.web.dry_runs import upload_choices_fingerprint
+from imports.web.validation_rules import upload_rules
 from imports.web.value_fixes import value_fixes_effective
 
 PREVIEW_ROWS = 10
@@ -168,7 +169,7 @@ def upload_preview(upload: ImportUpload) -> Preview:
     mapping = ColumnMapping.applied(upload.columns, upload.mapping)
     context = ImportContext(company=upload.company, today=timezone.localdate(), gate=WRITES_NOTHING)
     options = ImportOptions(mode=upload.import_mode, duplicates=upload.duplicate_handling, dry_run=True,
-                            fixes=value_fixes_effective(upload))
+                            fixes=value_fixes_effective(upload), rules=upload_rules(upload))
     planner = BatchPlanner(target=target, mapping=mapping, width=len(upload.columns), options=options,
                            context=context)
     # Uploads read before sheet rows were kept hold [number, cells].
@@ -176,7 +177,7 @@ def upload_preview(upload: ImportUpload) -> Preview:
             for sample in upload.sample_rows]
     context.duplicates_set(
         repeats_within([row.cells for row in rows], [row.number for row in rows], mapping=mapping, target=target,
-                       fixes=options.fixes)
+                       fixes=options.fixes, rules=options.rules)
     )
     plans = planner.plan(rows) if rows else []
     mapped = {name for name in upload.mapping.values() if name}
@@ -271,8 +272,9 @@ def upload_start(*, upload: ImportUpload, user, dry_run: bool) -> ImportExportJo
     if missing:
         raise ImportFileError(f"Map a column to each required field first: {', '.join(missing)}.")
     target: ImportTarget = get_target(upload.target_model)
+    # The template's rules, as the dry run's fingerprint holds them (imports.web.dry_runs).
     options = ImportOptions(mode=upload.import_mode, duplicates=upload.duplicate_handling, dry_run=dry_run,
-                            fixes=value_fixes_effective(upload))
+                            fixes=value_fixes_effective(upload), rules=upload_rules(upload))
     with transaction.atomic():
         with upload.file.open("rb") as handle:
             job = job_create(

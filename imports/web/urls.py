@@ -13,6 +13,7 @@ from imports.web import (
     retries,
     template_library,
     undo,
+    validation_rules,
     views,
     wizard,
 )
@@ -40,6 +41,9 @@ urlpatterns = [
     path("templates/library/add/", template_library.source_template_add_view, name="source_template_add"),
     path("templates/<uuid:template_id>/", views.template_edit, name="template_edit"),
     path("templates/<uuid:template_id>/delete/", views.template_delete, name="template_delete"),
+    path("templates/<uuid:template_id>/rules/add/", validation_rules.rule_add, name="template_rule_add"),
+    path("templates/<uuid:template_id>/rules/<int:position>/remove/", validation_rules.rule_remove,
+         name="template_rule_remove"),
     path("templates/<uuid:template_id>/run/", exports.export_template_run_now, name="export_template_run"),
     path("templates/<uuid:template_id>/schedule/", exports.export_template_schedule, name="export_template_schedule"),
     path("lookups/jobs/<uuid:job_id>/", lookups.lookup_job, name="lookup_job"),

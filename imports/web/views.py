@@ -29,6 +29,7 @@ from imports.web.lookups import lookup_job_cancel
 from imports.web.resume import resume_offer
 from imports.web.retries import retry_panel
 from imports.web.template_library import template_library
+from imports.web.validation_rules import job_rules_listed, rules_editor
 
 Status = ImportExportJob.Status
 JobType = ImportExportJob.JobType
@@ -116,7 +117,8 @@ def job_detail(request, job_id):
         "job": job, "logs": logs, "level": level, "levels": ImportExportLog.Level.choices,
         "query": f"level={level}" if level else "", "progress": job_progress_data(job),
         "records_url": records_url, "resume": resume_offer(job), "retry": retry_panel(job),
-        "cell_edits": cell_edits_shown(job), **undo_context(job, records_url),
+        "cell_edits": cell_edits_shown(job), "validation_rules": job_rules_listed(job),
+        **undo_context(job, records_url),
     })
 
 
@@ -200,7 +202,8 @@ def template_edit(request, template_id):
         form.save()
         messages.success(request, f"Template '{template.template_name}' saved.")
         return redirect("imports:template_list")
-    return render(request, "imports/template_edit.html", {"template": template, "form": form})
+    return render(request, "imports/template_edit.html", {"template": template, "form": form,
+                                                          **rules_editor(template)})
 
 
 @login_required

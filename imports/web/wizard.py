@@ -42,6 +42,7 @@ from imports.web.uploads import (
     upload_set_mapping,
     upload_start,
 )
+from imports.web.validation_rules import job_rules_listed
 from imports.web.value_fixes import value_fixes_form, value_fixes_posted, value_fixes_save
 
 # The mapping page shows this many columns at a time, so a file of a thousand columns is still a small, quick page.
@@ -311,7 +312,8 @@ def review(request, upload_id):
     job = current.validation_job
     if job is None:
         return redirect("imports:wizard_options", current.pk)
-    context = {"upload": current, "job": job, "step": 4, "progress": job_progress_data(job)}
+    context = {"upload": current, "job": job, "step": 4, "progress": job_progress_data(job),
+               "validation_rules": job_rules_listed(job)}
     if job.is_finished:
         fixes = edits_summary(current, job)
         context.update(

@@ -62,7 +62,7 @@ def test_a_review_page_left_open_while_the_mapping_changed_cannot_start_the_impo
     stale.get_by_role("button", name=re.compile(r"^Import \d+ rows?")).click()
 
     expect(stale.locator("#import-refusal")).to_contain_text(
-        "The mapping or the options were changed after this validation"
+        "The mapping, the options or the template's validation rules were changed after this validation"
     )
     expect(stale.get_by_role("button", name=re.compile(r"^Import \d+ rows?"))).to_be_disabled()
     expect(stale.get_by_role("link", name="Validate again")).to_be_visible()

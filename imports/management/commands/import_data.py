@@ -13,6 +13,7 @@ from imports.declare.errors import ImportFileError
 from imports.declare.targets import all_targets, get_target
 from imports.engine.options import DUPLICATE_STRATEGIES, MODE_ALIASES, ImportOptions
 from imports.engine.stored_files import error_report_local_path
+from imports.engine.validation_rules import ValidationRules, validation_rules_parse
 from imports.jobs.inprocess import job_run
 from imports.jobs.services import job_create
 from imports.models import ImportExportJob
@@ -53,7 +54,11 @@ class Command(BaseCommand):
             help="In create mode, what to do with a row whose key already exists (default: skip).",
         )
         parser.add_argument("--mapping", help='A JSON file mapping file columns to fields: {"E-mail": "email"}.')
-        parser.add_argument("--template", help="The name of a saved import template (its column mapping).")
+        parser.add_argument("--template", help="The name of a saved import template (its column mapping, value fixes "
+                            "and validation rules).")
+        parser.add_argument("--rules", metavar="FILE.json", help='A JSON file of your own validation rules by field: '
+                            '{"phone": [{"rule": "unique", "message": "One customer per phone"}]}; they replace a '
+                            "template's rules of the same field.")
         parser.add_argument("--sheet", help="The workbook sheet to read (default: the first).")
         parser.add_argument("--batch-size", type=int, help="Rows per batch (default: IMPORT_BATCH_SIZE).")
         parser.add_argument("--dry-run", action="store_true", help="Validate everything and write nothing.")
@@ -115,7 +120,8 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise cli.CommandFailure(f"File not found: {path}")
-        mapping = _read_mapping(options["mapping"]) if options["mapping"] else None
+        mapping = _read_json(options["mapping"], "Mapping") if options["mapping"] else None
+        rules = _rules_read(target, options["rules"]) if options["rules"] else None
         if options["batch_size"] is not None and options["batch_size"] < 1:
             raise cli.CommandFailure("--batch-size must be at least 1.")
         fixes = value_fixes_from_flags(
@@ -124,7 +130,7 @@ class Command(BaseCommand):
         )
         import_options = ImportOptions.parse(
             mode=options["mode"] or "upsert", duplicates=options["duplicates"] or "skip", dry_run=options["dry_run"],
-            fixes=fixes,
+            fixes=fixes, rules=rules,
         )
         with open(path, "rb") as handle:
             return job_create(
@@ -151,11 +157,18 @@ class Command(BaseCommand):
         raise SystemExit(cli.EXIT_NOTHING_RAN)
 
 
-def _read_mapping(path_text: str) -> dict:
+def _read_json(path_text: str, what: str):
     path = Path(path_text)
     if not path.is_file():
-        raise cli.CommandFailure(f"Mapping file not found: {path}")
+        raise cli.CommandFailure(f"{what} file not found: {path}")
     try:
         return json.loads(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise cli.CommandFailure(f"Mapping file {path} is not valid JSON: {error}.") from None
+        raise cli.CommandFailure(f"{what} file {path} is not valid JSON: {error}.") from None
+
+
+def _rules_read(target, path_text: str) -> ValidationRules:
+    try:
+        return validation_rules_parse(target, _read_json(path_text, "Rules"))
+    except ImportFileError as error:
+        raise cli.CommandFailure(f"{path_text}: {error}") from None

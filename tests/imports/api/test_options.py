@@ -97,10 +97,10 @@ def test_validate_only_must_be_a_json_boolean(api, value):
 
 def test_unknown_option_names_are_400_listing_the_options(api):
     assert refused(api, {"mode": "create", "dryRun": True}) == (
-        "Unknown option dryRun: the options are mode, duplicateStrategy, validateOnly, dateFormats, valueMaps and "
-        "padZipCodes."
+        "Unknown option dryRun: the options are mode, duplicateStrategy, validateOnly, dateFormats, valueMaps, "
+        "padZipCodes and validationRules."
     )
     assert refused(api, {"duplicates": "skip", "dry_run": True}) == (
         "Unknown options dry_run, duplicates: the options are mode, duplicateStrategy, validateOnly, dateFormats, "
-        "valueMaps and padZipCodes."
+        "valueMaps, padZipCodes and validationRules."
     )

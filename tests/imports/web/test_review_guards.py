@@ -73,7 +73,7 @@ def test_a_mapping_changed_after_the_dry_run_is_not_imported_from_its_page(signe
     assert response.url == reverse("imports:wizard_review", args=[created.pk])
     page = signed_in.get(response.url).content.decode()
     assert '<li class="error">Nothing was imported.</li>' in page
-    assert page.count("The mapping or the options were changed after this validation") == 1
+    assert page.count("validation rules were changed after this validation") == 1
     assert 'disabled aria-describedby="import-refusal"' in page
     assert f'href="{reverse("imports:wizard_options", args=[created.pk])}">Validate again' in page
 
