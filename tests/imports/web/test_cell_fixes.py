@@ -272,3 +272,16 @@ def test_the_job_page_masks_fixed_cells_of_health_data(company):
     assert count == 2
     assert [(edit.before, edit.after) for edit in edits] == [(mask("5/10/75"), "••/••/1975"), ("", "C-1")]
     assert "5/10/75" not in edits[0].before
+
+
+def test_a_fixed_row_is_judged_with_the_companys_own_rules_too(signed_in, django_capture_on_commit_callbacks):
+    upload = validated(signed_in, django_capture_on_commit_callbacks)
+    dry_run = upload.validation_job
+    dry_run.validation_rules = {"email": [{"rule": "pattern", "pattern": r".+@example\.com",
+                                           "message": "Use an address at example.com"}]}
+    dry_run.save(update_fields=["validation_rules"])
+
+    row = fix(signed_in, upload, 2, EMAIL, "jane@elsewhere.org", fragment=True).content.decode()
+
+    assert 'class="fixed"' not in row
+    assert "<li>Email: Use an address at example.com</li>" in row
