@@ -11,7 +11,7 @@ from imports.models import CellEdit, ImportExportJob, ImportUpload
 from imports.web.cell_fixes import ROWS_PER_PAGE, cell_edits_shown
 from imports.web.masking import mask
 from tests.factories import CustomerFactory, UserFactory
-from tests.imports.web.test_review_guards import validated
+from tests.imports.web.test_review_guards import validated, validated_again
 
 pytestmark = pytest.mark.django_db
 
@@ -137,13 +137,7 @@ def test_a_validation_again_reads_the_fixed_cells_so_its_counts_stay_exact(
     upload = validated(signed_in, django_capture_on_commit_callbacks)
     fix(signed_in, upload, 2, EMAIL, "jane@example.com")
 
-    with django_capture_on_commit_callbacks():
-        signed_in.post(reverse("imports:wizard_options", args=[upload.pk]),
-                       {"import_mode": "upsert", "duplicate_handling": "skip"})
-    upload.refresh_from_db()
-    job_run(job=upload.validation_job)
-
-    again = ImportExportJob.objects.get(pk=upload.validation_job.pk)
+    again = validated_again(signed_in, django_capture_on_commit_callbacks, upload)
     assert (again.created_records, again.failed_records) == (3, 0)
 
 
@@ -161,11 +155,7 @@ def test_all_or_nothing_imports_once_every_failing_row_is_fixed(signed_in, djang
 def test_an_edit_from_a_page_of_an_older_validation_is_refused(signed_in, django_capture_on_commit_callbacks):
     upload = validated(signed_in, django_capture_on_commit_callbacks)
     shown = upload.validation_job
-    with django_capture_on_commit_callbacks():
-        signed_in.post(reverse("imports:wizard_options", args=[upload.pk]),
-                       {"import_mode": "upsert", "duplicate_handling": "skip"})
-    upload.refresh_from_db()
-    job_run(job=upload.validation_job)
+    validated_again(signed_in, django_capture_on_commit_callbacks, upload)
 
     response = signed_in.post(reverse("imports:wizard_fix_cells", args=[upload.pk]),
                               {"dry_run": str(shown.pk), "page": "1", f"cell-2-{EMAIL}": "jane@example.com"})

@@ -40,6 +40,16 @@ def validated(client, capture, content=ONE_BAD_ROW, **options) -> ImportUpload:
     return created
 
 
+def validated_again(client, capture, created: ImportUpload) -> ImportExportJob:
+    """The upload validated once more with the same options (its new dry run run to the end)."""
+    with capture():
+        client.post(reverse("imports:wizard_options", args=[created.pk]),
+                    {"import_mode": "upsert", "duplicate_handling": "skip"})
+    created.refresh_from_db()
+    job_run(job=created.validation_job)
+    return ImportExportJob.objects.get(pk=created.validation_job.pk)
+
+
 def start(client, capture, created: ImportUpload, dry_run: ImportExportJob):
     with capture():
         return client.post(reverse("imports:wizard_start", args=[created.pk]), {"dry_run": str(dry_run.pk)})
@@ -99,11 +109,7 @@ def test_changed_value_fixes_count_as_a_change_too(signed_in, django_capture_on_
 def test_the_page_of_an_older_dry_run_cannot_start_the_import(signed_in, django_capture_on_commit_callbacks):
     created = validated(signed_in, django_capture_on_commit_callbacks)
     older = created.validation_job
-    with django_capture_on_commit_callbacks():
-        signed_in.post(reverse("imports:wizard_options", args=[created.pk]),
-                       {"import_mode": "upsert", "duplicate_handling": "skip"})
-    created.refresh_from_db()
-    job_run(job=created.validation_job)
+    validated_again(signed_in, django_capture_on_commit_callbacks, created)
 
     response = start(signed_in, django_capture_on_commit_callbacks, created, older)
 
