@@ -50,6 +50,6 @@ def test_a_rule_added_on_a_template_fails_rows_on_the_review_page(page, live_ser
     page.get_by_role("button", name="Next: options").click()
     page.get_by_role("button", name="Validate the file").click()
     expect(page.locator('[data-count="failed"]')).to_have_text("1", timeout=60_000)
-    expect(page.locator("table.errors")).to_contain_text("We serve Boston customers only")
+    expect(page.locator("table.fix-grid")).to_contain_text("We serve Boston customers only")
     page.screenshot(path=str(screenshots / "validation-rule-review.png"), full_page=True)
     assert not Customer.objects.exists()
