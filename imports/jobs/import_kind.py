@@ -398,9 +398,9 @@ def job_finalize(*, job: ImportExportJob) -> ImportExportJob:
 def _summary(job: ImportExportJob) -> str:
     verb = "Dry run finished (nothing written)" if job.dry_run else "Import finished"
     return (
-        f"{verb}: {job.total_records} rows, {job.created_records} created, {job.updated_records} updated, "
-        f"{job.unchanged_records} unchanged, {job.skipped_not_unchanged} skipped, "
-        f"{job.failed_records} failed."
+        f"{verb}: {job.total_records:,} rows, {job.created_records:,} created, {job.updated_records:,} updated, "
+        f"{job.unchanged_records:,} unchanged, {job.skipped_not_unchanged:,} skipped, "
+        f"{job.failed_records:,} failed."
     )
 
 

@@ -43,7 +43,7 @@ def import_refusal(upload: ImportUpload, *, shown_dry_run: str | None = None) ->
                 "the import: validate again to see what it would do now.")
     if upload.all_or_nothing and job.failed_records:
         rows = "row" if job.failed_records == 1 else "rows"
-        return (f"You chose to import nothing if any row fails, and {job.failed_records} {rows} failed validation: "
+        return (f"You chose to import nothing if any row fails, and {job.failed_records:,} {rows} failed validation: "
                 "fix them in the error report and upload it again, or change that option and validate again.")
     return None
 
