@@ -58,7 +58,7 @@ def test_us_dates_are_detected_and_shown_with_the_choice_of_format(signed_in):
     assert "data-ambiguous" not in page
     # The preview already reads them so, and pads the ZIP code with its warning.
     assert "2024-03-15" in page
-    assert "Warning: postal_code 2134 read as 02134" in page
+    assert "Warning: Postal code 2134 read as 02134" in page
 
 
 def test_dates_that_fit_both_orders_are_shown_with_a_warning(signed_in):
