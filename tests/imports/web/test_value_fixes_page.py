@@ -165,3 +165,13 @@ def test_the_validation_and_the_import_apply_the_fixes(signed_in, django_capture
         "MTR-2": ("62701", "active", dt.date(2024, 4, 5)),
         "MTR-3": ("62702", "suspended", dt.date(2023, 12, 31)),
     }
+
+
+def test_the_value_fixes_name_their_fields_by_their_labels(signed_in):
+    upload = mapped(signed_in, US_FILE)
+
+    page = page_of(signed_in, upload)
+
+    assert "Dates in <strong>Start Date</strong> (Connection date)</label>" in page
+    assert "<legend>Values of <strong>Status</strong> that the field Status does not know</legend>" in page
+    assert "<code>connection_date</code>" not in page
