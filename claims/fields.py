@@ -36,7 +36,7 @@ class X12TextField(ImportField):
 
     @property
     def reserved_message(self) -> str:
-        return f"{self.name} contains ~, *, : or ^, which a claim status request cannot carry"
+        return f"{self.label} contains ~, *, : or ^, which a claim status request cannot carry"
 
     def clean_column(self, raws: list[str]) -> tuple[list[Any], dict[int, str]]:
         """What `clean` gives each cell, with the per-value work done in C: names and claim numbers are mostly
@@ -54,7 +54,7 @@ class X12TextField(ImportField):
         if limit is not None and values and max(map(len, values)) > limit:
             for position, value in enumerate(values):
                 if len(value) > limit and position not in errors:
-                    errors[position] = f"{self.name} is too long: {len(value)} characters, at most {limit}"
+                    errors[position] = f"{self.label} is too long: {len(value)} characters, at most {limit}"
         for position in errors:
             values[position] = None
         return [value or None for value in values], errors
@@ -74,7 +74,7 @@ class SubscriberIdField(X12TextField):
         text = super().parse(text)
         if _SCIENTIFIC.fullmatch(text):
             raise FieldError(
-                f"{self.name} was turned into a number by a spreadsheet (scientific notation), and its digits are "
+                f"{self.label} was turned into a number by a spreadsheet (scientific notation), and its digits are "
                 "lost: format the column as Text and export the file again"
             )
         return text
@@ -97,12 +97,12 @@ class ClaimDateField(DateField):
         else:
             match = _ISO_DATE.fullmatch(text)
             if match is None:
-                raise FieldError(f"{self.name} is not a date: use MM/DD/YYYY, e.g. 05/10/1975")
+                raise FieldError(f"{self.label} is not a date: use MM/DD/YYYY, e.g. 05/10/1975")
             year, month, day = match.groups()
         try:
             return dt.date(int(year), int(month), int(day))
         except ValueError:
-            raise FieldError(f"{self.name} is not a real date: use MM/DD/YYYY") from None
+            raise FieldError(f"{self.label} is not a real date: use MM/DD/YYYY") from None
 
 
 # 720, 720.00, 1,234.50, $1,234.50: thousands separators only in threes, a dollar sign in front.
@@ -121,15 +121,15 @@ class MoneyField(DecimalField):
 
     def parse(self, text: str) -> Decimal:
         if text.startswith("-") or text.startswith("$-"):
-            raise FieldError(f"{self.name} cannot be negative")
+            raise FieldError(f"{self.label} cannot be negative")
         match = _MONEY.fullmatch(text)
         if match is None or not (match[1] or (match[2] or "")[1:]):
-            raise FieldError(f"{self.name} is not an amount: use a number such as 720.00")
+            raise FieldError(f"{self.label} is not an amount: use a number such as 720.00")
         whole, cents = match[1].replace(",", ""), (match[2] or ".").rstrip(".")
         if len(cents) - 1 > self.decimal_places:
-            raise FieldError(f"{self.name} has more than {self.decimal_places} decimal places")
+            raise FieldError(f"{self.label} has more than {self.decimal_places} decimal places")
         if len(whole.lstrip("0")) > self.max_digits - self.decimal_places:
-            raise FieldError(f"{self.name} is too large")
+            raise FieldError(f"{self.label} is too large")
         return Decimal(f"{whole or '0'}{cents}")
 
     def to_text(self, value: Any) -> str:
@@ -162,9 +162,9 @@ class NPIField(ImportField):
 
     def parse(self, text: str) -> str:
         if len(text) != 10 or not text.isascii() or not text.isdigit():
-            raise FieldError(f"{self.name} must be a 10-digit NPI")
+            raise FieldError(f"{self.label} must be a 10-digit NPI")
         if not npi_is_valid(text):
-            raise FieldError(f"{self.name} is not a valid NPI: its check digit does not match (a typing error?)")
+            raise FieldError(f"{self.label} is not a valid NPI: its check digit does not match (a typing error?)")
         return text
 
 
@@ -178,7 +178,7 @@ class StatusCodeField(ImportField):
         code = text.upper()
         if category_verdict(code) is None:
             raise FieldError(
-                f"{self.name} is not an X12 277 claim status category code: use one such as F1, F2, P1, A3 or R4"
+                f"{self.label} is not an X12 277 claim status category code: use one such as F1, F2, P1, A3 or R4"
             )
         return code
 
@@ -194,4 +194,4 @@ class StatusWordField(ChoiceField):
         try:
             return self._lookup[text.casefold()]
         except KeyError:
-            raise FieldError(f"{self.name} must be one of {', '.join(self.values)} (or blank)") from None
+            raise FieldError(f"{self.label} must be one of {', '.join(self.values)} (or blank)") from None

@@ -112,7 +112,8 @@ class ClaimTarget(ImportTarget):
                 if word in words:
                     plan.values["status"] = word
             elif given != word:
-                plan.fail("status", "status does not agree with status_code: leave status blank to take the code's")
+                plan.fail("status", f"{self.label_of('status')} does not agree with {self.phrase_of('status_code')}: "
+                                    f"leave {self.phrase_of('status')} blank to take the code's")
 
 
 @lookup_register
@@ -125,7 +126,7 @@ class ClaimLookup(LookupService):
     fields = (
         *_patient_fields(),
         _payer_id_field(),
-        NPIField("provider_npi", synonyms=["npi", "provider", "rendering npi", "billing npi"]),
+        NPIField("provider_npi", label="Provider NPI", synonyms=["npi", "provider", "rendering npi", "billing npi"]),
         *_service_date_fields(),
     )
     result_columns = (

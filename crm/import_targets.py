@@ -159,8 +159,9 @@ class AccountTarget(ImportTarget):
                 continue
             stored = given if given in names else folded.get(given.casefold())
             if stored is None:
-                plan.fail("customer_group", f"Unknown customer_group '{given}': no customer group of yours has this "
-                                            "name (create it first, e.g. by importing customer groups)")
+                plan.fail("customer_group", f"Unknown {self.phrase_of('customer_group')} '{given}': no customer group "
+                                            "of yours has this name (create it first, e.g. by importing customer "
+                                            "groups)")
             else:
                 plan.values["customer_group"] = stored
 
@@ -180,15 +181,15 @@ class AccountTarget(ImportTarget):
                     del plan.values[column]
                 if plan.outcome is Outcome.UPDATED and not plan.changed:
                     plan.outcome = Outcome.UNCHANGED
-                plan.warn(f"{', '.join(given)} ignored: primary contact columns are for accounts of an INDIVIDUAL "
-                          f"customer group, and {group} is {types.get(group)}")
+                plan.warn(f"{', '.join(map(self.label_of, given))} ignored: primary contact columns are for "
+                          f"accounts of an INDIVIDUAL customer group, and {group} is {types.get(group)}")
                 continue
             has_contact = plan.existing is not None and plan.existing["primary_contact"] is not None
             if not has_contact:
                 for column in ("primary_contact_first_name", "primary_contact_last_name"):
                     if column not in plan.values:
-                        plan.fail(column, f"Missing required field: {column} (to create the primary contact of an "
-                                          "INDIVIDUAL account)")
+                        plan.fail(column, f"Missing required field: {self.label_of(column)} (to create the "
+                                          "primary contact of an INDIVIDUAL account)")
 
     def before_write(self, plans, context):
         """Groups by id, for every written row: an update that changes one row's group writes the column for all
@@ -331,10 +332,11 @@ class ContactTarget(ImportTarget):
                 continue
             if plan.key is not None:
                 plan.key = plan.values[self.key] = Contact.key_for(account_id, plan.values["email"])
-            first = context.duplicate_of("account", plan.number)
+            first = context.earlier_row("account", plan.number)
             if first is not None:
-                plan.fail("is_primary", f"is_primary true, but row {first} of this file already makes a contact of "
-                                        f"account {number} primary: an account has one primary contact")
+                plan.fail("is_primary", f"{self.label_of('is_primary')} true, but {first} of this file already "
+                                        f"makes a contact of account {number} primary: an account has one primary "
+                                        "contact")
 
     def check_batch(self, plans, context):
         for plan in plans:

@@ -133,18 +133,19 @@ class CustomerTarget(ImportTarget):
                 columns=["meter_number", "account_number"], where={"status": Customer.Status.ACTIVE},
             )
         )
+        meter_label = self.label_of("meter_number")
         for plan in active:
             meter = plan.final_value("meter_number")
             # The file comes first: rows written by earlier batches are stored too, and a dry run must give the
             # same message as the real run.
-            first = context.duplicate_of("meter_number", plan.number)
+            first = context.earlier_row("meter_number", plan.number)
             if first is not None:
-                plan.fail("meter_number", f"meter_number {meter} is also on row {first} for an active customer")
+                plan.fail("meter_number", f"{meter_label} {meter} is also on {first} for an active customer")
                 continue
             owner = owners.get(meter)
             own_account = plan.existing["account_number"] if plan.existing is not None else None
             if owner is not None and owner != own_account:
-                plan.fail("meter_number", f"meter_number {meter} already belongs to active customer {owner}")
+                plan.fail("meter_number", f"{meter_label} {meter} already belongs to active customer {owner}")
 
     @staticmethod
     def _recheck_changed_addresses(plans):
@@ -165,8 +166,8 @@ class CustomerTarget(ImportTarget):
     def integrity_message(self, plan, fields):
         if fields and "meter_number" in fields:
             return (
-                f"meter_number {plan.final_value('meter_number')} already belongs to another active customer "
-                "(saved by another import meanwhile)"
+                f"{self.label_of('meter_number')} {plan.final_value('meter_number')} already belongs to another "
+                "active customer (saved by another import meanwhile)"
             )
         return super().integrity_message(plan, fields)
 

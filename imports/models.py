@@ -253,7 +253,10 @@ class ImportChunk(models.Model):
 class ImportDuplicate(models.Model):
     """A row whose value of a must-be-unique field already appeared on an earlier row of the same file.
 
-    Found once, before any chunk runs, so every worker reaches the same verdict whatever order chunks run in.
+    Found once, before any chunk runs, so every worker reaches the same verdict whatever order chunks run in. The
+    same table keeps the verdicts on references within the file (`<field>:missing`, `<field>:cycle`, `<field>:row`;
+    imports.engine.references) and, under `<field>:sheet`, the sheet row of an earlier row that blank rows push
+    down, in `first_row` (imports.engine.planning.ImportContext.earlier_row).
     """
 
     job = models.ForeignKey(ImportExportJob, on_delete=models.CASCADE, related_name="duplicates")

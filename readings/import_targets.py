@@ -77,7 +77,7 @@ class MeterReadingTarget(ImportTarget):
 
     @property
     def duplicate_message(self) -> str:
-        return "Duplicate reading for this meter_number and reading_date"
+        return f"Duplicate reading for this {self.phrase_of('meter_number')} and {self.phrase_of('reading_date')}"
 
     def unknown_key_message(self, key: str) -> str:
         meter, _at, day = key.rpartition("@")
@@ -98,7 +98,8 @@ class MeterReadingTarget(ImportTarget):
         for plan in plans:
             day = plan.values.get("reading_date")
             if day is not None and day > context.today:
-                plan.fail("reading_date", f"reading_date {day} is in the future (today is {context.today})")
+                plan.fail("reading_date",
+                          f"{self.label_of('reading_date')} {day} is in the future (today is {context.today})")
         accounts = {account for plan in plans if (account := plan.values.get("account_number")) is not None}
         customers = {
             account: (pk, meter)
@@ -112,7 +113,8 @@ class MeterReadingTarget(ImportTarget):
             if account is None:
                 continue
             if account not in customers:
-                plan.fail("account_number", f"Unknown account_number '{account}': no customer of yours has it")
+                plan.fail("account_number",
+                          f"Unknown {self.phrase_of('account_number')} '{account}': no customer of yours has it")
                 continue
             customer, meter = customers[account]
             plan.values["customer"] = customer
@@ -123,8 +125,8 @@ class MeterReadingTarget(ImportTarget):
                 plan.values["meter_number"] = meter
                 plan.key = plan.values[self.key] = self.compose_key(plan.values)
             else:
-                plan.fail("meter_number", f"meter_number {given} is not the meter of account {account} "
-                                          f"(the customer's meter is {meter})")
+                plan.fail("meter_number", f"{self.label_of('meter_number')} {given} is not the meter of account "
+                                          f"{account} (the customer's meter is {meter})")
 
     def check_batch(self, plans, context):
         """Each written reading's consumption since the meter's previous reading, among stored readings and the

@@ -124,8 +124,8 @@ class SalesProAppointmentTarget(ImportTarget):
         for plan in with_rep:
             rep = rep_ids.get(plan.values["salesrep_email"].lower())
             if rep is None:  # a database that folds case other than Python does: refuse rather than guess
-                plan.fail("salesrep_email", f"salesrep_email {plan.values['salesrep_email']} matches no SalesPro "
-                                            "user and none could be created")
+                plan.fail("salesrep_email", f"{self.label_of('salesrep_email')} {plan.values['salesrep_email']} "
+                                            "matches no SalesPro user and none could be created")
                 plan.outcome = Outcome.FAILED
             else:
                 plan.values["sales_rep"] = rep

@@ -166,7 +166,7 @@ def error_log_example(service: LookupService) -> list[dict]:
             service.fields_by_name else ""
         identifier = {service.identifier: example or "A-1001"}
     others = [name for name in service.required_columns() if name != service.identifier]
-    missing = f"{others[0]} is missing" if others else "Look-up failed: timed out"
+    missing = f"{service.fields_by_name[others[0]].label} is missing" if others else "Look-up failed: timed out"
     return [{"row": 3, **identifier, "error": missing, "retryable": False}]
 
 

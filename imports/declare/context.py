@@ -19,3 +19,6 @@ class RowContext(Protocol):
 
     def duplicate_of(self, field_name: str, row_number: int) -> int | None:
         """The earlier row of the file with the same value of `field_name`, if this row repeats one."""
+
+    def earlier_row(self, field_name: str, row_number: int) -> str | None:
+        """That earlier row as a message names it: "sheet row 8", or "row 3" in a file without sheet rows."""

@@ -33,6 +33,14 @@ US_STATE_CODES = frozenset(
 )
 
 
+def label_in_sentence(label: str) -> str:
+    """A field's label as a sentence says it after its first word: "Postal code" as "postal code"; one that starts
+    with an abbreviation ("ZIP code", "NPI") as it is."""
+    if label[1:2].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def _starts_with_apostrophe(value: str) -> bool:
     return value.startswith("'")
 
@@ -41,8 +49,8 @@ class ImportField:
     """A plain text field. Subclasses override `parse` to check and normalise the text.
 
     `canonical_name` is the field name a type's standard message is written for ("Invalid email format" for
-    `email`); the same type under another name says which field it means ("Invalid email format in
-    primary_contact_email"), so every message names its field.
+    `email`); the same type under another name says which field it means ("Invalid email format in primary contact
+    email"), so every message names its field, by its label.
     """
 
     kind = "text"
@@ -75,10 +83,17 @@ class ImportField:
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
 
+    @property
+    def phrase(self) -> str:
+        """The field as a message names it after its first word: its label ("Postal code" as "postal code"; a
+        label that starts with an abbreviation, "ZIP code", as it is). Messages people read name fields so,
+        never by their name in the code."""
+        return label_in_sentence(self.label)
+
     def message(self, standard: str) -> str:
         if self.canonical_name is None or self.name == self.canonical_name:
             return standard
-        return f"{standard} in {self.name}"
+        return f"{standard} in {self.phrase}"
 
     def clean(self, raw: str) -> Any:
         """The stored value for a cell's text; None when the cell is blank. Raises FieldError."""
@@ -87,7 +102,7 @@ class ImportField:
             return None
         value = self.parse(text)
         if self.max_length is not None and isinstance(value, str) and len(value) > self.max_length:
-            raise FieldError(f"{self.name} is too long: {len(value)} characters, at most {self.max_length}")
+            raise FieldError(f"{self.label} is too long: {len(value)} characters, at most {self.max_length}")
         return value
 
     def parse(self, text: str) -> Any:
@@ -127,7 +142,7 @@ class ImportField:
         if self.max_length is not None and values and max(map(len, values)) > self.max_length:
             limit = self.max_length
             errors = {
-                position: f"{self.name} is too long: {len(value)} characters, at most {limit}"
+                position: f"{self.label} is too long: {len(value)} characters, at most {limit}"
                 for position, value in enumerate(values)
                 if len(value) > limit
             }
@@ -294,7 +309,7 @@ class PostalCodeField(ImportField):
             hint = ""
             if text.isascii() and text.isdigit() and len(text) in (3, 4):
                 hint = "; if Excel dropped a leading zero, format the column as Text"
-            raise FieldError(f"Invalid {self.name} '{text}': use 5 digits (62701) or 9 digits (62701-1234){hint}")
+            raise FieldError(f"Invalid {self.phrase} '{text}': use 5 digits (62701) or 9 digits (62701-1234){hint}")
         five, four = match.groups()
         return f"{five}-{four}" if four else five
 
@@ -321,7 +336,7 @@ class ChoiceField(ImportField):
         try:
             return self._lookup[text.casefold()]
         except KeyError:
-            raise FieldError(f"Invalid {self.name} '{text}': use one of {', '.join(self.values)}") from None
+            raise FieldError(f"Invalid {self.phrase} '{text}': use one of {', '.join(self.values)}") from None
 
 
 class DateField(ImportField):
@@ -343,7 +358,7 @@ class DateField(ImportField):
                 raise ValueError
             return dt.date(*(int(part) for part in match.groups()))
         except ValueError:
-            raise FieldError(f"Invalid {self.name} '{text}': use YYYY-MM-DD, e.g. 2024-01-15") from None
+            raise FieldError(f"Invalid {self.phrase} '{text}': use YYYY-MM-DD, e.g. 2024-01-15") from None
 
 
 class DateTimeField(ImportField):
@@ -358,7 +373,7 @@ class DateTimeField(ImportField):
             return dt.datetime.fromisoformat(text)
         except ValueError:
             raise FieldError(
-                f"Invalid {self.name} '{text}': use YYYY-MM-DDTHH:MM:SS, e.g. 2024-01-15T09:30:00"
+                f"Invalid {self.phrase} '{text}': use YYYY-MM-DDTHH:MM:SS, e.g. 2024-01-15T09:30:00"
             ) from None
 
 
@@ -385,17 +400,17 @@ class DecimalField(ImportField):
         except InvalidOperation:
             value = None
         if value is None or not value.is_finite():
-            raise FieldError(f"Invalid {self.name} '{text}': use a number such as 12345 or 12345.6")
+            raise FieldError(f"Invalid {self.phrase} '{text}': use a number such as 12345 or 12345.6")
         if self.min_value is not None and value < self.min_value:
             if self.min_value == 0:
-                raise FieldError(f"Invalid {self.name} '{text}': it cannot be negative")
-            raise FieldError(f"Invalid {self.name} '{text}': it cannot be below {self.min_value}")
+                raise FieldError(f"Invalid {self.phrase} '{text}': it cannot be negative")
+            raise FieldError(f"Invalid {self.phrase} '{text}': it cannot be below {self.min_value}")
         _sign, digits, exponent = value.as_tuple()
         decimals = max(0, -exponent)
         if decimals > self.decimal_places:
-            raise FieldError(f"Invalid {self.name} '{text}': at most {self.decimal_places} decimal places")
+            raise FieldError(f"Invalid {self.phrase} '{text}': at most {self.decimal_places} decimal places")
         if len(digits) + max(0, exponent) - decimals > self.max_digits - self.decimal_places:
-            raise FieldError(f"Invalid {self.name} '{text}': too large")
+            raise FieldError(f"Invalid {self.phrase} '{text}': too large")
         return value.quantize(Decimal(1)) if exponent > 0 else value  # 1E+3 as 1000
 
     def to_text(self, value) -> str:
@@ -415,7 +430,7 @@ class BooleanField(ImportField):
         try:
             return self._WORDS[text.casefold()]
         except KeyError:
-            raise FieldError(f"Invalid {self.name} '{text}': use true, yes, 1, false, no or 0") from None
+            raise FieldError(f"Invalid {self.phrase} '{text}': use true, yes, 1, false, no or 0") from None
 
     def to_text(self, value: Any) -> str:
         if value is None:
@@ -441,7 +456,7 @@ class URLField(ImportField):
         url = text if self._SCHEME.match(text) else f"https://{text}"
         if not self._is_website(url):
             raise FieldError(
-                f"Invalid {self.name} '{text}': use a web address such as https://example.com or example.com"
+                f"Invalid {self.phrase} '{text}': use a web address such as https://example.com or example.com"
             )
         return url
 

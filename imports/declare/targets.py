@@ -111,6 +111,17 @@ class ImportTarget:
     def fields_by_name(self) -> dict[str, ImportField]:
         return {field.name: field for field in self.fields}
 
+    def label_of(self, name: str) -> str:
+        """The label of field `name` ("Postal code"), as messages people read name it; the name itself for a name
+        that is no field of the target."""
+        field = self.fields_by_name.get(name)
+        return field.label if field is not None else name
+
+    def phrase_of(self, name: str) -> str:
+        """Field `name` as a message names it after its first word ("postal code")."""
+        field = self.fields_by_name.get(name)
+        return field.phrase if field is not None else name
+
     @cached_property
     def field_order(self) -> dict[str, int]:
         return {field.name: position for position, field in enumerate(self.fields)}
@@ -249,7 +260,8 @@ class ImportTarget:
         if fields and self.key in fields:
             return f"{self.duplicate_message}: another import saved {self.key_label} {plan.key} meanwhile"
         if fields:
-            values = ", ".join(f"{name} {plan.final_value(name)}" for name in fields if name != "company")
+            named = [name for name in fields if name != "company"]
+            values = ", ".join(f"{self.phrase_of(name)} {plan.final_value(name)}" for name in named)
             return f"Another record was saved meanwhile with the same {values}"
         return "The database refused this row; nothing of it was saved"
 

@@ -139,17 +139,20 @@ def links_finish(*, gate: WriteGate, job: ImportExportJob, target: ImportTarget)
         return
     _link_stored(job, target)
     warnings = _cycles_undo(job, target)
-    for row, field, reference, reference_row in references.filter(linked=False).values_list(
-        "row_number", "field", "reference", "reference_row"
-    ):
+    unlinked = list(references.filter(linked=False).values_list("row_number", "field", "reference", "reference_row"))
+    defining = _rows_cells(job, {defined_on for *_reference, defined_on in unlinked if defined_on})
+    for row, field, reference, reference_row in unlinked:
         if reference_row:
+            sheet_row = defining.get(reference_row, ([], None))[1]
+            named = f"sheet row {sheet_row}" if sheet_row is not None else f"row {reference_row}"
             message = (
-                f"{field} '{reference}' was not set: row {reference_row}, the row with that {target.key_label}, "
+                f"{target.label_of(field)} '{reference}' was not set: {named}, the row with that {target.key_label}, "
                 "was not imported; import it, then this row again"
             )
         else:
             message = (
-                f"{field} '{reference}' was not set: no {target.name.lower()} with that {target.key_label} is stored"
+                f"{target.label_of(field)} '{reference}' was not set: no {target.name.lower()} with that "
+                f"{target.key_label} is stored"
             )
         warnings.setdefault(row, []).append(message)
     _warnings_log(job, warnings)
@@ -191,8 +194,9 @@ def _cycles_undo(job: ImportExportJob, target: ImportTarget) -> dict[int, list[s
         for key in undone:
             row, reference = linked[key]
             warnings.setdefault(row, []).append(
-                f"{field} '{reference}' was not set: with the rows of this file that were not imported, it would "
-                f"make a cycle of {field} links; the {target.name.lower()} has no {field} now"
+                f"{target.label_of(field)} '{reference}' was not set: with the rows of this file that were not "
+                f"imported, it would make a cycle of {target.phrase_of(field)} links; the {target.name.lower()} has no "
+                f"{target.phrase_of(field)} now"
             )
     return warnings
 

@@ -49,7 +49,7 @@ class RowsCleaner:
         self.service = service
         self.width = width
         self.field_columns = mapping.field_columns(service)
-        self.required = [item.name for item in service.fields if item.required]
+        self.required = [(item.name, item.label) for item in service.fields if item.required]
         self.order = service.field_order
 
     def clean(self, rows: list[SourceRow]) -> tuple[list[LookupQuery], list[LookupResult]]:
@@ -66,7 +66,7 @@ class RowsCleaner:
         for row, row_values, row_errors in zip(rows, values, errors, strict=True):
             failed_fields = {name for name, _message in row_errors}
             row_errors += [
-                (name, f"{name} is missing") for name in self.required
+                (name, f"{label} is missing") for name, label in self.required
                 if name not in row_values and name not in failed_fields
             ]
             if row_errors:

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from companies.models import Company
 
 
+def sheet_row_name(field_name: str) -> str:
+    """The name the sheet row of a repeat's earlier row is kept under, beside the repeat (ImportDuplicate.field)."""
+    return f"{field_name}:sheet"
+
+
 @dataclass
 class ImportContext:
     """What a job's rows are judged against: whose data, which day it is, and the file's repeated values."""
@@ -35,6 +40,10 @@ class ImportContext:
     gate: WriteGate = WRITES_NOTHING  # imports.engine.gate: whether this run writes what it plans
     job_id: Any = None
     written_at: Any = None  # the stamp of the batch being written (imports.engine.commit), for the hooks that write
+    # What a data row's sheet row is over its number where no blank row comes before it (the title rows, the header):
+    # None for a file without sheet rows (JSON). A repeat's earlier row pushed down by blank rows has its sheet row
+    # kept with the repeat (`sheet_row_name`).
+    sheet_offset: int | None = None
     _duplicates: dict[tuple[str, int], int] = field(default_factory=dict)
 
     @property
@@ -50,14 +59,29 @@ class ImportContext:
         repeats = ImportDuplicate.objects.filter(job_id=self.job_id, row_number__range=(first_row, last_row))
         self.duplicates_set(repeats.values_list("row_number", "field", "first_row"))
 
-    def duplicates_set(self, repeats: Iterable[tuple[int, str, int]]) -> None:
+    def duplicates_set(self, repeats: Iterable[tuple[int, str, int]], sheet_rows: dict[int, int] | None = None) -> None:
         """Take the repeats as (row, field, first row): a job's from the database, the preview's found on its
-        rows (imports.engine.scanning.repeats_within)."""
+        rows (imports.engine.scanning.repeats_within) with the sheet rows of those rows."""
         self._duplicates = {(name, row): first for row, name, first in repeats}
+        if sheet_rows:
+            for (name, row), first in list(self._duplicates.items()):
+                if first in sheet_rows:
+                    self._duplicates[sheet_row_name(name), row] = sheet_rows[first]
 
     def duplicate_of(self, field_name: str, row_number: int) -> int | None:
         """The earlier row with the same value of `field_name`, if this row repeats one."""
         return self._duplicates.get((field_name, row_number))
+
+    def earlier_row(self, field_name: str, row_number: int) -> str | None:
+        """The earlier row with the same value of `field_name`, named as a person finds it in the file: "sheet
+        row 8", or "row 3" (a data row) in a file without sheet rows; None if this row repeats none."""
+        first = self._duplicates.get((field_name, row_number))
+        if first is None:
+            return None
+        sheet = self._duplicates.get((sheet_row_name(field_name), row_number))
+        if sheet is None and self.sheet_offset is not None:
+            sheet = first + self.sheet_offset
+        return f"sheet row {sheet}" if sheet is not None else f"row {first}"
 
 
 class BatchPlanner:
@@ -149,33 +173,34 @@ class BatchPlanner:
     def _check_keys_within_file(self, plans: list[RowPlan]) -> None:
         key_field, reported = self.target.key, self.target.key_error_field
         for plan in plans:
-            first = self.context.duplicate_of(key_field, plan.number)
+            first = self.context.earlier_row(key_field, plan.number)
             if first is not None:
-                plan.fail(reported, f"{self.target.duplicate_message} (same as row {first})")
+                plan.fail(reported, f"{self.target.duplicate_message} (same as {first})")
 
     def _check_references_within_file(self, plans: list[RowPlan]) -> None:
         """The verdicts on references to other records of the target, reached on the whole file beforehand."""
-        target, duplicate_of = self.target, self.context.duplicate_of
+        target, duplicate_of, earlier_row = self.target, self.context.duplicate_of, self.context.earlier_row
         record = target.name.lower()
         for name in target.references_in_file:
             missing, cycle = verdict_name(name, MISSING), verdict_name(name, CYCLE)
+            label, phrase = target.label_of(name), target.phrase_of(name)
             for plan in plans:
                 reference = plan.values.get(name)
                 if reference is None:
                     continue
                 if duplicate_of(missing, plan.number) is not None:
-                    plan.fail(name, f"Unknown {name} '{reference}': no row of this file and no stored {record} "
+                    plan.fail(name, f"Unknown {phrase} '{reference}': no row of this file and no stored {record} "
                                     f"has this {target.key_label}")
                     continue
                 following = duplicate_of(cycle, plan.number)
                 if following is None:
                     continue
                 if following == plan.number:
-                    plan.fail(name, f"{name} '{reference}' is this {record} itself: it cannot be its own {name}")
+                    plan.fail(name, f"{label} '{reference}' is this {record} itself: it cannot be its own {phrase}")
                 else:
-                    start = f"row {following}" if following else f"stored {record} {reference}"
-                    plan.fail(name, f"{name} '{reference}' makes a cycle: following {name} from {start} leads back "
-                                    f"to this {record}")
+                    start = earlier_row(cycle, plan.number) if following else f"stored {record} {reference}"
+                    plan.fail(name, f"{label} '{reference}' makes a cycle: following {phrase} from {start} leads "
+                                    f"back to this {record}")
 
     def _decide(self, plan: RowPlan) -> None:
         mode, key_field, reported = self.options.mode, self.target.key, self.target.key_error_field
@@ -186,7 +211,7 @@ class BatchPlanner:
                 failed = plan.fields_with_errors() if plan.errors else ()  # an invalid value has said so already
                 for name in self.target.key_parts or (key_field,):
                     if name not in plan.values and name not in failed:
-                        plan.fail(name, f"Missing required field: {name}")
+                        plan.fail(name, f"Missing required field: {self.target.label_of(name)}")
             else:
                 plan.fail(reported, self.target.unknown_key_message(plan.key))
             return
@@ -213,7 +238,7 @@ class BatchPlanner:
         self.target.complete_new(values, self.context)
         for name in self.required:
             if name not in values and name not in failed_fields:
-                plan.fail(name, f"Missing required field: {name}")
+                plan.fail(name, f"Missing required field: {self.target.label_of(name)}")
         if not plan.errors:
             plan.outcome = Outcome.CREATED
 

@@ -9,6 +9,7 @@ imports.engine.spill finds the rows that repeat an earlier row's value. All of i
 rows that name another row of the file (an account's parent account), which imports.engine.references judges together.
 """
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -94,6 +95,39 @@ def layout_read(
         ))
     layout.total_rows = number
     return layout
+
+
+def sheet_rows_shifted(reader: PositionedCsv, chunks, sheet_rows: list[int], numbers: set[int]) -> dict[int, int]:
+    """The sheet rows of those data rows among `numbers` that blank rows above them push down, as {row: sheet
+    row}: a row left out has sheet row `row + sheet_rows[0] - 1`, as every row has in a file without blank rows
+    between its data rows.
+
+    `chunks` are the job's chunks and `sheet_rows` each one's first sheet row (the layout's). A chunk whose rows
+    hold no blank row (it ends where the next one starts) is worked out from where it starts; another is read,
+    with the quick pass that cuts a file into chunks, once and only up to the last row wanted in it.
+    """
+    offset, found, ordered = sheet_rows[0] - 1, {}, sorted(numbers)
+    for chunk in chunks:
+        wanted = set(ordered[bisect_left(ordered, chunk.first_row) : bisect_right(ordered, chunk.last_row)])
+        if not wanted or chunk.index >= len(sheet_rows):
+            continue
+        start = sheet_rows[chunk.index]
+        following = sheet_rows[chunk.index + 1] if chunk.index + 1 < len(sheet_rows) else None
+        if following is not None and following - start == chunk.last_row - chunk.first_row + 1:
+            sheets = {number: start + number - chunk.first_row for number in wanted}
+        else:
+            sheets, number, sheet, last = {}, chunk.first_row - 1, start - 1, max(wanted)
+            for blank, _next_offset in reader.row_ends(chunk.start_offset):
+                sheet += 1
+                if blank:
+                    continue
+                number += 1
+                if number in wanted:
+                    sheets[number] = sheet
+                if number >= last:
+                    break
+        found.update((number, sheet) for number, sheet in sheets.items() if sheet != number + offset)
+    return found
 
 
 def _header(reader: PositionedCsv, staged: StagedFile, header_score) -> tuple[list[str], int]:

@@ -109,9 +109,9 @@ def _changed_since(target: ImportTarget, change: ImportChange, current: dict[str
             continue
         name = _field_by_attname(meta, attname).name
         if name in target.sensitive_fields:
-            differing.append(f"{name} is no longer what the import set")
+            differing.append(f"{target.label_of(name)} is no longer what the import set")
         else:
-            differing.append(f"{name} is now {_shown(now)} (the import set {_shown(imported)})")
+            differing.append(f"{target.label_of(name)} is now {_shown(now)} (the import set {_shown(imported)})")
     return f"{when}: {'; '.join(differing)}" if differing else when
 
 

@@ -229,14 +229,14 @@ def _dates_fixed(import_field, name: str, raws: list[str], *, quoted: bool) -> t
     if refused:
         how = f"this column is read as {format_label(name)}, e.g. {format_example(name)}"
         errors = {
-            position: f"Invalid {_named(import_field.name, raw, quoted)}: {how}"
+            position: f"Invalid {_named(import_field.phrase, raw, quoted)}: {how}"
             for position, raw in enumerate(raws) if raw in refused
         }
     return [rewritten[raw] for raw in raws], errors
 
 
-def _named(name: str, raw: str, quoted: bool) -> str:
-    return f"{name} '{raw.strip()}'" if quoted else name
+def _named(phrase: str, raw: str, quoted: bool) -> str:
+    return f"{phrase} '{raw.strip()}'" if quoted else phrase
 
 
 def _mapped(mapping: dict[str, str], raws: list[str]) -> list[str]:
@@ -258,5 +258,5 @@ def _zips_fixed(import_field, state_indexes: list[int], raws: list[str], rows: l
         if fixed is raws:
             fixed = list(raws)
         fixed[position] = padded
-        warnings[position] = f"{import_field.name} {text} read as {padded}"
+        warnings[position] = f"{import_field.label} {text} read as {padded}"
     return fixed, warnings

@@ -32,13 +32,13 @@ from imports.engine.gate import Write, WriteGate, follow_up_queue
 from imports.engine.keys import keys_reserve_for_chunks
 from imports.engine.mapping import ColumnMapping, normalise_header
 from imports.engine.options import ImportOptions
-from imports.engine.planning import BatchPlanner, ImportContext
+from imports.engine.planning import BatchPlanner, ImportContext, sheet_row_name
 from imports.engine.readers import SourceRow, sniffing
 from imports.engine.readers.positioned import PositionedCsv
 from imports.engine.readers.staging import stage
-from imports.engine.references import references_judge
+from imports.engine.references import CYCLE, references_judge
 from imports.engine.report import error_report_build, report_needed
-from imports.engine.scanning import chunk_scan, layout_read
+from imports.engine.scanning import chunk_scan, layout_read, sheet_rows_shifted
 from imports.engine.spill import ChunkSpill, bucket_count, duplicates_find
 from imports.engine.validation_rules import ValidationRules, unique_name
 from imports.engine.value_fixes import ValueFixes
@@ -240,6 +240,7 @@ def _merge(job: ImportExportJob, lease) -> None:
     repeats = duplicates_find(folders, fields, buckets)
     if target.references_in_file:  # its verdicts are kept with the repeats, and loaded by the batches alike
         repeats += references_judge(target=target, company=job.company, chunk_folders=folders, buckets=buckets)
+    repeats += _earlier_sheet_rows(job, chunks, repeats)
     gate = WriteGate.of(job)
     if target.generates_keys and gate.allows(Write.KEYS):
         highest = max(chunk.highest_key for chunk in chunks)
@@ -260,6 +261,21 @@ def _merge(job: ImportExportJob, lease) -> None:
         ImportChunk.objects.bulk_update(chunks, ["status", "key_base", "queued_at"])
     stored_files.scan_files_delete(job)
     job.refresh_from_db()
+
+
+def _earlier_sheet_rows(job: ImportExportJob, chunks: list[ImportChunk], repeats) -> list[tuple[int, str, int]]:
+    """The sheet row of each earlier row a message names (a repeat's first row, the row a cycle of references
+    follows) that blank rows push down, kept beside the repeat (ImportContext.earlier_row works out the others)."""
+    sheet_rows = job.layout.get("sheet_rows")
+    named = [
+        (row, name, first) for row, name, first in repeats
+        if first and (":" not in name or name.endswith(f":{CYCLE}"))
+    ]
+    if not named or not sheet_rows:
+        return []
+    reader = PositionedCsv(stored_files.staged_path(job), job.layout["delimiter"])
+    shifted = sheet_rows_shifted(reader, chunks, sheet_rows, {first for _row, _name, first in named})
+    return [(row, sheet_row_name(name), shifted[first]) for row, name, first in named if first in shifted]
 
 
 # --- Running chunks --------------------------------------------------------------------------------------------
@@ -320,7 +336,11 @@ def _run_chunk(chunk: ImportChunk, lease, on_progress: ProgressCallback | None) 
 def job_planner(job: ImportExportJob, *, today) -> BatchPlanner:
     """What judges the job's rows, batch by batch, as of `today`: its target, mapping, options and value fixes.
     The repeats within the file are the caller's to load into its context (a chunk's, or a few rows')."""
-    context = ImportContext(company=job.company, today=today, gate=WriteGate.of(job), job_id=job.pk)
+    sheet_rows = job.layout.get("sheet_rows")
+    context = ImportContext(
+        company=job.company, today=today, gate=WriteGate.of(job), job_id=job.pk,
+        sheet_offset=sheet_rows[0] - 1 if sheet_rows else None,
+    )
     options = ImportOptions(
         mode=job.import_mode, duplicates=job.duplicate_handling, dry_run=context.dry_run, fixes=_fixes(job),
         rules=_rules(job),
@@ -418,9 +438,9 @@ def job_finalize(*, job: ImportExportJob) -> ImportExportJob:
 def _summary(job: ImportExportJob) -> str:
     verb = "Dry run finished (nothing written)" if job.dry_run else "Import finished"
     return (
-        f"{verb}: {job.total_records} rows, {job.created_records} created, {job.updated_records} updated, "
-        f"{job.unchanged_records} unchanged, {job.skipped_not_unchanged} skipped, "
-        f"{job.failed_records} failed."
+        f"{verb}: {job.total_records:,} rows, {job.created_records:,} created, {job.updated_records:,} updated, "
+        f"{job.unchanged_records:,} unchanged, {job.skipped_not_unchanged:,} skipped, "
+        f"{job.failed_records:,} failed."
     )
 
 

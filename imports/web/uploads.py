@@ -130,10 +130,10 @@ def upload_set_mapping(upload: ImportUpload, chosen: dict[str, str | None]) -> N
 
 
 def missing_required(upload: ImportUpload) -> list[str]:
-    """Required fields (for the upload's mode) that no column feeds."""
+    """Required fields (for the upload's mode) that no column feeds, by their labels ("Meter number")."""
     target = get_target(upload.target_model)
     mapped = {name for name in upload.mapping.values() if name}
-    return [name for name in target.required_columns(upload.import_mode) if name not in mapped]
+    return [target.label_of(name) for name in target.required_columns(upload.import_mode) if name not in mapped]
 
 
 # --- Preview ---------------------------------------------------------------------------------------------------
@@ -177,7 +177,8 @@ def upload_preview(upload: ImportUpload) -> Preview:
             for sample in upload.sample_rows]
     context.duplicates_set(
         repeats_within([row.cells for row in rows], [row.number for row in rows], mapping=mapping, target=target,
-                       fixes=options.fixes, rules=options.rules)
+                       fixes=options.fixes, rules=options.rules),
+        sheet_rows={row.number: row.sheet_row for row in rows if row.sheet_row is not None},
     )
     plans = planner.plan(rows) if rows else []
     mapped = {name for name in upload.mapping.values() if name}

@@ -57,7 +57,7 @@ def test_a_messy_us_file_is_mapped_fixed_and_imported_and_the_next_one_arrives_m
     expect(page.get_by_label("Dates in Start Date")).to_have_value("mdy")
     preview = page.locator("table.preview")
     expect(preview).to_contain_text("José")  # Windows-1252 read as such
-    expect(preview).to_contain_text("Warning: postal_code 2134 read as 02134")
+    expect(preview).to_contain_text("Warning: Postal code 2134 read as 02134")
     page.get_by_label("Closed", exact=True).select_option("inactive")
     page.screenshot(path=str(screenshots / "messy-1-mapping.png"), full_page=True)
 

@@ -59,7 +59,7 @@ def test_the_preview_shows_each_rows_outcome_first_on_one_line(page, live_server
     duplicate = rows.nth(1)
     expect(duplicate.locator("th")).to_have_text("row 2, sheet row 5")
     expect(duplicate.locator(".badge")).to_have_text("failed")
-    expect(duplicate.locator("td.result")).to_contain_text("Duplicate account number (same as row 1)")
+    expect(duplicate.locator("td.result")).to_contain_text("Duplicate account number (same as sheet row 4)")
     expect(rows.nth(0).locator(".badge")).to_have_text("created")
 
     # The reason of a failure in a column far to the right is in view at the left, without scrolling.

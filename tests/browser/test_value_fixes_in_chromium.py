@@ -36,7 +36,7 @@ def test_a_us_export_imports_clean_once_its_fixes_are_accepted(page, live_server
     expect(fixes).to_contain_text("Detected from the first rows: MM/DD/YYYY.")
     expect(page.get_by_label("Dates in Start Date")).to_have_value("mdy")
     expect(page.get_by_label(re.compile("^Put back the leading zero"))).to_be_checked()
-    expect(page.locator("table.preview")).to_contain_text("Warning: postal_code 2134 read as 02134")
+    expect(page.locator("table.preview")).to_contain_text("Warning: Postal code 2134 read as 02134")
     expect(page.locator("table.preview")).to_contain_text("2024-03-15")
     expect(page.locator("td.cell-error")).to_have_count(2)  # only the statuses no choice knows yet
 

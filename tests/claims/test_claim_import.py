@@ -68,13 +68,13 @@ def test_import_data_stores_claims_and_fails_bad_rows_naming_fields_not_values(c
     output = json.loads(result.stdout)
     assert (result.status, output["created"], output["failed"]) == (1, 2, 4)
     assert output["errors"] == [
-        {"row": 3, "sheet_row": 4, "message": "date_of_birth is not a real date: use MM/DD/YYYY"},
+        {"row": 3, "sheet_row": 4, "message": "Date of birth is not a real date: use MM/DD/YYYY"},
         {"row": 4, "sheet_row": 5,
-         "message": "first_name contains ~, *, : or ^, which a claim status request cannot carry"},
-        {"row": 5, "sheet_row": 6, "message": "status_code is not an X12 277 claim status category code: use one "
-                                              "such as F1, F2, P1, A3 or R4; total_charged cannot be negative"},
+         "message": "First name contains ~, *, : or ^, which a claim status request cannot carry"},
+        {"row": 5, "sheet_row": 6, "message": "Status code is not an X12 277 claim status category code: use one "
+                                              "such as F1, F2, P1, A3 or R4; Total charged cannot be negative"},
         {"row": 6, "sheet_row": 7,
-         "message": "status does not agree with status_code: leave status blank to take the code's"},
+         "message": "Status does not agree with status code: leave status blank to take the code's"},
     ]
     messages = " ".join(error["message"] for error in output["errors"])
     assert not [secret for secret in SECRETS if secret in messages]

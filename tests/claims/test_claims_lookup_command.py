@@ -89,7 +89,7 @@ def test_failed_look_ups_exit_1_listed_by_row_and_claim_number_without_patient_d
     assert "4 rows, 1 found, 3 failed" in result.stdout
     assert "  row 2, claim_number ZZ00000001: Claim not found" in result.stdout
     assert "  row 3, claim_number ZE59426196: Patient details do not match" in result.stdout
-    assert "  row 4, claim_number ZE59426195: date_of_birth is not a real date: use MM/DD/YYYY" in result.stdout
+    assert "  row 4, claim_number ZE59426195: Date of birth is not a real date: use MM/DD/YYYY" in result.stdout
     assert_no_phi(result.stdout, result.stderr)
     rows = results_of(path.parent / "claims-results.csv")
     assert [row["success"] for row in rows] == ["True", "False", "False", "False"]

@@ -45,7 +45,7 @@ def test_a_claim_date_reads_us_and_iso_forms(raw, expected):
 def test_an_impossible_date_names_the_field_and_the_format_only(raw):
     message = error_of(ClaimDateField("date_of_birth"), raw)
 
-    assert message == "date_of_birth is not a real date: use MM/DD/YYYY"
+    assert message == "Date of birth is not a real date: use MM/DD/YYYY"
 
 
 @pytest.mark.parametrize("raw", ["05/10/75", "10.05.1975", "May 10 1975", "1975/05/10", "05-10-1975",
@@ -53,7 +53,7 @@ def test_an_impossible_date_names_the_field_and_the_format_only(raw):
 def test_a_date_in_another_form_is_refused_without_its_text(raw):
     message = error_of(ClaimDateField("date_of_birth"), raw)
 
-    assert message == "date_of_birth is not a date: use MM/DD/YYYY, e.g. 05/10/1975"
+    assert message == "Date of birth is not a date: use MM/DD/YYYY, e.g. 05/10/1975"
     assert raw not in message
 
 
@@ -67,7 +67,7 @@ def test_each_x12_separator_is_refused_naming_the_field_not_the_value(character)
 
     message = error_of(X12TextField("last_name", max_length=60), name)
 
-    assert message == "last_name contains ~, *, : or ^, which a claim status request cannot carry"
+    assert message == "Last name contains ~, *, : or ^, which a claim status request cannot carry"
     assert name not in message
 
 
@@ -78,7 +78,7 @@ def test_x12_text_keeps_the_text_as_written():
 def test_a_too_long_name_says_how_long_not_what():
     message = error_of(X12TextField("first_name", max_length=35), "A" * 36)
 
-    assert message == "first_name is too long: 36 characters, at most 35"
+    assert message == "First name is too long: 36 characters, at most 35"
 
 
 def test_a_column_of_x12_text_cleans_as_each_cell_does():
@@ -97,7 +97,7 @@ def test_a_column_of_x12_text_cleans_as_each_cell_does():
             expected, expected_error = None, str(error)
         assert (values[position], errors.get(position)) == (expected, expected_error), raw
     assert errors  # the sample holds bad cells of both kinds
-    assert {message.split(" ")[1] for message in errors.values()} == {"contains", "is"}
+    assert {message.split(" ")[2] for message in errors.values()} == {"contains", "is"}
 
 
 def test_a_subscriber_id_keeps_its_leading_zeros():
@@ -107,14 +107,14 @@ def test_a_subscriber_id_keeps_its_leading_zeros():
 def test_a_subscriber_id_a_spreadsheet_turned_into_a_number_is_refused():
     message = error_of(SubscriberIdField("subscriber_id"), "5.78966E+07")
 
-    assert message.startswith("subscriber_id was turned into a number by a spreadsheet")
+    assert message.startswith("Subscriber id was turned into a number by a spreadsheet")
     assert "5.78966E+07" not in message
 
 
 def test_a_subscriber_id_with_a_separator_is_refused_without_it():
     message = error_of(SubscriberIdField("subscriber_id"), "0578*96633")
 
-    assert message == "subscriber_id contains ~, *, : or ^, which a claim status request cannot carry"
+    assert message == "Subscriber id contains ~, *, : or ^, which a claim status request cannot carry"
 
 
 @pytest.mark.parametrize(
@@ -129,11 +129,11 @@ def test_money_reads_amounts_as_claims_show_them(raw, expected):
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("12,34.00", "total_paid is not an amount: use a number such as 720.00"),
-        ("abc", "total_paid is not an amount: use a number such as 720.00"),
-        ("-351.00", "total_paid cannot be negative"),
-        ("351.005", "total_paid has more than 2 decimal places"),
-        ("12345678901", "total_paid is too large"),
+        ("12,34.00", "Total paid is not an amount: use a number such as 720.00"),
+        ("abc", "Total paid is not an amount: use a number such as 720.00"),
+        ("-351.00", "Total paid cannot be negative"),
+        ("351.005", "Total paid has more than 2 decimal places"),
+        ("12345678901", "Total paid is too large"),
     ],
 )
 def test_a_bad_amount_says_why_without_the_amount(raw, message):
@@ -166,18 +166,18 @@ def test_the_npi_check_is_the_luhn_check_of_the_prefixed_number():
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("123456789", "provider_npi must be a 10-digit NPI"),
-        ("12345678901", "provider_npi must be a 10-digit NPI"),
-        ("12345A7893", "provider_npi must be a 10-digit NPI"),
-        ("1234567890", "provider_npi is not a valid NPI: its check digit does not match (a typing error?)"),
+        ("123456789", "Provider NPI must be a 10-digit NPI"),
+        ("12345678901", "Provider NPI must be a 10-digit NPI"),
+        ("12345A7893", "Provider NPI must be a 10-digit NPI"),
+        ("1234567890", "Provider NPI is not a valid NPI: its check digit does not match (a typing error?)"),
     ],
 )
 def test_a_bad_npi_says_why_without_the_number(raw, message):
-    assert error_of(NPIField("provider_npi"), raw) == message
+    assert error_of(NPIField("provider_npi", label="Provider NPI"), raw) == message
 
 
 def test_a_good_npi_is_kept():
-    assert NPIField("provider_npi").clean("1234567893") == "1234567893"
+    assert NPIField("provider_npi", label="Provider NPI").clean("1234567893") == "1234567893"
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("F1", "F1"), ("f3f", "F3F"), ("R4", "R4"), ("a4", "A4")])
@@ -190,7 +190,7 @@ def test_an_unknown_status_code_is_refused_without_the_code(raw):
     message = error_of(StatusCodeField("status_code"), raw)
 
     assert message == (
-        "status_code is not an X12 277 claim status category code: use one such as F1, F2, P1, A3 or R4"
+        "Status code is not an X12 277 claim status category code: use one such as F1, F2, P1, A3 or R4"
     )
 
 
@@ -200,5 +200,5 @@ def test_a_status_word_in_any_case_is_stored_as_written_in_the_guide():
     assert [field.clean(raw) for raw in ("finalized", "PENDING", "Denied", "rejected")] == [
         "Finalized", "Pending", "Denied", "Rejected"
     ]
-    assert error_of(field, "Paid") == "status must be one of Finalized, Pending, Denied, Rejected (or blank)"
-    assert error_of(field, "Error") == "status must be one of Finalized, Pending, Denied, Rejected (or blank)"
+    assert error_of(field, "Paid") == "Status must be one of Finalized, Pending, Denied, Rejected (or blank)"
+    assert error_of(field, "Error") == "Status must be one of Finalized, Pending, Denied, Rejected (or blank)"

@@ -61,8 +61,8 @@ def test_the_guides_file_gives_the_guides_results(store_claim, run_lookup):
     assert [(row[0], row[2], row[7], row[8]) for row in rows[3:]] == [
         ("3", "Error", "False", "Claim not found"),
         ("4", "Error", "False", "Patient details do not match"),
-        ("5", "Error", "False", "date_of_birth is not a real date: use MM/DD/YYYY"),
-        ("6", "Error", "False", "last_name contains ~, *, : or ^, which a claim status request cannot carry"),
+        ("5", "Error", "False", "Date of birth is not a real date: use MM/DD/YYYY"),
+        ("6", "Error", "False", "Last name contains ~, *, : or ^, which a claim status request cannot carry"),
     ]
     logged = [(entry.message, json.dumps(entry.record_data), json.dumps(entry.details)) for entry in job.logs.all()]
     said = json.dumps([job.error_message, lookup_error_log(job), logged])

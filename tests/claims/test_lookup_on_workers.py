@@ -96,8 +96,8 @@ def test_a_whole_job_on_the_local_store_logs_no_patient_detail(company, write_fi
     results = dict(job.lookup_results.values_list("row_number", "error"))
     assert results == {
         1: "", 2: "Patient details do not match", 3: "Claim not found",
-        4: "first_name contains ~, *, : or ^, which a claim status request cannot carry; "
-           "date_of_birth is not a real date: use MM/DD/YYYY",
+        4: "First name contains ~, *, : or ^, which a claim status request cannot carry; "
+           "Date of birth is not a real date: use MM/DD/YYYY",
     }
     logged = everything_logged(worker, job)
     assert str(job.pk) in worker.log  # the worker's log does speak of the job: the check below is not vacuous

@@ -32,7 +32,7 @@ def test_an_undo_of_claims_names_no_patient_details(company, command, write_file
 
     assert result.status == 1
     assert "ZE59426195 kept: changed since the import" in result.stdout
-    assert "first_name is no longer what the import set" in result.stdout
+    assert "First name is no longer what the import set" in result.stdout
     history = record_history(company=company, target=get_target("Claim"), record_id=claim.pk)
     said = " ".join([result.stdout, result.stderr, caplog.text, repr([entry.fields for entry in history])])
     assert [detail for detail in PATIENT_DETAILS if detail in said] == []

@@ -104,7 +104,7 @@ def test_update_only_imported_twice_updates_then_finds_everything_unchanged(impo
     assert (second_status, counts(second)) == (1, (0, 0, 2, 0, 2))
     assert [error["message"] for error in second["errors"]] == [
         "Unknown account number 'A-404': no account has it, and update mode only changes existing records",
-        "Missing required field: account_number",
+        "Missing required field: Account number",
     ]
     assert Account.objects.get(account_number="A-1").industry == "Mining"
     assert not Account.objects.filter(account_number="A-404").exists()
@@ -125,9 +125,9 @@ def test_failed_rows_go_to_the_error_log_with_their_data(import_command, setting
     log = next(settings.IMPORT_LOG_DIR.glob("import_errors_Account_*.log")).read_text()
     assert status == 1
     assert result["errors"] == [{"row": 2, "sheet_row": 3,
-                                 "message": "Unknown customer_group 'Partners': no customer group of yours has this "
+                                 "message": "Unknown customer group 'Partners': no customer group of yours has this "
                                             "name (create it first, e.g. by importing customer groups)"}]
-    assert 'Row 2, sheet row 3: Unknown customer_group \'Partners\'' in log
+    assert 'Row 2, sheet row 3: Unknown customer group \'Partners\'' in log
     assert '"account_number": "A-2"' in log
 
 
@@ -135,8 +135,8 @@ def test_name_and_customer_group_are_required_to_create(import_accounts):
     job = import_accounts({"account_number": "A-1"}, {"account_number": "A-2", "name": "Acme"})
 
     assert [row["error_message"] for row in report_rows(job)] == [
-        "Missing required field: name; Missing required field: customer_group",
-        "Missing required field: customer_group",
+        "Missing required field: Name; Missing required field: Customer group",
+        "Missing required field: Customer group",
     ]
     assert not Account.objects.exists()
 
@@ -156,7 +156,7 @@ def test_another_companys_group_is_unknown(import_accounts, other_company):
     job = import_accounts(business("A-1", customer_group="Partners"))
 
     assert job.failed_records == 1
-    assert report_rows(job)[0]["error_message"].startswith("Unknown customer_group 'Partners'")
+    assert report_rows(job)[0]["error_message"].startswith("Unknown customer group 'Partners'")
 
 
 def test_a_website_is_a_web_address_and_a_bare_host_means_its_https_address(import_accounts):
@@ -213,7 +213,7 @@ def test_another_companys_account_is_no_parent(import_accounts, other_company):
 
     assert job.failed_records == 1
     assert report_rows(job)[0]["error_message"] == (
-        "Unknown parent_account 'G-1': no row of this file and no stored account has this account number"
+        "Unknown parent account 'G-1': no row of this file and no stored account has this account number"
     )
 
 
@@ -223,5 +223,5 @@ def test_a_group_name_that_differs_from_two_groups_only_in_case_is_unknown(impor
 
     job = import_accounts(business("A-1", customer_group="Vip"), business("A-2", customer_group="vip"))
 
-    assert report_rows(job)[0]["error_message"].startswith("Unknown customer_group 'Vip'")
+    assert report_rows(job)[0]["error_message"].startswith("Unknown customer group 'Vip'")
     assert Account.objects.get().customer_group.name == "vip"

@@ -52,7 +52,7 @@ def test_is_primary_reads_true_yes_1_and_false_no_0_in_any_case(accounts, import
 def test_is_primary_in_other_words_fails_the_row(accounts, import_contacts):
     job = import_contacts(contact("Sam", "sam@example.com", is_primary="maybe"))
 
-    assert report_rows(job)[0]["error_message"] == "Invalid is_primary 'maybe': use true, yes, 1, false, no or 0"
+    assert report_rows(job)[0]["error_message"] == "Invalid is primary 'maybe': use true, yes, 1, false, no or 0"
     assert not Contact.objects.exists()
 
 
@@ -60,7 +60,7 @@ def test_first_name_last_name_and_account_are_required(accounts, import_contacts
     job = import_contacts({"email": "x@example.com"}, {"first_name": "Sam", "last_name": "Lee", "account": "A-404"})
 
     assert [row["error_message"] for row in report_rows(job)] == [
-        "Missing required field: first_name; Missing required field: last_name; Missing required field: account",
+        "Missing required field: First name; Missing required field: Last name; Missing required field: Account",
         "Unknown account 'A-404': no account of yours has this account number",
     ]
 
@@ -114,7 +114,7 @@ def test_update_only_imported_twice_updates_then_finds_everything_unchanged(acco
     assert [row["error_message"] for row in report_rows(second)] == [
         "No contact with email kim@example.com at this account to update: update mode only changes existing "
         "contacts",
-        "Missing required field: email",
+        "Missing required field: Email",
     ]
     assert Contact.objects.count() == 1
 
@@ -135,7 +135,7 @@ def test_an_email_twice_for_one_account_in_a_file_fails_the_later_row(accounts, 
                           contact("Samuel", "sam@example.com"))
 
     assert (job.created_records, job.failed_records) == (2, 1)
-    assert report_rows(job)[0]["error_message"] == "Duplicate contact: the same account and email (same as row 1)"
+    assert report_rows(job)[0]["error_message"] == "Duplicate contact: the same account and email (same as sheet row 2)"
 
 
 def test_a_contact_made_primary_makes_the_others_of_its_account_not_primary(accounts, import_contacts):
@@ -165,8 +165,8 @@ def test_two_rows_of_a_file_cannot_both_make_a_contact_of_one_account_primary(ac
                           contact("Ann", "ann@example.com", account="A-2", is_primary="yes"))
 
     assert report_rows(job)[0]["error_message"] == (
-        "is_primary true, but row 1 of this file already makes a contact of account A-1 primary: an account has one "
-        "primary contact"
+        "Is primary true, but sheet row 2 of this file already makes a contact of account A-1 primary: an account "
+        "has one primary contact"
     )
     assert primaries() == {"A-1": "Sam", "A-2": "Ann"}
 

@@ -25,8 +25,8 @@ def test_a_group_needs_a_known_type(write_file, run_import):
     job = run_import(write_file("groups.csv", "name,group_type\nVIP,GOLD\nStaff,\n"), target="CustomerGroup")
 
     assert [row["error_message"] for row in report_rows(job)] == [
-        "Invalid group_type 'GOLD': use one of INDIVIDUAL, BUSINESS",
-        "Missing required field: group_type",
+        "Invalid group type 'GOLD': use one of INDIVIDUAL, BUSINESS",
+        "Missing required field: Group type",
     ]
     assert not CustomerGroup.objects.exists()
 

@@ -8,7 +8,7 @@ from crm.models import Account
 from imports.engine import links
 from imports.models import ImportDuplicate, ImportReference
 
-from .conftest import business, parents, report_rows
+from .conftest import ACCOUNT_COLUMNS, business, csv_text, parents, report_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_a_parent_that_exists_nowhere_fails_its_row(import_accounts):
 
     assert (job.created_records, job.failed_records) == (1, 1)
     assert report_rows(job)[0]["error_message"] == (
-        "Unknown parent_account 'P-404': no row of this file and no stored account has this account number"
+        "Unknown parent account 'P-404': no row of this file and no stored account has this account number"
     )
 
 
@@ -73,7 +73,7 @@ def test_an_account_cannot_be_its_own_parent(import_accounts):
     job = import_accounts(business("A-1", "A-1"))
 
     assert report_rows(job)[0]["error_message"] == (
-        "parent_account 'A-1' is this account itself: it cannot be its own parent_account"
+        "Parent account 'A-1' is this account itself: it cannot be its own parent account"
     )
     assert not Account.objects.exists()
 
@@ -87,12 +87,27 @@ def test_every_row_of_a_cycle_of_three_fails_and_the_rest_import(import_accounts
     )
 
     assert {row["row_number"]: row["error_message"] for row in report_rows(job)} == {
-        "1": "parent_account 'X-2' makes a cycle: following parent_account from row 2 leads back to this account",
-        "2": "parent_account 'X-3' makes a cycle: following parent_account from row 3 leads back to this account",
-        "3": "parent_account 'X-1' makes a cycle: following parent_account from row 1 leads back to this account",
+        "1": "Parent account 'X-2' makes a cycle: following parent account from sheet row 3 leads back to this account",
+        "2": "Parent account 'X-3' makes a cycle: following parent account from sheet row 4 leads back to this account",
+        "3": "Parent account 'X-1' makes a cycle: following parent account from sheet row 2 leads back to this account",
     }
     assert (job.created_records, job.failed_records) == (1, 3)
     assert parents() == {"Z-1": None}
+
+
+@pytest.mark.parametrize("chunk_rows", [50_000, 1], ids=["one chunk", "a chunk a row"])
+def test_a_cycle_names_the_rows_it_follows_by_their_sheet_rows_below_blank_rows(groups, write_file, run_import,
+                                                                               settings, chunk_rows):
+    settings.IMPORT_CHUNK_ROWS = chunk_rows
+    header, *rows = csv_text(ACCOUNT_COLUMNS, [business("X-1", "X-2"), business("X-2", "X-1")]).splitlines()
+    text = "\n".join([header, rows[0], "", "", rows[1]]) + "\n"  # X-2 on sheet row 5
+
+    job = run_import(write_file("accounts.csv", text), target="Account")
+
+    assert {row["row_number"]: row["error_message"] for row in report_rows(job)} == {
+        "1": "Parent account 'X-2' makes a cycle: following parent account from sheet row 5 leads back to this account",
+        "2": "Parent account 'X-1' makes a cycle: following parent account from sheet row 2 leads back to this account",
+    }
 
 
 def test_a_cycle_through_stored_accounts_fails_the_rows_that_close_it(import_accounts):
@@ -101,9 +116,9 @@ def test_a_cycle_through_stored_accounts_fails_the_rows_that_close_it(import_acc
     job = import_accounts(business("N-1", "S-1"), business("S-2", "N-1"), business("N-2", "S-1"))
 
     assert {row["row_number"]: row["error_message"] for row in report_rows(job)} == {
-        "1": "parent_account 'S-1' makes a cycle: following parent_account from stored account S-1 leads back to "
+        "1": "Parent account 'S-1' makes a cycle: following parent account from stored account S-1 leads back to "
              "this account",
-        "2": "parent_account 'N-1' makes a cycle: following parent_account from row 1 leads back to this account",
+        "2": "Parent account 'N-1' makes a cycle: following parent account from sheet row 2 leads back to this account",
     }
     assert parents() == {"S-1": "S-2", "S-2": None, "N-2": "S-1"}
 
@@ -126,7 +141,7 @@ def test_a_child_whose_parent_row_fails_is_imported_with_a_warning(import_accoun
     assert (job.created_records, job.failed_records) == (1, 1)
     assert parents() == {"C-1": None}
     assert [(row["row_number"], row["error_message"]) for row in report_rows(job)] == [
-        ("1", "Warning: parent_account 'P-1' was not set: row 2, the row with that account number, was not "
+        ("1", "Warning: Parent account 'P-1' was not set: sheet row 3, the row with that account number, was not "
               "imported; import it, then this row again"),
         ("2", "Invalid website 'not a website': use a web address such as https://example.com or example.com"),
     ]
@@ -139,7 +154,7 @@ def test_an_account_keeps_its_stored_parent_while_its_new_one_fails(import_accou
     job = import_accounts(business("C-1", "P-2"), business("P-2", website="not a website"))
 
     assert parents() == {"P-1": None, "C-1": "P-1"}
-    assert report_rows(job)[0]["error_message"].startswith("Warning: parent_account 'P-2' was not set: row 2")
+    assert report_rows(job)[0]["error_message"].startswith("Warning: Parent account 'P-2' was not set: sheet row 3")
 
 
 def test_a_link_that_failed_rows_turn_into_a_cycle_is_undone_with_a_warning(import_accounts):
@@ -149,8 +164,8 @@ def test_a_link_that_failed_rows_turn_into_a_cycle_is_undone_with_a_warning(impo
 
     assert parents() == {"A-1": "B-1", "B-1": None, "C-1": None}
     assert [(row["row_number"], row["error_message"]) for row in report_rows(job)][1] == (
-        "2", "Warning: parent_account 'A-1' was not set: with the rows of this file that were not imported, it "
-             "would make a cycle of parent_account links; the account has no parent_account now",
+        "2", "Warning: Parent account 'A-1' was not set: with the rows of this file that were not imported, it "
+             "would make a cycle of parent account links; the account has no parent account now",
     )
 
 

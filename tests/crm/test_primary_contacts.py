@@ -63,9 +63,9 @@ def test_a_new_primary_contact_needs_a_name(import_accounts):
     job = import_accounts(person("P-1", "", "Lee", "pat@example.com"), person("P-2", "Pat", "", "pat@example.com"))
 
     assert [row["error_message"] for row in report_rows(job)] == [
-        "Missing required field: primary_contact_first_name (to create the primary contact of an INDIVIDUAL "
+        "Missing required field: Primary contact first name (to create the primary contact of an INDIVIDUAL "
         "account)",
-        "Missing required field: primary_contact_last_name (to create the primary contact of an INDIVIDUAL "
+        "Missing required field: Primary contact last name (to create the primary contact of an INDIVIDUAL "
         "account)",
     ]
     assert not Account.objects.exists()
@@ -75,7 +75,7 @@ def test_primary_contact_email_and_phone_are_checked_like_any_other(import_accou
     job = import_accounts(person("P-1", "Pat", "Lee", "not-an-email", "12"))
 
     assert report_rows(job)[0]["error_message"] == (
-        "Invalid email format in primary_contact_email; Invalid phone number in primary_contact_phone"
+        "Invalid email format in primary contact email; Invalid phone number in primary contact phone"
     )
 
 
@@ -84,7 +84,7 @@ def test_business_accounts_ignore_primary_contact_columns_with_a_warning(import_
 
     assert (job.created_records, Contact.objects.count()) == (1, 0)
     assert report_rows(job)[0]["error_message"] == (
-        "Warning: primary_contact_first_name, primary_contact_email ignored: primary contact columns are for "
+        "Warning: Primary contact first name, Primary contact email ignored: primary contact columns are for "
         "accounts of an INDIVIDUAL customer group, and Businesses is BUSINESS"
     )
 

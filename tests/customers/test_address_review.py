@@ -139,7 +139,7 @@ def test_edit_saves_the_typed_address_verified_with_its_standard_form_beside(cli
     ("city", "   ", "Enter the city."),
     ("state", "Illinois", "Invalid state code"),
     ("state", "ZZ", "Invalid state code"),
-    ("postal_code", "1234", "Invalid postal_code &#x27;1234&#x27;: use 5 digits (62701) or 9 digits (62701-1234); "
+    ("postal_code", "1234", "Invalid postal code &#x27;1234&#x27;: use 5 digits (62701) or 9 digits (62701-1234); "
                             "if Excel dropped a leading zero, format the column as Text"),
     ("street", "x" * 256, "Ensure this value has at most 255 characters (it has 256)."),
 ])

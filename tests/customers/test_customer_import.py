@@ -110,8 +110,8 @@ def test_each_kind_of_bad_row_gets_the_guides_exact_message_and_nothing_partial(
         2: "Invalid email format",
         3: "Invalid phone number",
         4: "Invalid state code",
-        5: "Missing required field: first_name",
-        6: "Duplicate account number (same as row 1)",
+        5: "Missing required field: First name",
+        6: "Duplicate account number (same as sheet row 2)",
     }
     assert (job.created_records, job.failed_records) == (1, 5)
     assert list(Customer.objects.values_list("account_number", flat=True)) == ["5000000001"]
@@ -120,7 +120,7 @@ def test_each_kind_of_bad_row_gets_the_guides_exact_message_and_nothing_partial(
 def test_several_errors_of_one_row_are_joined_in_field_order(company, write_file, run_import):
     job = run_import(write_file("c.csv", csv_of(row(1, state="ZZ", email="bad", last_name=""))))
 
-    assert messages(job) == {1: "Missing required field: last_name; Invalid email format; Invalid state code"}
+    assert messages(job) == {1: "Missing required field: Last name; Invalid email format; Invalid state code"}
     log = job.logs.get(record_number=1)
     assert [detail["field"] for detail in log.details] == ["last_name", "email", "state"]
     assert log.details[1] == {"field": "email", "column": "email", "value": "bad", "message": "Invalid email format"}
@@ -141,11 +141,11 @@ def test_other_messages_name_the_field_and_value(company, write_file, run_import
 
     assert messages(job) == {
         1: "Invalid status 'closed': use one of active, inactive, suspended",
-        2: "Invalid connection_date '01/15/2024': use YYYY-MM-DD, e.g. 2024-01-15",
-        3: "Invalid state code in billing_state",
-        4: "Invalid postal_code '1234': use 5 digits (62701) or 9 digits (62701-1234); "
+        2: "Invalid connection date '01/15/2024': use YYYY-MM-DD, e.g. 2024-01-15",
+        3: "Invalid state code in billing state",
+        4: "Invalid postal code '1234': use 5 digits (62701) or 9 digits (62701-1234); "
         "if Excel dropped a leading zero, format the column as Text",
-        5: "notes is too long: 501 characters, at most 500",
+        5: "Notes is too long: 501 characters, at most 500",
     }
 
 
@@ -246,7 +246,7 @@ class TestModesAndDuplicates:
 
         assert messages(job) == {
             2: "Unknown account number '5000000002': no customer has it, and update mode only changes existing records",
-            3: "Missing required field: account_number",
+            3: "Missing required field: Account number",
         }
         assert job.updated_records == 1
         assert Customer.objects.count() == 1
@@ -283,7 +283,7 @@ class TestMeterNumbers:
 
         job = run_import(write_file("c.csv", csv_of(row(1))))
 
-        assert messages(job) == {1: "meter_number MTR-000001 already belongs to active customer 7000000001"}
+        assert messages(job) == {1: "Meter number MTR-000001 already belongs to active customer 7000000001"}
 
     def test_a_meter_of_an_inactive_customer_can_be_reused(self, company, write_file, run_import):
         CustomerFactory(company=company, meter_number="MTR-000001", status="inactive")
@@ -300,7 +300,7 @@ class TestMeterNumbers:
     def test_a_meter_twice_in_the_file_fails_the_later_row(self, write_file, run_import):
         job = run_import(write_file("c.csv", csv_of(row(1), row(2, meter_number="MTR-000001"))), batch_size=1)
 
-        assert messages(job) == {2: "meter_number MTR-000001 is also on row 1 for an active customer"}
+        assert messages(job) == {2: "Meter number MTR-000001 is also on sheet row 2 for an active customer"}
 
     def test_updating_a_customer_keeps_its_own_meter(self, write_file, run_import):
         run_import(write_file("c.csv", csv_of(row(1))))
@@ -314,8 +314,8 @@ def test_a_key_twice_in_the_file_fails_the_later_rows_with_the_first_rows_number
     job = run_import(write_file("c.csv", content), batch_size=2)
 
     assert messages(job) == {
-        3: "Duplicate account number (same as row 1)",
-        4: "Duplicate account number (same as row 1)",
+        3: "Duplicate account number (same as sheet row 2)",
+        4: "Duplicate account number (same as sheet row 2)",
     }
 
 

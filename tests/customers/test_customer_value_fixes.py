@@ -40,8 +40,8 @@ def test_every_row_of_the_us_file_imports_with_the_fixes(company, write_file, ru
         "MTR-3": ("+16175550103 x14", "06103", "inactive", dt.date(2023, 12, 31)),
     }
     assert [(row["row_number"], row["error_message"], row["postal_code"]) for row in report_rows(job)] == [
-        ("1", "Warning: postal_code 2134 read as 02134", "2134"),
-        ("3", "Warning: postal_code 6103 read as 06103", "6103"),
+        ("1", "Warning: Postal code 2134 read as 02134", "2134"),
+        ("3", "Warning: Postal code 6103 read as 06103", "6103"),
     ]
 
 
@@ -62,9 +62,9 @@ def test_without_fixes_the_same_file_fails_where_it_did(company, write_file, run
 
     assert (job.created_records, job.failed_records) == (0, 3)
     messages = [row["error_message"] for row in report_rows(job)]
-    assert "Invalid connection_date '03/15/2024': use YYYY-MM-DD, e.g. 2024-01-15" in messages[0]
+    assert "Invalid connection date '03/15/2024': use YYYY-MM-DD, e.g. 2024-01-15" in messages[0]
     assert "Invalid status 'Closed'" in messages[0]
-    assert "Invalid postal_code '2134'" in messages[0]
+    assert "Invalid postal code '2134'" in messages[0]
 
 
 def test_a_retry_of_the_failed_rows_reads_their_values_with_the_first_jobs_fixes(company, write_file, run_import):

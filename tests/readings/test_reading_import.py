@@ -87,20 +87,20 @@ def test_reading_type_defaults_to_manual_and_accepts_the_guides_types(customers,
     ("row", "field", "message"),
     [
         ("9999999999,MTR-001234,2024-01-15,100,manual,",
-         "account_number", "Unknown account_number '9999999999': no customer of yours has it"),
+         "account_number", "Unknown account number '9999999999': no customer of yours has it"),
         ("1234567890,MTR-001235,2024-01-15,100,manual,",
-         "meter_number", "meter_number MTR-001235 is not the meter of account 1234567890 (the customer's meter is "
+         "meter_number", "Meter number MTR-001235 is not the meter of account 1234567890 (the customer's meter is "
                          "MTR-001234)"),
         ("1234567890,MTR-001234,2999-01-15,100,manual,",
-         "reading_date", "reading_date 2999-01-15 is in the future (today is {today})"),
+         "reading_date", "Reading date 2999-01-15 is in the future (today is {today})"),
         ("1234567890,MTR-001234,15/01/2024,100,manual,",
-         "reading_date", "Invalid reading_date '15/01/2024': use YYYY-MM-DD, e.g. 2024-01-15"),
+         "reading_date", "Invalid reading date '15/01/2024': use YYYY-MM-DD, e.g. 2024-01-15"),
         ("1234567890,MTR-001234,2024-01-15,twelve,manual,",
-         "reading_value", "Invalid reading_value 'twelve': use a number such as 12345 or 12345.6"),
+         "reading_value", "Invalid reading value 'twelve': use a number such as 12345 or 12345.6"),
         ("1234567890,MTR-001234,2024-01-15,-5,manual,",
-         "reading_value", "Invalid reading_value '-5': it cannot be negative"),
+         "reading_value", "Invalid reading value '-5': it cannot be negative"),
         ("1234567890,MTR-001234,2024-01-15,100,guessed,",
-         "reading_type", "Invalid reading_type 'guessed': use one of manual, automated, estimated"),
+         "reading_type", "Invalid reading type 'guessed': use one of manual, automated, estimated"),
     ],
 )
 def test_each_bad_row_fails_with_a_message_naming_its_field(customers, import_readings, row, field, message):
@@ -127,7 +127,7 @@ def test_a_second_reading_of_a_meter_on_one_day_in_a_file_fails_and_names_the_fi
     assert (job.created_records, job.failed_records) == (2, 1)
     log = job.logs.get(log_level=ImportExportLog.Level.ERROR)
     assert log.record_number == 3
-    assert log.message == "Duplicate reading for this meter_number and reading_date (same as row 1)"
+    assert log.message == "Duplicate reading for this meter number and reading date (same as sheet row 2)"
     assert log.details[0]["field"] == "reading_date"
 
 
@@ -147,7 +147,7 @@ class TestModes:
     def test_create_mode_with_duplicates_error_fails_it(self, import_readings):
         job = import_readings("1234567890,MTR-001234,2024-01-15,150,manual,", mode="create", duplicates="error")
         assert job.failed_records == 1
-        assert job.logs.get(log_level="error").message == "Duplicate reading for this meter_number and reading_date"
+        assert job.logs.get(log_level="error").message == "Duplicate reading for this meter number and reading date"
 
     def test_upsert_updates_it(self, import_readings):
         job = import_readings("1234567890,MTR-001234,2024-01-15,150.5,manual,corrected")
@@ -259,7 +259,7 @@ def test_another_companys_customer_is_an_unknown_account(customers, other_compan
     job = import_readings("5550000001,MTR-OTHER,2024-01-15,100,manual,")
 
     assert job.failed_records == 1
-    assert job.logs.get(log_level="error").message.startswith("Unknown account_number '5550000001'")
+    assert job.logs.get(log_level="error").message.startswith("Unknown account number '5550000001'")
 
 
 def test_a_meter_number_in_other_case_is_taken_as_the_customers_meter(customers, import_readings):

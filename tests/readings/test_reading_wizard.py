@@ -55,7 +55,7 @@ def test_the_mapping_preview_shows_row_errors_and_the_roll_over_warning(signed_i
 
     assert ("Warning: reading_value 12345 is lower than the meter&#x27;s previous reading 90000 on 2024-01-01: "
             "possible meter roll-over or misread") in page
-    assert "Invalid reading_value &#x27;-3&#x27;: it cannot be negative" in page
+    assert "Invalid reading value &#x27;-3&#x27;: it cannot be negative" in page
 
 
 def test_the_records_page_lists_readings_with_their_account_and_consumption(signed_in, user, write_file, run_import):

@@ -175,9 +175,9 @@ def test_bad_rows_fail_with_their_field_and_value_and_the_rest_import(company, w
            "2025-06-18T14:30:00Z)",
         3: "Could not parse amount: twelve (saleAmount needs a number such as 1234.50 or $1,234.50)",
         4: "Could not parse boolean: maybe (isSale needs true, false, yes, no, 1 or 0; blank means false)",
-        5: "Invalid email format in salesrep_email",
-        6: "Missing required field: salespro_id",
-        7: "Duplicate appointment _id (same as row 1)",
+        5: "Invalid email format in salesrep email",
+        6: "Missing required field: Salespro id",
+        7: "Duplicate appointment _id (same as sheet row 2)",
     }
     assert list(SalesProAppointment.objects.values_list("salespro_id", flat=True)) == ["A1"]
 

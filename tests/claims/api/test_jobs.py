@@ -144,10 +144,10 @@ def test_a_completed_job_has_its_counts_times_and_error_log(api, done):
     assert body["status_detail"] is None
     assert body["error_log"] == [
         {"row": 3, "claim_number": "ZE59426197", "error": "Claim not found", "retryable": False},
-        {"row": 4, "claim_number": "ZE59426199", "error": "date_of_birth is not a real date: use MM/DD/YYYY",
+        {"row": 4, "claim_number": "ZE59426199", "error": "Date of birth is not a real date: use MM/DD/YYYY",
          "retryable": False},
         {"row": 5, "claim_number": "ZE59426200",
-         "error": "last_name contains ~, *, : or ^, which a claim status request cannot carry", "retryable": False},
+         "error": "Last name contains ~, *, : or ^, which a claim status request cannot carry", "retryable": False},
     ]
 
 

@@ -118,7 +118,7 @@ def test_the_error_log_names_rows_by_claim_number(schema):
         "row", "claim_number", "error", "retryable",
     ]
     assert example(detail, "200")["error_log"] == [
-        {"row": 3, "claim_number": "ZE59426195", "error": "first_name is missing", "retryable": False}
+        {"row": 3, "claim_number": "ZE59426195", "error": "First name is missing", "retryable": False}
     ]
 
 

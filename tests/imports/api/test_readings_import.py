@@ -45,7 +45,7 @@ def test_readings_upload_poll_and_errors(api, company, customer):
     assert rows[0] == (
         "row_number,error_message,sheet_row,account_number,meter_number,reading_date,reading_value,reading_type,notes"
     )
-    assert rows[1].startswith("2,Unknown account_number '9999999999': no customer of yours has it,3,9999999999,")
+    assert rows[1].startswith("2,Unknown account number '9999999999': no customer of yours has it,3,9999999999,")
     assert len(rows) == 2
 
 

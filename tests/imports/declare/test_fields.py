@@ -92,7 +92,7 @@ def test_invalid_email_is_rejected_with_invalid_email_format(raw):
 
 def test_invalid_email_in_a_non_canonical_field_names_the_field():
     assert error_of(EmailField("primary_contact_email"), "notanemail") == (
-        "Invalid email format in primary_contact_email"
+        "Invalid email format in primary contact email"
     )
 
 
@@ -114,7 +114,7 @@ def test_phone_with_fewer_than_ten_digits_or_no_number_is_rejected(raw):
 
 
 def test_invalid_phone_in_a_non_canonical_field_names_the_field():
-    assert error_of(PhoneField("billing_phone"), "12345") == "Invalid phone number in billing_phone"
+    assert error_of(PhoneField("billing_phone"), "12345") == "Invalid phone number in billing phone"
 
 
 # --- State -------------------------------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def test_unknown_state_code_is_rejected_with_invalid_state_code(raw):
 
 
 def test_invalid_state_in_billing_state_names_the_field():
-    assert error_of(USStateField("billing_state"), "XX") == "Invalid state code in billing_state"
+    assert error_of(USStateField("billing_state"), "XX") == "Invalid state code in billing state"
 
 
 # --- Postal code -------------------------------------------------------------------------------------------------
@@ -150,19 +150,19 @@ def test_zip_code_of_five_or_nine_digits_is_stored_as_zip_or_zip_plus_four(raw, 
 @pytest.mark.parametrize("raw", ["627012", "ABCDE", "62701-12", "\u0666\u0662\u0667\u0660\u0661"])
 def test_malformed_zip_code_is_rejected_naming_the_field_and_value(raw):
     assert error_of(PostalCodeField("postal_code"), raw) == (
-        f"Invalid postal_code '{raw}': use 5 digits (62701) or 9 digits (62701-1234)"
+        f"Invalid postal code '{raw}': use 5 digits (62701) or 9 digits (62701-1234)"
     )
 
 
 def test_four_digit_zip_code_is_rejected_with_a_hint_that_excel_dropped_a_leading_zero():
     assert error_of(PostalCodeField("postal_code"), "6270") == (
-        "Invalid postal_code '6270': use 5 digits (62701) or 9 digits (62701-1234); "
+        "Invalid postal code '6270': use 5 digits (62701) or 9 digits (62701-1234); "
         "if Excel dropped a leading zero, format the column as Text"
     )
 
 
 def test_invalid_zip_code_in_billing_postal_code_names_that_field():
-    assert error_of(PostalCodeField("billing_postal_code"), "ABCDE").startswith("Invalid billing_postal_code 'ABCDE': ")
+    assert error_of(PostalCodeField("billing_postal_code"), "ABCDE").startswith("Invalid billing postal code 'ABCDE': ")
 
 
 # --- Choices -----------------------------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_iso_date_or_excel_midnight_date_cell_is_stored_as_a_date(raw):
 @pytest.mark.parametrize("raw", ["01/15/2024", "2024-13-01", "2024-02-30", "20240115", "2024-01-15T10:30:00"])
 def test_date_not_written_as_a_real_yyyy_mm_dd_day_is_rejected_naming_field_and_value(raw):
     assert error_of(DateField("connection_date"), raw) == (
-        f"Invalid connection_date '{raw}': use YYYY-MM-DD, e.g. 2024-01-15"
+        f"Invalid connection date '{raw}': use YYYY-MM-DD, e.g. 2024-01-15"
     )
 
 
@@ -209,7 +209,7 @@ def test_date_not_written_as_a_real_yyyy_mm_dd_day_is_rejected_naming_field_and_
 
 def test_value_longer_than_max_length_is_rejected_naming_the_field_and_the_limit():
     assert error_of(ImportField("first_name", max_length=5), "abcdef") == (
-        "first_name is too long: 6 characters, at most 5"
+        "First name is too long: 6 characters, at most 5"
     )
 
 
@@ -333,13 +333,13 @@ def test_numbers_are_stored_exactly_and_written_back_plainly(raw, stored, text):
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [("abc", "Invalid reading_value 'abc': use a number such as 12345 or 12345.6"),
-     ("NaN", "Invalid reading_value 'NaN': use a number such as 12345 or 12345.6"),
-     ("-inf", "Invalid reading_value '-inf': use a number such as 12345 or 12345.6"),
-     ("-0.5", "Invalid reading_value '-0.5': it cannot be negative"),
-     ("1.0005", "Invalid reading_value '1.0005': at most 3 decimal places"),
-     ("10000", "Invalid reading_value '10000': too large"),
-     ("1e4", "Invalid reading_value '1e4': too large")],
+    [("abc", "Invalid reading value 'abc': use a number such as 12345 or 12345.6"),
+     ("NaN", "Invalid reading value 'NaN': use a number such as 12345 or 12345.6"),
+     ("-inf", "Invalid reading value '-inf': use a number such as 12345 or 12345.6"),
+     ("-0.5", "Invalid reading value '-0.5': it cannot be negative"),
+     ("1.0005", "Invalid reading value '1.0005': at most 3 decimal places"),
+     ("10000", "Invalid reading value '10000': too large"),
+     ("1e4", "Invalid reading value '1e4': too large")],
 )
 def test_numbers_that_cannot_be_stored_say_why(raw, message):
     with pytest.raises(FieldError) as error:
@@ -362,7 +362,7 @@ def test_yes_or_no_is_read_from_true_yes_1_or_false_no_0_in_any_case(raw, stored
 @pytest.mark.parametrize("raw", ["y", "n", "2", "maybe", "on", "-1"])
 def test_yes_or_no_in_other_words_is_rejected_naming_field_value_and_the_words_to_use(raw):
     assert error_of(BooleanField("is_primary"), raw) == (
-        f"Invalid is_primary '{raw}': use true, yes, 1, false, no or 0"
+        f"Invalid is primary '{raw}': use true, yes, 1, false, no or 0"
     )
 
 
@@ -395,5 +395,5 @@ def test_what_is_no_web_address_is_rejected_naming_field_and_value(raw):
 
 def test_a_web_address_longer_than_its_column_is_rejected():
     assert error_of(URLField("website", max_length=30), "example.com/" + "a" * 20) == (
-        "website is too long: 40 characters, at most 30"
+        "Website is too long: 40 characters, at most 30"
     )

@@ -34,7 +34,7 @@ def test_an_extension_too_long_for_the_stored_column_is_refused_with_the_limit()
     with pytest.raises(FieldError) as refused:
         PhoneField("phone").clean("+44 20 7946 0958 ext 1234567")  # +442079460958 x1234567: 22 characters
 
-    assert str(refused.value) == "phone is too long: 22 characters, at most 20"
+    assert str(refused.value) == "Phone is too long: 22 characters, at most 20"
 
 
 def test_an_extension_after_no_number_is_still_an_invalid_phone():

@@ -85,7 +85,7 @@ def test_a_date_in_another_format_than_the_columns_is_refused_naming_the_format(
                      value_fixes_parse(CUSTOMER, date_formats={"connection_date": "mdy"}))
 
     assert messages(plan) == [
-        "Invalid connection_date '15/03/2024': this column is read as MM/DD/YYYY, e.g. 03/15/2024"
+        "Invalid connection date '15/03/2024': this column is read as MM/DD/YYYY, e.g. 03/15/2024"
     ]
     assert plan.errors[0].value == "15/03/2024"
 
@@ -93,17 +93,17 @@ def test_a_date_in_another_format_than_the_columns_is_refused_naming_the_format(
 def test_without_a_format_us_dates_are_refused_as_before(company):
     [plan] = planned(company, [row(1, start="03/15/2024")], ValueFixes())
 
-    assert messages(plan) == ["Invalid connection_date '03/15/2024': use YYYY-MM-DD, e.g. 2024-01-15"]
+    assert messages(plan) == ["Invalid connection date '03/15/2024': use YYYY-MM-DD, e.g. 2024-01-15"]
 
 
 def test_a_shortened_zip_code_of_a_zero_state_is_padded_with_a_warning(company):
     plans = planned(company, [row(1, postal="2134"), row(2, state="IL", postal="2134"), row(3)], ValueFixes())
 
     assert (plans[0].values["postal_code"], plans[0].warnings, plans[0].failed) == (
-        "02134", ["postal_code 2134 read as 02134"], False
+        "02134", ["Postal code 2134 read as 02134"], False
     )
     assert messages(plans[1]) == [
-        "Invalid postal_code '2134': use 5 digits (62701) or 9 digits (62701-1234); if Excel dropped a leading "
+        "Invalid postal code '2134': use 5 digits (62701) or 9 digits (62701-1234); if Excel dropped a leading "
         "zero, format the column as Text"
     ]
     assert (plans[2].values["postal_code"], plans[2].warnings) == ("02134", ())
@@ -115,13 +115,13 @@ def test_a_billing_zip_code_is_judged_by_the_billing_state_else_the_service_stat
 
     assert plans[0].values["billing_postal_code"] == "06103"
     assert plans[1].values["billing_postal_code"] == "02134"
-    assert plans[1].warnings == ["billing_postal_code 2134 read as 02134"]
+    assert plans[1].warnings == ["Billing postal code 2134 read as 02134"]
 
 
 def test_zip_padding_turned_off_reads_codes_as_they_are(company):
     [plan] = planned(company, [row(1, postal="2134")], ValueFixes(pad_zip_codes=False))
 
-    assert messages(plan)[0].startswith("Invalid postal_code '2134'")
+    assert messages(plan)[0].startswith("Invalid postal code '2134'")
     assert plan.warnings == ()
 
 
@@ -176,7 +176,7 @@ def test_a_refused_date_of_health_data_is_not_repeated_in_its_message():
                                                    [["13/45/1975"], ["5/10/1975"]])
 
     assert values == [None, dt.date(1975, 5, 10)]
-    assert errors == {0: "Invalid date_of_birth: this column is read as MM/DD/YYYY, e.g. 03/15/2024"}
+    assert errors == {0: "Invalid date of birth: this column is read as MM/DD/YYYY, e.g. 03/15/2024"}
 
 
 @pytest.mark.parametrize("stored", [

@@ -45,8 +45,8 @@ def test_refused_rows_fail_alone_and_the_rest_of_the_batch_lands(company, write_
 
     assert errors(job) == {
         3: "Duplicate account number: another import saved account number 5000000003 meanwhile",
-        7: "meter_number MTR-000007 already belongs to another active customer (saved by another import meanwhile)",
-        9: "meter_number MTR-000009 already belongs to another active customer (saved by another import meanwhile)",
+        7: "Meter number MTR-000007 already belongs to another active customer (saved by another import meanwhile)",
+        9: "Meter number MTR-000009 already belongs to another active customer (saved by another import meanwhile)",
     }
     assert (job.created_records, job.updated_records, job.failed_records) == (7, 0, 3)
     mine = Customer.objects.filter(company=company, first_name__startswith="First")

@@ -112,7 +112,7 @@ def test_rows_that_fail_their_checks_are_recorded_without_a_look_up(start):
     assert job.job_status == "completed"
     assert EchoLookup.asked == [1, 4]
     failed = dict(job.lookup_results.filter(success=False).values_list("row_number", "error"))
-    assert failed == {2: "code is missing", 3: "code contains ~", 4: "Not found"}
+    assert failed == {2: "Code is missing", 3: "code contains ~", 4: "Not found"}
     assert job.failed_records == 3
 
 

@@ -204,3 +204,50 @@ def test_sheet_rows_stay_right_across_chunks_and_when_an_import_is_continued(com
     assert job.job_status == "completed"
     assert logged_sheet_rows(job) == expected
     assert {int(line[0]): int(line[2]) for line in report_lines(job)[1:]} == expected
+
+
+# Data rows 1-9 in chunks of two: the second chunk holds a blank row, so the sheet rows of its rows cannot be
+# worked out from where it starts, and pushes down those of the chunks after it; the last rows repeat a row of
+# each kind of chunk.
+REPEATS_CSV = "\n".join([
+    "Springfield customers",  # sheet row 1
+    HEADER,  # 2
+    row(1),  # 3: data row 1
+    row(2),  # 4
+    row(3),  # 5: data row 3, first of the second chunk
+    "",  # 6
+    row(4),  # 7: data row 4
+    row(5),  # 8: data row 5
+    row(6),  # 9
+    row(7, account_number="5000000001", meter_number="MTR-7"),  # 10: repeats data row 1
+    row(8, account_number="5000000004", meter_number="MTR-8"),  # 11: repeats data row 4
+    row(9, account_number="5000000005", meter_number="MTR-9"),  # 12: repeats data row 5
+]) + "\n"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chunk_rows", [2, 64], ids=["five chunks", "one chunk"])
+def test_a_repeated_row_names_the_earlier_row_by_its_sheet_row(company, run_import, write_file, settings,
+                                                                chunk_rows):
+    settings.IMPORT_CHUNK_ROWS = chunk_rows
+
+    job = run_import(write_file("repeats.csv", REPEATS_CSV))
+
+    assert job.chunks.count() == (5 if chunk_rows == 2 else 1)
+    errors = job.logs.filter(log_level=ImportExportLog.Level.ERROR).order_by("record_number")
+    assert [(log.row_label, log.message) for log in errors] == [
+        ("row 7, sheet row 10", "Duplicate account number (same as sheet row 3)"),
+        ("row 8, sheet row 11", "Duplicate account number (same as sheet row 7)"),
+        ("row 9, sheet row 12", "Duplicate account number (same as sheet row 8)"),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_repeated_row_of_a_json_file_names_the_earlier_data_row(company, run_import, write_file):
+    records = [dict(zip(HEADER.split(","), row(n).split(","), strict=True)) for n in (1, 2)]
+    records.append({**records[0], "meter_number": "MTR-9"})
+
+    job = run_import(write_file("repeats.json", json.dumps(records)))
+
+    error = job.logs.get(log_level=ImportExportLog.Level.ERROR)
+    assert (error.row_label, error.message) == ("row 3", "Duplicate account number (same as row 1)")

@@ -106,7 +106,7 @@ def test_a_record_edited_since_is_kept_and_listed_every_other_restored(company, 
     assert (undone.created_records, undone.updated_records, undone.skipped_records) == (10, 9, 1)
     kept = undone.logs.get(log_level="warning")
     assert kept.message.startswith("5000000012 kept: changed since the import")
-    assert "city is now 'Capital City' (the import set 'Shelbyville')" in kept.message
+    assert "City is now 'Capital City' (the import set 'Shelbyville')" in kept.message
     after = {r[0]: r for r in snapshot(company)}
     for record in ahead:
         if record[0] == edited.pk:

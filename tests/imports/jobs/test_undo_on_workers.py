@@ -154,7 +154,7 @@ def test_a_record_edited_after_the_import_is_kept_and_listed_every_other_row_giv
     kept = undo.logs.get(log_level="warning")
     assert kept.record_data["record_id"] == edited.pk
     assert kept.message.startswith(f"{edited.account_number} kept: changed since the import")
-    assert f"notes is now 'Gate code 9120' (the import set '{UPDATED_NOTE}')" in kept.message
+    assert f"Notes is now 'Gate code 9120' (the import set '{UPDATED_NOTE}')" in kept.message
     after = snapshot()
     assert len(after) == len(before)
     for now, then in zip(after, before, strict=True):

@@ -40,7 +40,7 @@ def test_a_date_format_for_every_column_and_a_value_map_import_the_us_file(compa
         "date_formats": {"connection_date": "mdy"}, "value_maps": {"status": {"Closed": "inactive"}},
         "pad_zip_codes": True,
     }
-    assert job.logs.get(record_number=1).message == "postal_code 2134 read as 02134"
+    assert job.logs.get(record_number=1).message == "Postal code 2134 read as 02134"
 
 
 def test_a_date_format_per_column_wins_over_the_one_for_every_column(company, command, write_file):
@@ -56,7 +56,7 @@ def test_no_zip_padding_reads_the_short_code_as_it_is(company, command, write_fi
                       "--no-zip-padding")
 
     assert result.status == 1
-    assert ImportExportJob.objects.get().logs.get(record_number=1).message.startswith("Invalid postal_code '2134'")
+    assert ImportExportJob.objects.get().logs.get(record_number=1).message.startswith("Invalid postal code '2134'")
     assert set(stored()) == {"MTR-2"}
 
 

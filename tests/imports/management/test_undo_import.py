@@ -53,7 +53,7 @@ def test_undo_import_exits_1_and_lists_a_record_changed_since(company, imported,
     assert result.status == 1, result.stderr
     assert "10 deleted, 9 restored, 1 kept (listed below)." in result.stdout
     assert "  row 3: 5000000013 kept: changed since the import" in result.stdout
-    assert "city is now 'Capital City' (the import set 'Shelbyville')" in result.stdout
+    assert "City is now 'Capital City' (the import set 'Shelbyville')" in result.stdout
     assert Customer.objects.get(account_number="5000000013").city == "Capital City"
     assert len(snapshot(company)) == len(before)
 

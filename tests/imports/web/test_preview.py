@@ -42,7 +42,7 @@ def test_a_key_repeated_within_the_previewed_rows_fails_as_the_import_fails_it(s
     assert [(row.label, row.outcome) for row in preview.rows] == [
         ("row 1, sheet row 4", "created"), ("row 2, sheet row 6", "failed"), ("row 3, sheet row 7", "failed"),
     ]
-    assert preview.rows[1].reasons == ["Account: Duplicate account number (same as row 1)"]
+    assert preview.rows[1].reasons == ["Account: Duplicate account number (same as sheet row 4)"]
     assert preview.rows[2].reasons == ["E-mail: Invalid email format"]
 
 
@@ -54,6 +54,6 @@ def test_the_preview_puts_the_outcome_and_its_reasons_before_the_cells_and_the_f
     failed = page[page.index('<tr class="outcome-failed">'):]
     failed = failed[: failed.index("</tr>")]
     assert failed.index('<th scope="row" class="row-label">row 2, sheet row 6</th>') < failed.index(
-        "Duplicate account number (same as row 1)") < failed.index("Jane")
-    assert 'title="failed — Account: Duplicate account number (same as row 1)"' in failed
+        "Duplicate account number (same as sheet row 4)") < failed.index("Jane")
+    assert 'title="failed — Account: Duplicate account number (same as sheet row 4)"' in failed
     assert 'title="456 Oak Ave"' in failed

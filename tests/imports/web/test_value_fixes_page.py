@@ -58,7 +58,7 @@ def test_us_dates_are_detected_and_shown_with_the_choice_of_format(signed_in):
     assert "data-ambiguous" not in page
     # The preview already reads them so, and pads the ZIP code with its warning.
     assert "2024-03-15" in page
-    assert "Warning: postal_code 2134 read as 02134" in page
+    assert "Warning: Postal code 2134 read as 02134" in page
 
 
 def test_dates_that_fit_both_orders_are_shown_with_a_warning(signed_in):
@@ -165,3 +165,13 @@ def test_the_validation_and_the_import_apply_the_fixes(signed_in, django_capture
         "MTR-2": ("62701", "active", dt.date(2024, 4, 5)),
         "MTR-3": ("62702", "suspended", dt.date(2023, 12, 31)),
     }
+
+
+def test_the_value_fixes_name_their_fields_by_their_labels(signed_in):
+    upload = mapped(signed_in, US_FILE)
+
+    page = page_of(signed_in, upload)
+
+    assert "Dates in <strong>Start Date</strong> (Connection date)</label>" in page
+    assert "<legend>Values of <strong>Status</strong> that the field Status does not know</legend>" in page
+    assert "<code>connection_date</code>" not in page

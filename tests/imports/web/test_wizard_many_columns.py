@@ -54,7 +54,7 @@ def test_a_thousand_columns_show_a_page_of_columns_at_a_time(client, wide_upload
     assert len(wide_upload.columns) == WIDTH
     assert page.count("<select name=\"column_") == COLUMNS_PER_PAGE
     assert len(response.content) < 150_000  # the whole file's selects made a page of 1.4 MB
-    assert "Columns 1 to 50 of 1000." in page
+    assert "Columns 1 to 50 of 1,000." in page
     assert 'name="page_to" value="20"' in page  # the last page is one click away
     # The columns mapped on the other pages are listed, with the page to find each on.
     assert "last_name → <code>last_name</code> (page 2)" in page
@@ -65,7 +65,7 @@ def test_another_page_shows_its_own_columns(client, wide_upload):
     response = client.get(reverse("imports:wizard_mapping", args=[wide_upload.pk]) + "?page=2")
 
     page = response.content.decode()
-    assert "Columns 51 to 100 of 1000." in page
+    assert "Columns 51 to 100 of 1,000." in page
     assert 'name="column_50"' in page
     assert 'name="column_99"' in page
     assert 'name="column_49"' not in page
@@ -99,7 +99,7 @@ def test_a_field_chosen_twice_across_pages_is_refused_on_the_page(client, wide_u
 
     assert response.status_code == 200
     assert "The mapping sends several columns to the same field: email." in response.content.decode()
-    assert "Columns 1 to 50 of 1000." in response.content.decode()
+    assert "Columns 1 to 50 of 1,000." in response.content.decode()
     wide_upload.refresh_from_db()
     assert wide_upload.mapping["note 1"] is None
 
@@ -110,7 +110,7 @@ def test_the_preview_refresh_reads_the_pages_selects_with_the_rest_of_the_mappin
     response = client.get(reverse("imports:wizard_preview", args=[wide_upload.pk]), query)
 
     assert response.status_code == 200
-    assert "Required fields no column feeds: <code>last_name</code>." in response.content.decode()
+    assert "Required fields no column feeds: Last name." in response.content.decode()
     wide_upload.refresh_from_db()
     assert wide_upload.mapping["last_name"] == "last_name"  # a preview saves nothing
 
