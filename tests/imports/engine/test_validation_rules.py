@@ -58,7 +58,7 @@ def messages(plan) -> list[str]:
      "Unknown validation rule 'shorter' for City: use required, pattern, allowed, min, max, unique."),
     ({"city": [{"rule": "min", "value": "3"}]}, "City is text: a min rule applies to numbers and dates."),
     ({"connection_date": [{"rule": "max", "value": "next week"}]},
-     "The max value 'next week' of Connection date is not one it can hold: Invalid connection_date 'next week'"),
+     "The max value 'next week' of Connection date is not one it can hold: Invalid connection date 'next week'"),
     ({"connection_date": [{"rule": "min"}]}, "The min rule of Connection date needs a value, e.g. YYYY-MM-DD."),
     ({"meter_number": [{"rule": "pattern", "pattern": "MTR-[0-9"}]},
      "The pattern of Meter number is not a valid regular expression: unterminated character set"),
@@ -181,7 +181,7 @@ def test_min_and_max_compare_dates_as_dates(company):
 def test_a_value_failing_its_own_cleaning_is_not_judged_again(company):
     [plan] = planned(company, [row(1, start="someday")], {"connection_date": [{"rule": "min", "value": "2024-01-01"}]})
 
-    assert messages(plan) == ["Invalid connection_date 'someday': use YYYY-MM-DD, e.g. 2024-01-15"]
+    assert messages(plan) == ["Invalid connection date 'someday': use YYYY-MM-DD, e.g. 2024-01-15"]
 
 
 def test_unique_fails_the_later_rows_naming_the_first(company):
