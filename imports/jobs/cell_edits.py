@@ -51,7 +51,7 @@ def failing_rows(upload: ImportUpload, job: ImportExportJob, numbers: list[int] 
     """The dry run's failing rows (those of `logs`, or the rows `numbers`), with the upload's edits in place and
     each edited row judged again."""
     if logs is None:
-        logs = list(_failing_logs(job).filter(record_number__in=numbers or []))
+        logs = list(failing_logs(job).filter(record_number__in=numbers or []))
     current = _current_edits(upload, [log.record_number for log in logs])
     rows = []
     for log in logs:
@@ -73,7 +73,7 @@ def cells_edit(*, upload: ImportUpload, job: ImportExportJob, user, row_number: 
     from the row's current text as edits of the upload, each with its before and after, and judge the row again.
     Raises ImportFileError, nothing kept, for a row the dry run did not fail, a column it does not map, a text too
     long, or an upload with too many edits."""
-    log = _failing_logs(job).filter(record_number=row_number).first()
+    log = failing_logs(job).filter(record_number=row_number).first()
     if log is None:
         raise ImportFileError(f"Row {row_number} is not among the rows this validation found failing.")
     mapped = {column for column, name in job.field_mapping.items() if name}
@@ -154,7 +154,8 @@ def _drafts(upload: ImportUpload):
     return CellEdit.objects.filter(upload=upload, job__isnull=True)
 
 
-def _failing_logs(job: ImportExportJob):
+def failing_logs(job: ImportExportJob):
+    """The log entries of the rows the dry run `job` failed."""
     return job.logs.filter(log_level=ImportExportLog.Level.ERROR, record_number__isnull=False)
 
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import get_target
-from imports.jobs.cell_edits import FailingRow, cells_edit, failing_rows, job_cell_edits
-from imports.models import CellEdit, ImportExportJob, ImportExportLog, ImportUpload
+from imports.jobs.cell_edits import FailingRow, cells_edit, failing_logs, failing_rows, job_cell_edits
+from imports.models import CellEdit, ImportExportJob, ImportUpload
 from imports.web.masking import mask
 
 ROWS_PER_PAGE = 25
@@ -67,8 +67,7 @@ def grid_columns(job: ImportExportJob) -> list[GridColumn]:
 
 def fix_grid(upload: ImportUpload, job: ImportExportJob, page_number) -> FixGrid:
     """Page `page_number` of the dry run's failing rows, with the upload's edits in place."""
-    logs = job.logs.filter(log_level=ImportExportLog.Level.ERROR, record_number__isnull=False)
-    page = Paginator(logs.order_by("record_number"), ROWS_PER_PAGE).get_page(page_number)
+    page = Paginator(failing_logs(job).order_by("record_number"), ROWS_PER_PAGE).get_page(page_number)
     columns = grid_columns(job)
     rows = failing_rows(upload, job, logs=list(page.object_list))
     return FixGrid(columns=columns, rows=[grid_row(row, columns) for row in rows], page=page)
