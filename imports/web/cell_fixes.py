@@ -142,7 +142,9 @@ def _saved_message(saved: int, fixed: int) -> str:
     rows = "row" if saved == 1 else "rows"
     if fixed == saved:
         return f"Saved your changes to {saved:,} {rows}: {'it passes' if saved == 1 else 'they all pass'} now."
-    return f"Saved your changes to {saved:,} {rows}: {fixed:,} pass now, {saved - fixed:,} still fail."
+    failing = saved - fixed
+    return (f"Saved your changes to {saved:,} {rows}: {fixed:,} {'passes' if fixed == 1 else 'pass'} now, "
+            f"{failing:,} still {'fails' if failing == 1 else 'fail'}.")
 
 
 def _posted_cells(posted, job: ImportExportJob) -> dict[int, dict[str, str]]:

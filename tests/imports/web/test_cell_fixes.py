@@ -75,7 +75,7 @@ def test_a_fix_that_breaks_another_rule_still_fails_with_that_rules_message(
     fix(signed_in, upload, 2, EMAIL, "still wrong")
 
     page = review_page(signed_in, upload)
-    assert "Saved your changes to 1 row: 0 pass now, 1 still fail." in page
+    assert "Saved your changes to 1 row: 0 pass now, 1 still fails." in page
     assert 'value="still wrong"' in page
     assert "Import 2 rows (1 failing row left out)</button>" in page
 
