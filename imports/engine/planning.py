@@ -119,7 +119,7 @@ class BatchPlanner:
         columns = self.columns_by_field
         plans = [RowPlan(row, columns) for row in rows]
         self._clean(plans)
-        self.rules.check(plans, self.context.duplicate_of)
+        self.rules.check(plans, self.context.earlier_row)
         self.target.check_rows(plans, self.context)
         self._check_keys_within_file(plans)
         if self.target.references_in_file:

@@ -296,17 +296,17 @@ class RuleChecker:
                 continue
             self.checks.append((rule, rule.message or default_message(rule, import_field), test))
 
-    def check(self, plans: list["RowPlan"], duplicate_of) -> None:
-        """Fail each row a rule refuses, on the rule's field, with its message; `duplicate_of(name, row)` gives
-        the earlier row a `unique` value repeats (ImportContext.duplicate_of)."""
+    def check(self, plans: list["RowPlan"], earlier_row) -> None:
+        """Fail each row a rule refuses, on the rule's field, with its message; `earlier_row(name, row)` names
+        the earlier row a `unique` value repeats as a person finds it (ImportContext.earlier_row)."""
         for rule, message, test in self.checks:
             for plan in plans:
                 if plan.errors and rule.field in plan.fields_with_errors():
                     continue  # its own cleaning (or an earlier rule) has said what is wrong
                 if rule.kind == "unique":
-                    first = duplicate_of(unique_name(rule.field), plan.number)
-                    if first is not None:
-                        plan.fail(rule.field, f"{message} (same as row {first})")
+                    earlier = earlier_row(unique_name(rule.field), plan.number)
+                    if earlier is not None:
+                        plan.fail(rule.field, f"{message} (same as {earlier})")
                     continue
                 value = plan.values.get(rule.field)
                 if value is None:

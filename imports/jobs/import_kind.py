@@ -36,7 +36,7 @@ from imports.engine.planning import BatchPlanner, ImportContext, sheet_row_name
 from imports.engine.readers import SourceRow, sniffing
 from imports.engine.readers.positioned import PositionedCsv
 from imports.engine.readers.staging import stage
-from imports.engine.references import CYCLE, references_judge
+from imports.engine.references import CYCLE, references_judge, verdict_field
 from imports.engine.report import error_report_build, report_needed
 from imports.engine.scanning import chunk_scan, layout_read, sheet_rows_shifted
 from imports.engine.spill import ChunkSpill, bucket_count, duplicates_find
@@ -269,7 +269,7 @@ def _earlier_sheet_rows(job: ImportExportJob, chunks: list[ImportChunk], repeats
     sheet_rows = job.layout.get("sheet_rows")
     named = [
         (row, name, first) for row, name, first in repeats
-        if first and (":" not in name or name.endswith(f":{CYCLE}"))
+        if first and (":" not in name or name.endswith(f":{CYCLE}") or name == unique_name(verdict_field(name)))
     ]
     if not named or not sheet_rows:
         return []

@@ -25,7 +25,7 @@ def test_rules_in_the_options_fail_the_rows_that_break_them_and_are_shown_on_the
     assert response.json()["validation_rules"] == UNIQUE_PHONE
     job = job_run(job=job_of(response))
     assert (job.created_records, job.failed_records) == (1, 1)
-    assert job.logs.filter(record_number=2, message__contains="One customer per phone (same as row 1)").exists()
+    assert job.logs.filter(record_number=2, message__contains="One customer per phone (same as sheet row 2)").exists()
 
 
 def test_a_templates_rules_come_with_it_and_the_options_replace_those_of_their_fields(api, company):

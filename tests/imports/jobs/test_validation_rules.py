@@ -61,8 +61,8 @@ def test_a_dry_run_and_the_import_fail_the_same_rows_with_the_rules_messages(
     messages = failures(real)
     assert sorted(messages) == [3, 5, 7]
     assert any("We serve Springfield only" in message for message in messages[3])
-    assert any("One customer per phone (same as row 2)" in message for message in messages[5])
-    assert any("One customer per phone (same as row 1)" in message for message in messages[7])
+    assert any("One customer per phone (same as sheet row 3)" in message for message in messages[5])
+    assert any("One customer per phone (same as sheet row 2)" in message for message in messages[7])
     assert failures(dry).keys() == messages.keys()
 
 
@@ -106,3 +106,15 @@ def test_a_templates_rule_the_target_no_longer_fits_refuses_the_job_in_one_sente
         job_create(company=company, target_name="Customer", file=ContentFile(FILE.encode(), name="c.csv"),
                    file_name="c.csv", options=ImportOptions(), template_name="Springfield")
     assert not ImportExportJob.objects.exists()
+
+
+def test_a_unique_rule_names_the_earlier_row_as_the_sheet_shows_it_below_blank_rows(
+    company, template, small_chunks, run_import, write_file
+):
+    """Blank rows push the first row down the sheet: the merge keeps its sheet row beside the rule's repeat."""
+    lines = [HEADER, row(1), "", "", row(2, phone="555-555-0009"), row(3), row(4), row(5, phone="555-555-0009")]
+    path = write_file("customers.csv", "\n".join(lines) + "\n")
+
+    job = run_import(path, template_name="Springfield")
+
+    assert failures(job) == {5: ["One customer per phone (same as sheet row 5)"]}
