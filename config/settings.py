@@ -251,6 +251,9 @@ IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=50_000)
 IMPORT_HEARTBEAT_SECONDS = env.int("IMPORT_HEARTBEAT_SECONDS", default=5)
 IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=20)
 IMPORT_SWEEP_SECONDS = env.int("IMPORT_SWEEP_SECONDS", default=10)
+# An export or a backup commits the rows written this often: its progress bar moves at this pace, and a cancel
+# stops it within this time.
+EXPORT_PROGRESS_SECONDS = env.float("EXPORT_PROGRESS_SECONDS", default=1.0)
 # Companies share the workers: at most this many of a company's import jobs run at once (the others wait as
 # pending, oldest first), and a job keeps at most this many of its chunks queued or running, so another company's
 # job never waits behind a long queue of one big job's chunks.

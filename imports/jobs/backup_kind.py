@@ -35,8 +35,6 @@ Chunk = ImportChunk.Status
 
 COMPANY = "Company"  # what a backup or a restore is of, in the job's target column
 _BLOCK_ROWS = 2000
-_PROGRESS_SECONDS = 1.0
-
 
 def backup_file_name(job: ImportExportJob) -> str:
     """`backup-acme-2026-12-06-0930.zip`: whose and when it was asked for."""
@@ -103,7 +101,7 @@ def _archive_write(job, chunk, lease, stream, on_progress) -> tuple[BackupManife
                 if len(block) >= _BLOCK_ROWS:
                     csv_writer.write_rows(block)
                     block = []
-                    if time.monotonic() - last_report >= _PROGRESS_SECONDS:
+                    if time.monotonic() - last_report >= settings.EXPORT_PROGRESS_SECONDS:
                         progress_shown(job, chunk, lease, done + csv_writer.rows_written, on_progress)
                         last_report = time.monotonic()
             if block:

@@ -6,8 +6,8 @@
                                  stored as the job's file when complete
 
 An export reads and never writes records, so a run that died is simply done again: whoever takes the chunk over
-writes the file from the start. Progress is committed about once a second, fenced by the chunk's lease and the
-job's status, so a cancelled export stops within a second and leaves no file.
+writes the file from the start. Progress is committed every EXPORT_PROGRESS_SECONDS (a second by default), fenced
+by the chunk's lease and the job's status, so a cancelled export stops within that time and leaves no file.
 """
 
 import time
@@ -28,8 +28,6 @@ from imports.models import ImportChunk, ImportExportJob
 
 Status = ImportExportJob.Status
 Chunk = ImportChunk.Status
-
-_PROGRESS_SECONDS = 1.0
 
 
 class PdfTooLong(ImportFileError):
@@ -109,13 +107,13 @@ def _write(chunk: ImportChunk, lease, on_progress) -> None:
 
 
 def _file_write(job, chunk, lease, spec: ExportSpec, report: ReportInfo, scratch, on_progress):
-    """Write every row through the format's writer into `scratch`, showing progress about once a second."""
+    """Write every row through the format's writer into `scratch`, showing progress every EXPORT_PROGRESS_SECONDS."""
     with open(scratch, "wb") as stream:
         writer = WRITERS[spec.file_format](stream, spec.columns, report)
         last_report = time.monotonic()
         for block in spec.blocks(job.company):
             writer.write_rows(block)
-            if time.monotonic() - last_report >= _PROGRESS_SECONDS:
+            if time.monotonic() - last_report >= settings.EXPORT_PROGRESS_SECONDS:
                 progress_shown(job, chunk, lease, writer.rows_written, on_progress)
                 last_report = time.monotonic()
         writer.close()

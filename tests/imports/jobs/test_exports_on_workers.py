@@ -57,7 +57,8 @@ def test_an_export_runs_on_a_worker_and_shows_its_progress(company, other_compan
 def test_a_worker_killed_half_way_is_replaced_and_the_file_comes_out_whole(company, start_worker, tmp_path):
     rows = 150_000
     customers_seed(company, rows)
-    victim = start_worker("w0", environment=RECOVERY)
+    # Progress committed every 50 ms, so the first one is seen long before the last row is written.
+    victim = start_worker("w0", environment={**RECOVERY, "EXPORT_PROGRESS_SECONDS": "0.05"})
 
     job = export_job_create({"target": "Customer", "format": "json"}, company=company, via="web")
     wait_for(lambda: job.refresh_from_db() or job.processed_records > 0, interval=0.05, workers=[victim],

@@ -13,7 +13,6 @@ from django.core.management import CommandError
 from customers.models import Customer
 from imports.declare.targets import get_target
 from imports.engine.exports import rows as export_rows
-from imports.jobs import export_kind
 from imports.jobs.export_services import export_template_save
 from imports.models import AuditEvent, ImportExportJob
 from tests.factories import CustomerFactory
@@ -279,14 +278,14 @@ def test_ctrl_c_cancels_the_export_and_writes_no_file(customers, export, monkeyp
     assert not output.exists()
 
 
-def test_export_memory_stays_flat_as_records_grow(company, export, monkeypatch):
+def test_export_memory_stays_flat_as_records_grow(company, export, monkeypatch, settings):
     """Rows are read a page at a time and written a block at a time: four times the records, each run many pages
     long (pages of 500 rows here, to keep the test quick), take no more memory. Progress is reported after every
     page in both runs (on a slow machine only the longer run would otherwise reach its first report, whose first
     use of that code allocates). A first run as long as the longest measured leaves out what exports allocate once
     and keep (caches that fill up to their size as pages go by, in a process that has run other tests)."""
     monkeypatch.setattr(export_rows, "PAGE_ROWS", 500)
-    monkeypatch.setattr(export_kind, "_PROGRESS_SECONDS", 0)
+    settings.EXPORT_PROGRESS_SECONDS = 0
     sample = {name: getattr(CustomerFactory.build(company=company), name) for name in FIELDS}
 
     def peak_bytes_exporting(count: int) -> int:
