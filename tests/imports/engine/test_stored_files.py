@@ -355,9 +355,11 @@ def test_workers_that_share_no_disk_import_a_file_uploaded_through_the_api(
     worked_on = TaskResult.objects.filter(task_name__startswith="imports.jobs.tasks.").values_list("worker", flat=True)
     assert {name.split("@")[0] for name in worked_on} == {"a", "b"}, "both machines should have taken part"
 
+    # The staged rows and the scans go with the job's end, just after its status is committed.
     folder = f"imports/{job.company_id}/{job.pk}/"
+    wait_for(lambda: object_store.keys(folder) == [job.file.name], timeout=30, workers=[second],
+             what="the job's working files to be deleted from the store")
     assert object_store.keys() == sorted([job.file.name, job.error_report.name])
-    assert object_store.keys(folder) == [job.file.name]  # the staged rows and the scans went with the job's end
     assert object_store.read(job.file.name) == content.encode()
     download = api.get(f"{CUSTOMERS_URL}/{job.pk}/errors")
     rows = csv_rows(download)
