@@ -54,7 +54,8 @@ class ImportJobRetryView(CompanyImportsMixin, APIView):
                 400: "The corrected file cannot be imported: empty, no data rows, or over a read limit.",
                 404: "No such import job in your company: an unknown id, or another company's job.",
                 409: "The failed rows cannot be retried now: the job was a dry run, has not ended, has no failed "
-                "rows (retrying as they are), or was all or nothing and imported nothing.",
+                "rows (retrying as they are), was all or nothing and imported nothing, or its failed rows are being "
+                "retried already (by the job the message names).",
             }),
         },
         examples=[

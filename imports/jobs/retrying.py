@@ -37,6 +37,14 @@ class RetryRefused(Exception):
     """The job's failed rows cannot be retried now; `str(error)` is one sentence for the user."""
 
 
+class RetryUnderWay(RetryRefused):
+    """The job's failed rows are being retried already (a second click on Retry): `retry` is that import."""
+
+    def __init__(self, message: str, retry: ImportExportJob):
+        super().__init__(message)
+        self.retry = retry
+
+
 def is_retry(job: ImportExportJob) -> bool:
     """Whether the job retries the failed rows of another import (a restore's imports have a parent too)."""
     return job.job_type == JobType.IMPORT and job.parent_id is not None and job.parent.job_type == JobType.IMPORT
@@ -45,6 +53,13 @@ def is_retry(job: ImportExportJob) -> bool:
 def job_retries(job: ImportExportJob):
     """The imports that retried the failed rows of `job`, oldest first."""
     return job.children.filter(job_type=JobType.IMPORT).order_by("created_at")
+
+
+def retry_under_way(job: ImportExportJob) -> ImportExportJob | None:
+    """The retry of `job` that has not ended yet, if any: a job's failed rows are retried by one import at a time,
+    so a second click (or a second request) while the first retry runs does not import the same rows twice."""
+    finished = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
+    return job_retries(job).exclude(job_status__in=finished).first()
 
 
 def retry_refusal(job: ImportExportJob, *, as_they_are: bool = True) -> str | None:
@@ -69,7 +84,14 @@ def retry_refusal(job: ImportExportJob, *, as_they_are: bool = True) -> str | No
         )
     if as_they_are and not job.failed_records:
         return f"Job {job.pk} has no failed rows to retry."
+    if (running := retry_under_way(job)) is not None:
+        return _under_way_message(job, running)
     return None
+
+
+def _under_way_message(job: ImportExportJob, running: ImportExportJob) -> str:
+    return (f"The failed rows of job {job.pk} are already being retried as job {running.pk}: retry again once it "
+            "has ended, if rows still fail.")
 
 
 def failed_rows_retry(
@@ -84,9 +106,7 @@ def failed_rows_retry(
     first job's mode, duplicate handling, all-or-nothing, batch size, column mapping and validation rules apply.
     Raises RetryRefused when the job cannot be retried now and ImportFileError for a file that cannot be
     imported."""
-    refusal = retry_refusal(job, as_they_are=upload is None)
-    if refusal:
-        raise RetryRefused(refusal)
+    _refusal_raise(job, as_they_are=upload is None)
     scratch = Path(settings.VAR_DIR) / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=scratch) as folder:
@@ -95,6 +115,8 @@ def failed_rows_retry(
         else:
             path, file_name, mapping = _corrected_file(job, upload, Path(folder))
         with open(path, "rb") as handle, transaction.atomic():
+            # Checked again under the job's row lock: of two requests at once, the second finds the first's retry.
+            _refusal_raise(ImportExportJob.objects.select_for_update().get(pk=job.pk), as_they_are=upload is None)
             retry = job_create(
                 company=job.company, target_name=job.target_model, file=File(handle, name=file_name),
                 file_name=file_name, options=_options_of(job), user=user, mapping=mapping,
@@ -108,6 +130,13 @@ def failed_rows_retry(
                 job_enqueue(retry)
     retry.refresh_from_db()
     return retry
+
+
+def _refusal_raise(job: ImportExportJob, *, as_they_are: bool) -> None:
+    if (running := retry_under_way(job)) is not None:
+        raise RetryUnderWay(_under_way_message(job, running), running)
+    if refusal := retry_refusal(job, as_they_are=as_they_are):
+        raise RetryRefused(refusal)
 
 
 def _options_of(job: ImportExportJob) -> ImportOptions:

@@ -10,7 +10,14 @@ from django.views.decorators.http import require_POST
 from imports.declare.errors import ImportFileError
 from imports.engine.readers.limits import max_file_bytes
 from imports.jobs import selectors
-from imports.jobs.retrying import RetryRefused, failed_rows_retry, is_retry, job_retries, retry_refusal
+from imports.jobs.retrying import (
+    RetryRefused,
+    RetryUnderWay,
+    failed_rows_retry,
+    is_retry,
+    job_retries,
+    retry_refusal,
+)
 from imports.models import ImportExportJob
 from imports.web.forms import UploadForm
 
@@ -51,6 +58,9 @@ def job_retry_upload(request, job_id):
 def _started(request, job: ImportExportJob, *, upload):
     try:
         retry = failed_rows_retry(job, via=ImportExportJob.Via.WEB, user=request.user, upload=upload)
+    except RetryUnderWay as under_way:  # a second click: show the retry the first one started
+        messages.info(request, str(under_way))
+        return redirect("imports:job_detail", under_way.retry.pk)
     except (RetryRefused, ImportFileError) as refusal:
         messages.error(request, str(refusal))
         return redirect("imports:job_detail", job.pk)

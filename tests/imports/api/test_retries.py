@@ -82,6 +82,17 @@ def test_a_dry_run_and_a_pending_job_are_409(api):
     assert response.json() == {"detail": f"Job {pending.pk} is pending: retry its failed rows once it has ended."}
 
 
+def test_a_second_retry_while_the_first_runs_is_409_naming_it(api, first):
+    retry = api.post(retry_url(first)).json()
+
+    response = api.post(retry_url(first))
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": f"The failed rows of job {first.pk} are already being retried as job "
+                                         f"{retry['id']}: retry again once it has ended, if rows still fail."}
+    assert ImportExportJob.objects.filter(parent=first).count() == 1
+
+
 def test_another_companys_job_is_404(other_api, first):
     response = other_api.post(retry_url(first))
 

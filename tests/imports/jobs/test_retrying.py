@@ -10,7 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from customers.models import Customer
 from imports.declare.errors import ImportFileError
 from imports.jobs.inprocess import job_run
-from imports.jobs.retrying import RetryRefused, failed_rows_retry, is_retry, job_retries, retry_refusal
+from imports.jobs.retrying import (
+    RetryRefused,
+    RetryUnderWay,
+    failed_rows_retry,
+    is_retry,
+    job_retries,
+    retry_refusal,
+)
 from imports.jobs.status import job_transition
 from imports.models import ImportExportJob
 from readings.models import MeterReading
@@ -195,6 +202,19 @@ class TestRefusals:
 
         with pytest.raises(RetryRefused, match="imported nothing: it was all or nothing"):
             failed_rows_retry(job)
+
+    def test_a_second_retry_while_the_first_has_not_ended(self, readings_job):
+        first = failed_rows_retry(readings_job, enqueue=False)  # pending: not run yet
+
+        with pytest.raises(RetryUnderWay, match=f"already being retried as job {first.pk}") as refused:
+            failed_rows_retry(readings_job, enqueue=False)
+        assert refused.value.retry == first
+        assert list(job_retries(readings_job)) == [first]
+        assert retry_refusal(readings_job) == str(refused.value)  # the page offers no Retry button meanwhile
+
+        job_run(job=first)  # once it has ended, its parent's failed rows may be retried again
+        assert retry_refusal(readings_job) is None
+        assert failed_rows_retry(readings_job, enqueue=False).parent == readings_job
 
     def test_nothing_is_created_when_refused(self, company, write_file, run_import):
         clean = run_import(write_file("c.csv", f"{HEADER}\n{row(1)}\n"))

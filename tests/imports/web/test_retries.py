@@ -52,6 +52,18 @@ def test_retrying_as_they_are_starts_a_linked_job_and_opens_its_page(client, use
     assert reverse("imports:job_detail", args=[retry.pk]) in listed
 
 
+def test_a_second_click_on_retry_opens_the_retry_the_first_started(client, user, first):
+    client.force_login(user)
+    started = client.post(reverse("imports:job_retry", args=[first.pk]))
+
+    again = client.post(reverse("imports:job_retry", args=[first.pk]), follow=True)
+
+    retry = ImportExportJob.objects.get(parent=first)  # one retry, not two
+    assert started.url == again.redirect_chain[0][0] == reverse("imports:job_detail", args=[retry.pk])
+    assert f"already being retried as job {retry.pk}" in again.content.decode()
+    assert reverse("imports:job_retry", args=[first.pk]) not in page(client, first)  # no button while it runs
+
+
 def test_the_corrected_report_is_uploaded_and_its_fixed_rows_import(client, user, company, first):
     client.force_login(user)
     fixed = f"row_number,error_message,{HEADER}\n2,Invalid email format,{row(2)}\n3,Invalid state code,{row(3)}\n"
