@@ -17,7 +17,14 @@ NEW_IMPORT_OPTIONS = (
 
 def resume_conflicts(options: dict) -> list[str]:
     """The options given beside --resume that only a new import takes, as the command line spells them."""
-    return [f"--{name.replace('_', '-')}" for name in NEW_IMPORT_OPTIONS if options.get(name) not in (None, False)]
+    return new_import_options_given(options)
+
+
+def new_import_options_given(options: dict, *, besides: tuple[str, ...] = ()) -> list[str]:
+    """The options that only a new import takes given in `options` (but those of `besides`), as the command line
+    spells them."""
+    return [f"--{name.replace('_', '-')}" for name in NEW_IMPORT_OPTIONS
+            if name not in besides and options.get(name) not in (None, False)]
 
 
 def job_resume_here(*, job_id: str, company: Company | None) -> ImportExportJob:

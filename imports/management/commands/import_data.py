@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from imports import cli
-from imports.cli.resuming import job_resume_here, resume_conflicts
+from imports.cli.resuming import job_resume_here, new_import_options_given, resume_conflicts
 from imports.cli.retries import retry_create
 from imports.cli.value_fixes import DATE_FORMAT_HELP, NO_ZIP_PADDING_HELP, VALUE_MAP_HELP, value_fixes_from_flags
 from imports.declare.errors import ImportFileError
@@ -105,6 +105,11 @@ class Command(BaseCommand):
 
     def _create_job(self, options):
         if options["retry_failed"]:
+            if conflicts := new_import_options_given(options, besides=("retry_failed",)):
+                raise cli.CommandFailure(
+                    f"--retry-failed imports with the first job's mapping, options and validation rules: leave out "
+                    f"{', '.join(conflicts)}."
+                )
             return retry_create(options["retry_failed"], company_slug=options["company"])
         missing = [name for name in ("--model", "--file") if not options[name[2:]]]
         if missing:

@@ -58,6 +58,10 @@ def test_refusals_exit_2_with_one_line(command, company, other_company, first, w
          "--retry-failed takes a job id and, optionally, the corrected file: nothing more."),
         ([], "Give --model and --file (the file to import and what it holds), --resume JOB_ID or --retry-failed "
              "JOB_ID."),
+        # A retry imports as the first job did: a rehearsal or other rules asked for here would be ignored.
+        (["--retry-failed", str(first.pk), "--dry-run", "--rules", "rules.json"],
+         "--retry-failed imports with the first job's mapping, options and validation rules: leave out --dry-run, "
+         "--rules."),
     ]
     for arguments, message in cases:
         result = command("import_data", *arguments)
