@@ -17,6 +17,7 @@ from imports.jobs.retrying import (
     is_retry,
     job_retries,
     retry_refusal,
+    retry_under_way,
 )
 from imports.models import ImportExportJob
 from imports.web.forms import UploadForm
@@ -28,6 +29,7 @@ def retry_panel(job: ImportExportJob) -> dict:
     return {
         "retry_of": job.parent if is_retry(job) else None,
         "retries": list(job_retries(job)),
+        "under_way": retry_under_way(job),
         "as_they_are": retry_refusal(job, as_they_are=True) is None,
         # A job without failed rows has no error report to correct (the API still takes a file for it).
         "with_file": bool(job.failed_records) and retry_refusal(job, as_they_are=False) is None,
