@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from imports.declare.errors import ImportFileError
 from imports.declare.targets import get_target
+from imports.declare.wording import counted
 from imports.engine import stored_files
 from imports.engine.cell_edits import CellEdits
 from imports.engine.commit import LeaseLost, batch_write
@@ -438,8 +439,8 @@ def job_finalize(*, job: ImportExportJob) -> ImportExportJob:
 def _summary(job: ImportExportJob) -> str:
     verb = "Dry run finished (nothing written)" if job.dry_run else "Import finished"
     return (
-        f"{verb}: {job.total_records:,} rows, {job.created_records:,} created, {job.updated_records:,} updated, "
-        f"{job.unchanged_records:,} unchanged, {job.skipped_not_unchanged:,} skipped, "
+        f"{verb}: {counted(job.total_records, 'row')}, {job.created_records:,} created, "
+        f"{job.updated_records:,} updated, {job.unchanged_records:,} unchanged, {job.skipped_not_unchanged:,} skipped, "
         f"{job.failed_records:,} failed."
     )
 

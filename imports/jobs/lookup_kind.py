@@ -19,6 +19,7 @@ from django.utils import timezone
 from imports.declare.errors import ImportFileError
 from imports.declare.lookups import LookupResult, get_lookup
 from imports.declare.outcomes import SourceRow
+from imports.declare.wording import counted
 from imports.engine import stored_files
 from imports.engine.commit import LeaseLost
 from imports.engine.lookups import Checkpoint, LookupRunContext, RowsCleaner, results_commit, rows_answered
@@ -232,7 +233,7 @@ def lookup_summary(job: ImportExportJob) -> str:
     retryable = job.lookup_results.filter(retryable=True).count()
     again = f" ({retryable:,} can be retried)" if retryable else ""
     return (
-        f"{service.verbose_name.capitalize()} finished: {job.total_records:,} rows, {found:,} found, "
+        f"{service.verbose_name.capitalize()} finished: {counted(job.total_records, 'row')}, {found:,} found, "
         f"{job.failed_records:,} failed{again}."
     )
 

@@ -17,7 +17,7 @@ from imports.jobs import import_kind, services
 from imports.jobs.inprocess import job_run
 from imports.jobs.retention import job_files_purge
 from imports.models import ImportExportJob, ImportExportLog
-from tests.conftest import GUIDE_CSV, GUIDE_HEADER
+from tests.conftest import GUIDE_CSV, GUIDE_HEADER, GUIDE_ROWS
 
 
 @pytest.mark.django_db
@@ -42,6 +42,13 @@ def test_status_changes_are_logged_on_the_job(company, write_file, run_import):
         "Import finished: 2 rows, 2 created, 0 updated, 0 unchanged, 0 skipped, 0 failed.",
     ]
     assert job.started_at <= job.completed_at
+
+
+@pytest.mark.django_db
+def test_the_summary_of_a_one_row_file_says_one_row(company, write_file, run_import):
+    job = run_import(write_file("one.csv", "\n".join([GUIDE_HEADER, GUIDE_ROWS[0]]) + "\n"))
+
+    assert job.logs.filter(message__startswith="Import finished: 1 row, 1 created,").exists()
 
 
 @pytest.mark.django_db

@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus.tables import CellStyle
 
+from imports.declare.wording import counted
 from imports.engine.exports.columns import ExportColumn
 from imports.engine.exports.writers.base import ExportWriter, ReportInfo
 from imports.engine.exports.writers.pdf_layout import CELL_PADDING, MARGIN, table_layout
@@ -93,7 +94,7 @@ class PdfWriter(ExportWriter):
         report = self.report
         generated = report.generated_at.strftime("%Y-%m-%d %H:%M %Z").strip()
         count = self.rows_written
-        shown = f"{count:,} row{'' if count == 1 else 's'}"
+        shown = counted(count, "row")
         if report.total_rows is not None and report.total_rows > count:
             shown = f"The first {count:,} of {report.total_rows:,} rows: a PDF report holds at most {count:,}."
         filters = f"Filters: {'; '.join(report.filters)}" if report.filters else NO_FILTERS
