@@ -202,14 +202,20 @@ def mapping(request, upload_id):
                 return redirect("imports:wizard_options", current.pk)
             messages.error(request, "Map a column to each required field before going on.")
             return redirect(_mapping_url(current, page.number))
+    return _mapping_page(request, current, form, page)
+
+
+def _mapping_page(request, current: ImportUpload, form: MappingForm, page, template_form=None):
+    """The mapping step as `form` holds it: what was stored, or what was posted and refused (with its errors)."""
     rows = [
         {"field": form[name], "column": column, "confidence": current.match_confidence.get(column, 0.0)}
         for name, column in form.columns
     ]
     return _page(request, "imports/wizard/mapping.html", {
-        "upload": current, "target": target, "form": form, "rows": rows, "missing": missing_required(current),
-        "preview": upload_preview(current), "templates": templates_for(current), "template_form": TemplateNameForm(),
-        "sure": CONFIDENCE[NAME], "unsure": CONFIDENCE[SYNONYM], "step": 2, "columns_page": page,
+        "upload": current, "target": get_target(current.target_model), "form": form, "rows": rows,
+        "missing": missing_required(current), "preview": upload_preview(current), "templates": templates_for(current),
+        "template_form": template_form or TemplateNameForm(), "sure": CONFIDENCE[NAME], "unsure": CONFIDENCE[SYNONYM],
+        "step": 2, "columns_page": page,
         "page_numbers": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
         "mapped_elsewhere": _mapped_elsewhere(current, page), "value_fixes_form": value_fixes_form(current),
     })
@@ -271,7 +277,9 @@ def template_store(request, upload_id):
             messages.error(request, str(error))
         else:
             messages.success(request, f"Mapping saved as template '{current.template_name}'.")
-    return redirect(_mapping_url(current, page.number))
+            return redirect(_mapping_url(current, page.number))
+    # Refused: the page comes back with the selects and the name as the user left them, not as last stored.
+    return _mapping_page(request, current, mapping_form, page, template_form=form)
 
 
 @login_required

@@ -257,6 +257,24 @@ def test_templates_save_load_and_are_offered_first_when_they_match(signed_in, co
     assert fresh.template_name == "Office list"
 
 
+def test_a_refused_template_keeps_the_selects_and_the_name_as_the_user_left_them(signed_in):
+    created = uploaded(signed_in)
+    town = created.columns.index("Town")
+    # Town set to no field by the user, and city chosen for two other columns by mistake.
+    posted = {**mapping_post(created, {"Town": "", "Street Address": "city", "Zip": "city"}),
+              "template_name": "Office list"}
+
+    response = signed_in.post(reverse("imports:wizard_template_save", args=[created.pk]), posted)
+
+    assert response.status_code == 200  # the page itself, not a redirect to the mapping last stored
+    page = response.content.decode()
+    assert "The mapping sends several columns to the same field: city." in page
+    assert not DataTemplate.objects.filter(template_name="Office list").exists()
+    form = response.context["form"]
+    assert form[f"column_{town}"].value() == ""  # the user's own change survives the refusal
+    assert response.context["template_form"]["template_name"].value() == "Office list"
+
+
 def test_uploading_a_fixed_file_keeps_the_mapping_and_options(signed_in):
     created = uploaded(signed_in)
     signed_in.post(reverse("imports:wizard_mapping", args=[created.pk]), mapping_post(created, {"Town": ""}))
