@@ -17,6 +17,11 @@ from imports.engine.mapping import map_columns
     ("AcctNo", "accountnumber"),
     ("Meter Nbr", "meternumber"),
     ("Phone Num", "phonenumber"),
+    ("ACCTNO", "accountnumber"),
+    ("acctnum", "accountnumber"),
+    ("METERNO", "meternumber"),
+    ("PHONENBR", "phonenumber"),
+    ("SVCADDRESS", "serviceaddress"),
     ("Primary?", "primary"),
     ("Is Primary ?", "isprimary"),
 ])
@@ -27,6 +32,8 @@ def test_abbreviations_read_as_the_words_they_stand_for(header, normalised):
 @pytest.mark.parametrize(("header", "normalised"), [
     ("Notes", "notes"), ("Numbers", "numbers"), ("Account Status", "accountstatus"), ("E-mail", "email"),
     ("isSale", "issale"), ("customer.nameLast", "customer.namelast"), ("What? Why", "what?why"),
+    # One word alone is read whole; a word merely ending like an abbreviation changes on fields' side alike.
+    ("Acct", "account"), ("No", "number"), ("Casino", "casinumber"),
 ])
 def test_words_that_only_begin_with_an_abbreviation_are_kept(header, normalised):
     assert normalise_header(header) == normalised
@@ -39,6 +46,15 @@ def test_a_customer_file_in_abbreviations_maps_to_its_fields():
 
     assert mapping == {"Svc Address": "service_address", "Meter #": "meter_number", "Acct #": "account_number",
                        "Svc City": "city"}
+
+
+def test_a_customer_file_of_run_together_capitals_maps_to_its_fields():
+    columns = ["ACCTNO", "METERNO", "SVCADDRESS", "PHONENUM", "FIRSTNAME"]
+
+    mapping = map_columns(get_target("Customer"), columns).as_dict()
+
+    assert mapping == {"ACCTNO": "account_number", "METERNO": "meter_number", "SVCADDRESS": "service_address",
+                       "PHONENUM": "phone", "FIRSTNAME": "first_name"}
 
 
 def test_a_contacts_primary_question_feeds_its_primary_flag():
