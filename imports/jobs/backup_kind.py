@@ -36,6 +36,7 @@ Chunk = ImportChunk.Status
 COMPANY = "Company"  # what a backup or a restore is of, in the job's target column
 _BLOCK_ROWS = 2000
 
+
 def backup_file_name(job: ImportExportJob) -> str:
     """`backup-acme-2026-12-06-0930.zip`: whose and when it was asked for."""
     stamp = timezone.localtime(job.created_at).strftime("%Y-%m-%d-%H%M")
