@@ -32,7 +32,7 @@ def test_abbreviations_read_as_the_words_they_stand_for(header, normalised):
 @pytest.mark.parametrize(("header", "normalised"), [
     ("Notes", "notes"), ("Numbers", "numbers"), ("Account Status", "accountstatus"), ("E-mail", "email"),
     ("isSale", "issale"), ("customer.nameLast", "customer.namelast"), ("What? Why", "what?why"),
-    # One word alone is read whole; a word merely ending like an abbreviation changes on fields' side alike.
+    # A one-word header is read as its word; one that merely ends like an abbreviation is read so on both sides.
     ("Acct", "account"), ("No", "number"), ("Casino", "casinumber"),
 ])
 def test_words_that_only_begin_with_an_abbreviation_are_kept(header, normalised):
