@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from companies.models import Company
 from imports.declare.targets import get_target
+from imports.declare.wording import counted
 from imports.engine.mapping import map_columns
 from imports.engine.options import ImportOptions
 from imports.engine.readers.table import Table
@@ -138,10 +139,10 @@ def summary_lines(job: ImportExportJob) -> list[str]:
     verb = "Dry run of" if job.dry_run else "Imported"
     would = "would be " if job.dry_run else ""
     return [
-        f"{verb} {job.file_name} into {job.target_model} (job {job.pk}): {job.total_records} rows",
-        f"  {would}created {job.created_records}, {would}updated {job.updated_records}, "
-        f"unchanged {job.unchanged_records}, skipped {job.skipped_not_unchanged}, "
-        f"failed {job.failed_records}",
+        f"{verb} {job.file_name} into {job.target_model} (job {job.pk}): {counted(job.total_records, 'row')}",
+        f"  {would}created {job.created_records:,}, {would}updated {job.updated_records:,}, "
+        f"unchanged {job.unchanged_records:,}, skipped {job.skipped_not_unchanged:,}, "
+        f"failed {job.failed_records:,}",
     ]
 
 

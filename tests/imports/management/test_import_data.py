@@ -8,6 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from customers.models import Customer
+from imports.cli import summary_lines
 from imports.models import DataTemplate, ImportExportJob
 from tests.conftest import GUIDE_CSV, GUIDE_HEADER
 from tests.factories import CompanyFactory
@@ -20,6 +21,19 @@ BAD_CSV = (
     "Bad,Email,notanemail,555-555-5556,456 Oak Ave,Springfield,IL,62702,MTR-2,,active,residential\n"
     "=HYPERLINK(\"x\"),Phone,p@example.com,555-5557,1 A St,Springfield,IL,62702,MTR-3,,active,residential\n"
 )
+
+
+def test_the_summary_counts_read_as_on_the_pages(company):
+    job = ImportExportJob(company=company, file_name="big.csv", target_model="Customer", total_records=12_345,
+                          created_records=12_000, updated_records=1_001, failed_records=1_344)
+    one = ImportExportJob(company=company, file_name="one.csv", target_model="Customer", total_records=1,
+                          created_records=1)
+
+    lines = summary_lines(job)
+
+    assert lines[0].endswith("): 12,345 rows")
+    assert lines[1] == "  created 12,000, updated 1,001, unchanged 0, skipped 0, failed 1,344"
+    assert summary_lines(one)[0].endswith("): 1 row")
 
 
 def test_guide_template_imports_both_rows_with_exit_status_0(company, command, write_file):
