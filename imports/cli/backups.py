@@ -14,6 +14,7 @@ from django.core.files import File
 
 from companies.models import Company
 from imports.cli import EXIT_NOTHING_RAN, EXIT_OK, EXIT_ROWS_FAILED, CommandFailure, ProgressBar, interrupted
+from imports.declare.wording import counted
 from imports.engine.stored_files import error_report_local_path
 from imports.jobs.backup_services import (
     BackupRefused,
@@ -54,7 +55,7 @@ def backup_to_file(*, company: Company, output: Path) -> ImportExportJob:
 def backup_lines(job: ImportExportJob, output: Path) -> list[str]:
     lines = [f"Backed up {job.processed_records:,} records of {job.company.name} to {output} (job {job.pk})."]
     for entry in job.options["manifest"]["targets"]:
-        lines.append(f"  {entry['file']}: {entry['rows']:,} rows")
+        lines.append(f"  {entry['file']}: {counted(entry['rows'], 'row')}")
     return lines
 
 
@@ -132,7 +133,7 @@ def restore_lines(job: ImportExportJob) -> list[str]:
             what = "no records" if outcome["status"] == EMPTY else "not restored"
             lines.append(f"  {outcome['label']} ({outcome['file']}): {what}")
             continue
-        lines.append(f"  {outcome['label']} ({outcome['file']}): {outcome['total']:,} rows, "
+        lines.append(f"  {outcome['label']} ({outcome['file']}): {counted(outcome['total'], 'row')}, "
                      f"{_counts(outcome, dry_run=job.dry_run)}")
         lines.extend(f"    row {error['row']}: {error['message']}" for error in outcome["errors"])
         if outcome["job_id"]:
@@ -141,5 +142,5 @@ def restore_lines(job: ImportExportJob) -> list[str]:
                 lines.append(f"    Error report: {report}")
     totals = {"created": job.created_records, "updated": job.updated_records, "unchanged": job.unchanged_records,
               "skipped": job.skipped_not_unchanged, "failed": job.failed_records}
-    lines.append(f"  In all: {job.total_records:,} rows, {_counts(totals, dry_run=job.dry_run)}")
+    lines.append(f"  In all: {counted(job.total_records, 'row')}, {_counts(totals, dry_run=job.dry_run)}")
     return lines

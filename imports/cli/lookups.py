@@ -18,6 +18,7 @@ from django.core.files import File
 from companies.models import Company
 from imports.cli import EXIT_NOTHING_RAN, EXIT_OK, EXIT_ROWS_FAILED, CommandFailure
 from imports.declare.lookups import get_lookup
+from imports.declare.wording import counted
 from imports.jobs.inprocess import job_run
 from imports.jobs.lookup_services import (
     LookupRefused,
@@ -189,7 +190,7 @@ def lookup_summary_lines(job: ImportExportJob, *, results: Path | None) -> list[
     service = get_lookup(job.target_model)
     counts = lookup_counts(job)
     again = f" ({counts['retryable']:,} can be retried)" if counts["retryable"] else ""
-    done = f"{counts['total']:,} rows" if counts["processed"] == counts["total"] else (
+    done = counted(counts["total"], "row") if counts["processed"] == counts["total"] else (
         f"{counts['processed']:,} of {counts['total']:,} rows")
     lines = [
         f"{service.verbose_name.capitalize()} of {job.file_name} (job {job.pk}): {done}, {counts['found']:,} found, "
