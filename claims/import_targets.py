@@ -48,7 +48,7 @@ def _patient_fields() -> tuple:
                      synonyms=["last", "lname", "patient last name", "surname"], example="KISA"),
         ClaimDateField("date_of_birth", required=True, synonyms=["dob", "birth date", "birthdate", "patient dob"],
                        example="05/10/1975"),
-        SubscriberIdField("subscriber_id", required=True, max_length=80,
+        SubscriberIdField("subscriber_id", label="Subscriber ID", required=True, max_length=80,
                           synonyms=["subscriber", "member id", "member number", "insurance id", "subscriber number"],
                           example="057896633"),
     )

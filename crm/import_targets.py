@@ -273,7 +273,7 @@ class ContactTarget(ImportTarget):
                     help_text="The account number of one of your accounts."),
         ImportField("job_title", max_length=100, synonyms=["title", "position", "role"]),
         ImportField("department", max_length=100, synonyms=["dept"]),
-        BooleanField("is_primary", default=False,
+        BooleanField("is_primary", label="Primary contact", default=False,
                      synonyms=["primary", "primary contact", "is primary contact", "main contact", "primary flag"],
                      help_text="Making a contact primary makes the account's other contacts not primary."),
     )
@@ -334,7 +334,7 @@ class ContactTarget(ImportTarget):
                 plan.key = plan.values[self.key] = Contact.key_for(account_id, plan.values["email"])
             first = context.earlier_row("account", plan.number)
             if first is not None:
-                plan.fail("is_primary", f"{self.label_of('is_primary')} true, but {first} of this file already "
+                plan.fail("is_primary", f"{self.label_of('is_primary')}: yes, but {first} of this file already "
                                         f"makes a contact of account {number} primary: an account has one primary "
                                         "contact")
 

@@ -52,7 +52,7 @@ def test_is_primary_reads_true_yes_1_and_false_no_0_in_any_case(accounts, import
 def test_is_primary_in_other_words_fails_the_row(accounts, import_contacts):
     job = import_contacts(contact("Sam", "sam@example.com", is_primary="maybe"))
 
-    assert report_rows(job)[0]["error_message"] == "Invalid is primary 'maybe': use true, yes, 1, false, no or 0"
+    assert report_rows(job)[0]["error_message"] == "Invalid primary contact 'maybe': use true, yes, 1, false, no or 0"
     assert not Contact.objects.exists()
 
 
@@ -165,7 +165,7 @@ def test_two_rows_of_a_file_cannot_both_make_a_contact_of_one_account_primary(ac
                           contact("Ann", "ann@example.com", account="A-2", is_primary="yes"))
 
     assert report_rows(job)[0]["error_message"] == (
-        "Is primary true, but sheet row 2 of this file already makes a contact of account A-1 primary: an account "
+        "Primary contact: yes, but sheet row 2 of this file already makes a contact of account A-1 primary: an account "
         "has one primary contact"
     )
     assert primaries() == {"A-1": "Sam", "A-2": "Ann"}
